@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# make bench: bpfdelegate check vs the syscall-only floor, interleaved.
+# Targets (docs/performance.md): median ratio <= 1.2, peak RSS <= 4 MiB.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+bpfd=${1:?usage: run.sh PATH/TO/bpfdelegate}
+runs=${BENCH_RUNS:-41}
+echo "== check: bpfdelegate check vs floor ($runs interleaved runs each)"
+"$here/build/bench" "$runs" floor "$here/build/floor" -- "bpfdelegate check" "$bpfd" check
+echo "== check --cmds map_create --maps array (same work as the floor + probes)"
+"$here/build/bench" "$runs" floor "$here/build/floor" -- "check narrow" "$bpfd" check --cmds map_create --maps array

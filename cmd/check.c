@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* bpfdelegate check: delegate, create a token, prove it, report. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "report.h"
+
+static void usage(FILE *out)
+{
+	fputs("Usage:\n"
+	      " " PROG " check [options]\n"
+	      "\n"
+	      "Create a user namespace, mount a bpffs delegated to it, create a BPF\n"
+	      "token inside and prove that it grants exactly what was delegated.\n"
+	      "Needs root (CAP_SYS_ADMIN in the initial user namespace).\n"
+	      "\n"
+	      "Delegation (default: any for all four):\n"
+	      " -c, --cmds LIST       bpf() commands, e.g. map_create:prog_load\n"
+	      " -m, --maps LIST       map types, e.g. hash,array,ringbuf\n"
+	      " -p, --progs LIST      program types, e.g. xdp:kprobe\n"
+	      " -a, --attachs LIST    attach types, e.g. cgroup_inet_ingress\n"
+	      "     --preset NAME     a named set ('--preset list' shows them)\n"
+	      "   LIST: names separated by ':' or ',' (case-insensitive, kernel\n"
+	      "   prefix and systemd spellings accepted), numbers, or 'any'.\n"
+	      "\n"
+	      "Options:\n"
+	      "     --json            print one JSON document\n"
+	      "     --timeout SECS    bound on the whole handshake (default 10)\n"
+	      " -h, --help            display this help\n"
+	      " -V, --version         display version\n"
+	      "\n"
+	      "Exit status: 0 ok, 1 check failed, 2 usage, 3 not privileged,\n"
+	      "4 kernel lacks BPF tokens (needs 6.9+), 5 user namespaces unavailable.\n"
+	      "\n"
+	      "See bpfdelegate(1).\n",
+	      out);
+}
+
+/* Faults for the tests; documented in tests/README.md, not for users. */
+static enum bpfd_fault fault_from_env(void)
+{
+	static const struct {
+		const char *name;
+		enum bpfd_fault f;
+	} faults[] = {
+		{"child-exit-after-fsopen", BPFD_FAULT_CHILD_EXIT_AFTER_FSOPEN},
+		{"child-hang", BPFD_FAULT_CHILD_HANG},
+		{"parent-exit-after-recv", BPFD_FAULT_PARENT_EXIT_AFTER_RECV},
+		{"child-send-tmpfs", BPFD_FAULT_CHILD_SEND_TMPFS},
+	};
+	const char *v = getenv("BPFDELEGATE_TEST_FAULT");
+
+	if (!v || !*v)
+		return BPFD_FAULT_NONE;
+	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++)
+		if (strcmp(v, faults[i].name) == 0)
+			return faults[i].f;
+	return BPFD_FAULT_NONE;
+}
+
+struct check_opts {
+	struct cli_deleg deleg;
+	bool json;
+	int timeout_ms;
+};
+
+static int parse_args(int argc, char **argv, struct check_opts *o)
+{
+	static const struct option longopts[] = {
+		CLI_DELEG_LONGOPTS,
+		{"json", no_argument, NULL, OPT_JSON},
+		{"timeout", required_argument, NULL, OPT_TIMEOUT},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+" CLI_DELEG_SHORTOPTS "hV",
+				longopts, NULL)) != -1) {
+		int r = cli_deleg_option(&o->deleg, c, optarg);
+
+		if (r < 0)
+			return EXIT_USAGE;
+		if (r > 0)
+			continue;
+		switch (c) {
+		case OPT_JSON:
+			o->json = true;
+			break;
+		case OPT_TIMEOUT:
+			o->timeout_ms = cli_parse_timeout(optarg);
+			if (o->timeout_ms < 0) {
+				cli_usage_error("--timeout: invalid number of seconds '%s'",
+						optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return -EXIT_OK - 1;
+		case 'V':
+			printf(PROG " %s\n", BPFD_VERSION);
+			return -EXIT_OK - 1;
+		default:
+			if (optopt)
+				cli_usage_error("check: invalid or incomplete option '-%c'",
+						optopt);
+			else
+				cli_usage_error("check: unrecognized option '%s'",
+						argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		cli_usage_error("check: unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	struct check_opts o = {.timeout_ms = BPFD_DEFAULT_TIMEOUT_MS};
+	struct bpfd_engine_opts eo = {0};
+	struct bpfd_names *names;
+	struct bpfd_report *rep;
+	struct bpfd_error e = {0};
+	int r, code;
+
+	r = parse_args(argc, argv, &o);
+	if (r)
+		return r < 0 ? EXIT_OK : r;
+	if (o.deleg.list_presets) {
+		cli_print_presets();
+		return EXIT_OK;
+	}
+	names = cli_load_names();
+	if (!names)
+		return EXIT_FAIL;
+	if (cli_deleg_empty(&o.deleg)) {
+		for (int k = 0; k < BPFD_NKINDS; k++)
+			eo.deleg.mask[k] = BPFD_MASK_ANY;
+	} else if (cli_deleg_resolve(&o.deleg, names, &eo.deleg) < 0) {
+		bpfd_names_free(names);
+		return EXIT_USAGE;
+	}
+	eo.idmap = bpfd_idmap_default(getenv("SUDO_UID"), getenv("SUDO_GID"));
+	eo.timeout_ms = o.timeout_ms;
+	eo.probe = true;
+	eo.fault = fault_from_env();
+	rep = calloc(1, sizeof(*rep));
+	if (!rep) {
+		bpfd_names_free(names);
+		fprintf(stderr, PROG ": out of memory\n");
+		return EXIT_FAIL;
+	}
+	r = bpfd_check(&eo, names, rep, &e);
+	code = r < 0 ? cli_exit_code(&e) : EXIT_OK;
+	if (o.json)
+		report_print_json(rep, names, r < 0 ? &e : NULL, code);
+	else if (code != EXIT_NOT_PRIVILEGED || rep->done)
+		report_print_text(rep, names, r < 0 ? &e : NULL);
+	if (r < 0)
+		cli_print_error(&e);
+	free(rep);
+	bpfd_names_free(names);
+	return code;
+}

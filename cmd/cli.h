@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Shared pieces of the bpfdelegate CLI. */
+#ifndef BPFD_CLI_H
+#define BPFD_CLI_H
+
+#include <getopt.h>
+#include <stdbool.h>
+
+#include <bpfdelegate/delegation.h>
+#include <bpfdelegate/engine.h>
+#include <bpfdelegate/error.h>
+
+/* Exit codes: documented in bpfdelegate(1) and in usage(). */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,          /* the check failed: a step or a probe */
+	EXIT_USAGE = 2,         /* bad command line */
+	EXIT_NOT_PRIVILEGED = 3, /* no CAP_SYS_ADMIN in the initial userns */
+	EXIT_NO_KERNEL_SUPPORT = 4, /* kernel lacks BPF tokens (< 6.9) */
+	EXIT_NO_USERNS = 5,     /* user namespaces unavailable */
+};
+
+#define PROG "bpfdelegate"
+
+struct cli_command {
+	const char *name;
+	int (*handler)(int argc, char **argv);
+	const char *summary;
+};
+
+/* The delegation options every command shares. */
+#define CLI_DELEG_SHORTOPTS "c:m:p:a:"
+enum { OPT_PRESET = 0x100, OPT_JSON, OPT_TIMEOUT, OPT_FIRST_FREE };
+#define CLI_DELEG_LONGOPTS                                   \
+	{"cmds", required_argument, NULL, 'c'},              \
+	{"maps", required_argument, NULL, 'm'},              \
+	{"progs", required_argument, NULL, 'p'},             \
+	{"attachs", required_argument, NULL, 'a'},           \
+	{"preset", required_argument, NULL, OPT_PRESET}
+
+#define CLI_MAX_ITEMS 64
+
+struct cli_deleg {
+	unsigned int n;
+	struct {
+		int kind; /* enum bpfd_kind, or -1 for a preset */
+		const char *arg;
+	} item[CLI_MAX_ITEMS];
+	bool list_presets;
+};
+
+/*
+ * Take one getopt result.  Returns 1 when @opt was a delegation option,
+ * 0 when it was not, -1 on a usage error (message printed).
+ */
+int cli_deleg_option(struct cli_deleg *d, int opt, const char *arg);
+
+/* True when no delegation option was given. */
+bool cli_deleg_empty(const struct cli_deleg *d);
+
+/* Resolve the options into masks; a usage error prints one line, returns -1. */
+int cli_deleg_resolve(const struct cli_deleg *d, const struct bpfd_names *names,
+		      struct bpfd_delegation *out);
+
+/* Print the presets with their contents (for --preset list). */
+void cli_print_presets(void);
+
+/* Load the kernel's names (BTF, else the built-in table); NULL on error. */
+struct bpfd_names *cli_load_names(void);
+
+/* Parse --timeout SECONDS (fractions allowed) into ms; -1 on error. */
+int cli_parse_timeout(const char *arg);
+
+/* The exit code for a failed engine run. */
+int cli_exit_code(const struct bpfd_error *e);
+
+/* "bpfdelegate: <formatted error>" on stderr, plus a version hint. */
+void cli_print_error(const struct bpfd_error *e);
+
+void cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+int cmd_check(int argc, char **argv);
+
+#endif

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* bpfdelegate: the command table, --help and --version. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct cli_command commands[] = {
+	{"check", cmd_check,
+	 "delegate a bpffs in a new user namespace and prove the token works"},
+};
+
+static void usage(FILE *out)
+{
+	fputs("Usage:\n"
+	      " " PROG " <command> [options]\n"
+	      "\n"
+	      "Make BPF token delegation work for containers and user namespaces.\n"
+	      "\n"
+	      "Commands:\n",
+	      out);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, " %-10s %s\n", commands[i].name,
+			commands[i].summary);
+	fputs("\n"
+	      "Options:\n"
+	      " -h, --help     display this help\n"
+	      " -V, --version  display version\n"
+	      "\n"
+	      "Exit status:\n"
+	      " 0 ok, 1 failure, 2 usage error, 3 not privileged,\n"
+	      " 4 kernel lacks BPF tokens (needs 6.9+), 5 user namespaces unavailable\n"
+	      "\n"
+	      "Run '" PROG " <command> --help' for a command's options.\n"
+	      "See bpfdelegate(1).\n",
+	      out);
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+
+	if (!cmd) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 ||
+	    strcmp(cmd, "help") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
+		printf(PROG " %s\n", BPFD_VERSION);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(cmd, commands[i].name) == 0)
+			return commands[i].handler(argc - 1, argv + 1);
+	if (cmd[0] == '-')
+		cli_usage_error("unrecognized option '%s'", cmd);
+	else
+		cli_usage_error("unknown command '%s'", cmd);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The delegation options shared by every command, and error reporting. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "cli.h"
+
+void cli_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(PROG ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry '" PROG " --help' for more information.\n", stderr);
+}
+
+static int opt_kind(int opt)
+{
+	switch (opt) {
+	case 'c':
+		return BPFD_CMDS;
+	case 'm':
+		return BPFD_MAPS;
+	case 'p':
+		return BPFD_PROGS;
+	case 'a':
+		return BPFD_ATTACHS;
+	case OPT_PRESET:
+		return -1;
+	default:
+		return -2;
+	}
+}
+
+int cli_deleg_option(struct cli_deleg *d, int opt, const char *arg)
+{
+	int kind = opt_kind(opt);
+
+	if (kind == -2)
+		return 0;
+	if (kind == -1 && strcmp(arg, "list") == 0) {
+		d->list_presets = true;
+		return 1;
+	}
+	if (d->n >= CLI_MAX_ITEMS) {
+		cli_usage_error("too many delegation options (at most %d)",
+				CLI_MAX_ITEMS);
+		return -1;
+	}
+	d->item[d->n].kind = kind;
+	d->item[d->n].arg = arg;
+	d->n++;
+	return 1;
+}
+
+bool cli_deleg_empty(const struct cli_deleg *d)
+{
+	return d->n == 0;
+}
+
+int cli_deleg_resolve(const struct cli_deleg *d, const struct bpfd_names *names,
+		      struct bpfd_delegation *out)
+{
+	static const char *const optname[BPFD_NKINDS] = {"--cmds", "--maps",
+							 "--progs", "--attachs"};
+
+	memset(out, 0, sizeof(*out));
+	for (unsigned int i = 0; i < d->n; i++) {
+		struct bpfd_error e = {0};
+		int kind = d->item[i].kind;
+		int r;
+
+		if (kind < 0)
+			r = bpfd_preset_apply(names, d->item[i].arg, out, &e);
+		else
+			r = bpfd_parse_list(names, (enum bpfd_kind)kind,
+					    d->item[i].arg, &out->mask[kind], &e);
+		if (r < 0) {
+			cli_usage_error("%s: %s", kind < 0 ? "--preset" : optname[kind],
+					e.detail[0] ? e.detail : strerror(-r));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void cli_print_presets(void)
+{
+	for (const struct bpfd_preset *p = bpfd_presets(); p->name; p++) {
+		printf("%s\n    %s\n", p->name, p->summary);
+		for (int k = 0; k < BPFD_NKINDS; k++)
+			if (p->list[k])
+				printf("    --%-8s %s\n",
+				       bpfd_kind_name((enum bpfd_kind)k),
+				       p->list[k]);
+	}
+}
+
+struct bpfd_names *cli_load_names(void)
+{
+	struct bpfd_names *names = NULL;
+	struct bpfd_error e = {0};
+	char buf[512];
+
+	if (bpfd_names_load(&names, NULL, 0, &e) == 0)
+		return names;
+	/* A corrupt BTF file should not stop us: use the built-in table. */
+	fprintf(stderr, PROG ": warning: %s; using the built-in names\n",
+		bpfd_error_format(&e, buf, sizeof(buf)));
+	if (bpfd_names_load(&names, NULL, BPFD_NAMES_NO_BTF, &e) == 0)
+		return names;
+	cli_print_error(&e);
+	return NULL;
+}
+
+int cli_parse_timeout(const char *arg)
+{
+	char *end;
+	double s;
+
+	errno = 0;
+	s = strtod(arg, &end);
+	if (errno || end == arg || *end || !isfinite(s) || s <= 0 || s > 3600)
+		return -1;
+	return (int)(s * 1000 + 0.5) ?: 1;
+}
+
+static bool kernel_too_old(const struct bpfd_error *e)
+{
+	if (e->step == BPFD_STEP_NOT_KEPT && e->err == EOPNOTSUPP)
+		return true;
+	/* In our own flow the fd is a bpffs root: EINVAL means no such cmd. */
+	return e->step == BPFD_STEP_TOKEN_CREATE && e->err == EINVAL;
+}
+
+int cli_exit_code(const struct bpfd_error *e)
+{
+	if (e->step == BPFD_STEP_PRIVILEGE)
+		return EXIT_NOT_PRIVILEGED;
+	if (kernel_too_old(e))
+		return EXIT_NO_KERNEL_SUPPORT;
+	if (e->step == BPFD_STEP_UNSHARE)
+		return EXIT_NO_USERNS;
+	return EXIT_FAIL;
+}
+
+/* Which knob restricts user namespaces on this machine, if we can tell. */
+static const char *userns_knob(void)
+{
+	static const struct {
+		const char *path;
+		const char *bad;
+		const char *text;
+	} knobs[] = {
+		{"/proc/sys/user/max_user_namespaces", "0",
+		 "user.max_user_namespaces is 0"},
+		{"/proc/sys/kernel/unprivileged_userns_clone", "0",
+		 "kernel.unprivileged_userns_clone is 0"},
+		{"/proc/sys/kernel/apparmor_restrict_unprivileged_userns", "1",
+		 "kernel.apparmor_restrict_unprivileged_userns is 1"},
+	};
+
+	for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		char buf[32] = "";
+		FILE *f = fopen(knobs[i].path, "re");
+
+		if (!f)
+			continue;
+		if (fgets(buf, sizeof(buf), f))
+			buf[strcspn(buf, "\n")] = '\0';
+		fclose(f);
+		if (strcmp(buf, knobs[i].bad) == 0)
+			return knobs[i].text;
+	}
+	return NULL;
+}
+
+void cli_print_error(const struct bpfd_error *e)
+{
+	char buf[768];
+	struct utsname u;
+
+	fprintf(stderr, PROG ": %s\n", bpfd_error_format(e, buf, sizeof(buf)));
+	if (kernel_too_old(e) && uname(&u) == 0)
+		fprintf(stderr,
+			PROG ": this kernel (%s) lacks BPF token support: "
+			"Linux 6.9 or newer is needed\n",
+			u.release);
+	if (e->step == BPFD_STEP_UNSHARE) {
+		const char *knob = userns_knob();
+
+		if (knob)
+			fprintf(stderr, PROG ": user namespaces are disabled: %s\n",
+				knob);
+	}
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef BPFD_REPORT_H
+#define BPFD_REPORT_H
+
+#include <bpfdelegate/engine.h>
+
+#include "cli.h"
+
+/* Human report on stdout. @e is the failure, or NULL/err 0 on success. */
+void report_print_text(const struct bpfd_report *rep,
+		       const struct bpfd_names *names,
+		       const struct bpfd_error *e);
+
+/* Exactly one JSON document on stdout. */
+void report_print_json(const struct bpfd_report *rep,
+		       const struct bpfd_names *names,
+		       const struct bpfd_error *e, int exit_code);
+
+#endif

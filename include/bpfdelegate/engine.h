@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The delegation engine: a child in a new user + mount namespace opens a
+ * bpffs context, the privileged parent delegates and creates it, the child
+ * mounts it, creates a token and proves it works.
+ */
+#ifndef BPFDELEGATE_ENGINE_H
+#define BPFDELEGATE_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <bpfdelegate/delegation.h>
+#include <bpfdelegate/error.h>
+#include <bpfdelegate/probe.h>
+#include <bpfdelegate/userns.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Faults injected by the tests (BPFDELEGATE_TEST_FAULT in the CLI). */
+enum bpfd_fault {
+	BPFD_FAULT_NONE = 0,
+	BPFD_FAULT_CHILD_EXIT_AFTER_FSOPEN, /* child dies before the mount */
+	BPFD_FAULT_CHILD_HANG,              /* child never sends the fs fd */
+	BPFD_FAULT_PARENT_EXIT_AFTER_RECV,  /* parent is killed mid-handshake */
+	BPFD_FAULT_CHILD_SEND_TMPFS,        /* child sends a tmpfs context */
+};
+
+#define BPFD_DEFAULT_TIMEOUT_MS 10000
+#define BPFD_DEFAULT_TARGET "/sys/fs/bpf"
+
+struct bpfd_engine_opts {
+	struct bpfd_delegation deleg; /* what to delegate */
+	struct bpfd_idmap idmap;      /* outside ids of the namespace root */
+	const char *target;           /* mount point in the new mount ns */
+	int timeout_ms;               /* whole handshake; <= 0: default */
+	bool probe;                   /* run bpfd_probe_all() with the token */
+	enum bpfd_fault fault;
+};
+
+/* Plain data, so the child can send it to the parent as bytes. */
+struct bpfd_report {
+	int32_t err;     /* positive errno of the failed step, 0 = success */
+	uint32_t step;   /* enum bpfd_step that failed */
+	char detail[256];
+	uint32_t done;   /* bit (1u << step) for each step completed */
+	struct bpfd_delegation requested;
+	struct bpfd_delegation kept; /* read back from mountinfo */
+	bool kept_valid;
+	char mount_opts[512];        /* the mount's fs options, raw */
+	struct bpfd_delegation token; /* the token's masks */
+	uint32_t token_source;       /* 0 none, 1 BPF_OBJ_GET_INFO_BY_FD, 2 fdinfo */
+	char target[256];
+	bool probed;
+	struct bpfd_probe_report probes;
+};
+
+#define BPFD_TOKEN_SRC_NONE 0
+#define BPFD_TOKEN_SRC_INFO 1
+#define BPFD_TOKEN_SRC_FDINFO 2
+
+/*
+ * Run the whole check.  The caller must be single-threaded and hold
+ * CAP_SYS_ADMIN in the initial user namespace (checked: -EPERM).
+ * Always fills @rep (err/step/detail describe the first failure).
+ * Returns 0 when the token was created, the kernel kept the delegation, the
+ * token carries it, and every probe agreed; otherwise -errno, with @err set
+ * from the report.  No mount outlives the call, no child is left behind.
+ */
+int bpfd_check(const struct bpfd_engine_opts *opts,
+	       const struct bpfd_names *names, struct bpfd_report *rep,
+	       struct bpfd_error *err);
+
+/* Copy the failure recorded in @rep into @err (hint recomputed). */
+void bpfd_report_error(const struct bpfd_report *rep, struct bpfd_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

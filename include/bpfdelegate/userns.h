@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* User namespaces: id maps and the privilege of the caller. */
+#ifndef BPFDELEGATE_USERNS_H
+#define BPFDELEGATE_USERNS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include <bpfdelegate/error.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One-id maps: the namespace's root (0) is @uid / @gid outside. */
+struct bpfd_idmap {
+	uid_t uid;
+	gid_t gid;
+};
+
+/*
+ * The outside ids the namespace root maps to by default: the invoking user
+ * (SUDO_UID/SUDO_GID when run through sudo, else the real ids), and never
+ * host root: 0 becomes 65534 (nobody/nogroup).  @sudo_uid / @sudo_gid are
+ * the values of those variables or NULL (the library reads no environment).
+ */
+struct bpfd_idmap bpfd_idmap_default(const char *sudo_uid,
+				     const char *sudo_gid);
+
+/*
+ * Write /proc/@pid/uid_map, then "deny" to setgroups, then gid_map, each
+ * in one write.  @pid must be a child the caller has not reaped (its pid
+ * cannot be recycled meanwhile).  0 or -errno with @err.
+ */
+int bpfd_userns_write_maps(pid_t pid, const struct bpfd_idmap *map,
+			   struct bpfd_error *err);
+
+/*
+ * 0 when the caller has CAP_SYS_ADMIN (effective) in the initial user
+ * namespace; -EPERM with @err otherwise.
+ */
+int bpfd_check_privilege(struct bpfd_error *err);
+
+/* True when the calling process is in the initial user namespace. */
+bool bpfd_in_initial_userns(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* The privileged bpffs operation and the mountinfo read-back. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libmount.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+
+#include <bpfdelegate/bpffs.h>
+
+#include "compat.h"
+#include "internal.h"
+
+/* Discard queued fs context messages; the queue holds at most 8. */
+static void drain_log(int fs_fd)
+{
+	char buf[256];
+
+	for (int i = 0; i < 16; i++)
+		if (read(fs_fd, buf, sizeof(buf)) < 0)
+			break;
+}
+
+/*
+ * Is @fs_fd a fs context for "bpf"?  The kernel offers no query for the
+ * filesystem type of an fs context, so provoke a parameter error: fs_parse()
+ * logs it prefixed with the context's filesystem name, which the peer
+ * cannot choose ("e bpf: Bad value for 'mode'", seen on 6.18; tmpfs says
+ * "e tmpfs: ...", ext4 "e ext4: Unknown parameter 'mode'").  The whole
+ * message is compared, so text a peer controls (a source name) cannot pass.
+ * This matters: CMD_CREATE runs with our CAP_SYS_ADMIN, and a context for a
+ * filesystem that is not FS_USERNS_MOUNT (a block device) must never be
+ * created on a peer's behalf.
+ */
+static int check_bpf_context(int fs_fd)
+{
+	static const char want[] = "e bpf: Bad value for 'mode'";
+	char link[64], path[64], buf[256];
+	bool seen = false;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fs_fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -errno;
+	link[n] = '\0';
+	if (strcmp(link, "anon_inode:[fscontext]") != 0)
+		return -EINVAL;
+	drain_log(fs_fd);
+	if (fsconfig(fs_fd, FSCONFIG_SET_STRING, "mode", "bpfdelegate", 0) == 0 ||
+	    errno != EINVAL)
+		return -EINVAL;
+	for (int i = 0; i < 16; i++) {
+		n = read(fs_fd, buf, sizeof(buf) - 1);
+		if (n <= 0)
+			break;
+		buf[n] = '\0';
+		if (n > 0 && buf[n - 1] == '\n')
+			buf[n - 1] = '\0';
+		if (strcmp(buf, want) == 0)
+			seen = true;
+	}
+	return seen ? 0 : -EINVAL;
+}
+
+int bpfd_bpffs_delegate(int fs_fd, const struct bpfd_delegation *d,
+			struct bpfd_error *err)
+{
+	_cleanup_close_ int mnt = BPFD_NO_FD;
+	struct statfs sfs;
+	int r;
+
+	r = check_bpf_context(fs_fd);
+	if (r < 0)
+		return bpfd_error_set(err, BPFD_STEP_FSTYPE, r, "fd %d", fs_fd);
+	/*
+	 * Only the four masks are set: one resolved hex number each, because
+	 * the kernel lets a number replace names given before it.  Values
+	 * are ours (already validated u64), never strings from the peer.
+	 */
+	for (int k = 0; k < BPFD_NKINDS; k++) {
+		char val[24];
+
+		if (!d->mask[k])
+			continue;
+		snprintf(val, sizeof(val), "0x%" PRIx64, d->mask[k]);
+		if (fsconfig(fs_fd, FSCONFIG_SET_STRING,
+			     bpfd_kind_option((enum bpfd_kind)k), val, 0) < 0)
+			return bpfd_error_set(err, BPFD_STEP_FSCONFIG, errno,
+					      "%s=%s",
+					      bpfd_kind_option((enum bpfd_kind)k),
+					      val);
+	}
+	/* Creating a bpffs owned by a user namespace needs init CAP_SYS_ADMIN;
+	 * the context was checked above to be a bpffs, which holds no data. */
+	if (fsconfig(fs_fd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return bpfd_error_set(err, BPFD_STEP_CREATE, errno, NULL);
+	mnt = fsmount(fs_fd, FSMOUNT_CLOEXEC,
+		      MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	if (mnt < 0)
+		return bpfd_error_set(err, BPFD_STEP_FSMOUNT, errno, NULL);
+	if (fstatfs(mnt, &sfs) < 0)
+		return bpfd_error_set(err, BPFD_STEP_FSMOUNT, errno, "fstatfs");
+	if ((unsigned long)sfs.f_type != BPF_FS_MAGIC)
+		return bpfd_error_set(err, BPFD_STEP_FSTYPE, EINVAL,
+				      "mounted fs type 0x%lx",
+				      (unsigned long)sfs.f_type);
+	return TAKE_FD(mnt);
+}
+
+int bpfd_mount_id(int fd)
+{
+	struct statx stx;
+
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) < 0)
+		return -errno;
+	if (!(stx.stx_mask & STATX_MNT_ID))
+		return -EOPNOTSUPP;
+	return (int)stx.stx_mnt_id;
+}
+
+static int decode_options(const char *opts, const struct bpfd_names *names,
+			  struct bpfd_delegation *out, struct bpfd_error *err)
+{
+	for (int k = 0; k < BPFD_NKINDS; k++) {
+		const char *opt = bpfd_kind_option((enum bpfd_kind)k);
+		char *val = NULL, buf[1024];
+		size_t len = 0;
+		int r;
+
+		out->mask[k] = 0;
+		if (mnt_optstr_get_option(opts, opt, &val, &len) != 0)
+			continue; /* option absent: mask 0 */
+		if (len >= sizeof(buf))
+			return bpfd_error_set(err, BPFD_STEP_MOUNTINFO, E2BIG,
+					      "%s too long", opt);
+		memcpy(buf, val, len);
+		buf[len] = '\0';
+		r = bpfd_parse_list(names, (enum bpfd_kind)k, buf, &out->mask[k],
+				    err);
+		if (r < 0)
+			return bpfd_error_set(err, BPFD_STEP_MOUNTINFO, r,
+					      "%s=%s", opt, buf);
+	}
+	return 0;
+}
+
+int bpfd_bpffs_read_options(const char *mountinfo, int mnt_id,
+			    const struct bpfd_names *names,
+			    struct bpfd_delegation *out, char *raw,
+			    size_t rawlen, struct bpfd_error *err)
+{
+	struct libmnt_table *tb = mnt_new_table();
+	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+	struct libmnt_fs *fs;
+	int r = -ENOENT;
+
+	if (!tb || !it) {
+		r = -ENOMEM;
+		goto out;
+	}
+	r = mnt_table_parse_file(tb, mountinfo);
+	if (r < 0)
+		goto out;
+	r = -ENOENT;
+	while (mnt_table_next_fs(tb, it, &fs) == 0) {
+		const char *opts;
+
+		if (mnt_fs_get_id(fs) != mnt_id)
+			continue;
+		opts = mnt_fs_get_fs_options(fs);
+		if (!opts)
+			opts = "";
+		if (raw && rawlen)
+			snprintf(raw, rawlen, "%s", opts);
+		r = decode_options(opts, names, out, err);
+		goto out_noerr;
+	}
+out:
+	if (r < 0)
+		bpfd_error_set(err, BPFD_STEP_MOUNTINFO, r, "%s mount id %d",
+			       mountinfo, mnt_id);
+out_noerr:
+	mnt_free_iter(it);
+	mnt_unref_table(tb);
+	return r;
+}

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * UAPI that Debian 12's linux-libc-dev (6.1) lacks: BPF tokens (6.9) and
+ * token info (6.17).  Only fills gaps: our own BPFD_-prefixed names never
+ * clash with newer headers, and the attr layouts are checked against the
+ * kernel's documented offsets at compile time.
+ */
+#ifndef BPFD_COMPAT_H
+#define BPFD_COMPAT_H
+
+#include <stddef.h>
+#include <linux/bpf.h>
+#include <linux/types.h>
+
+/* enum bpf_cmd: BPF_TOKEN_CREATE (6.9).  An enum, so #ifndef can't see it. */
+#define BPFD_BPF_TOKEN_CREATE 36
+
+/* Set in map_flags / prog_flags / btf_flags / open_flags: the token fd field
+ * is read only when this flag is set. */
+#define BPFD_F_TOKEN_FD (1U << 16)
+
+#ifndef BPF_FS_MAGIC
+#define BPF_FS_MAGIC 0xcafe4a11
+#endif
+
+struct bpfd_attr_token_create {
+	__u32 flags;
+	__u32 bpffs_fd;
+};
+
+struct bpfd_attr_map_create {
+	__u32 map_type;
+	__u32 key_size;
+	__u32 value_size;
+	__u32 max_entries;
+	__u32 map_flags;
+	__u32 inner_map_fd;
+	__u32 numa_node;
+	char map_name[16];
+	__u32 map_ifindex;
+	__u32 btf_fd;
+	__u32 btf_key_type_id;
+	__u32 btf_value_type_id;
+	__u32 btf_vmlinux_value_type_id;
+	__aligned_u64 map_extra;
+	__s32 value_type_btf_obj_fd;
+	__s32 map_token_fd;
+};
+_Static_assert(offsetof(struct bpfd_attr_map_create, map_extra) == 64, "map_extra");
+_Static_assert(offsetof(struct bpfd_attr_map_create, map_token_fd) == 76, "map_token_fd");
+
+struct bpfd_attr_prog_load {
+	__u32 prog_type;
+	__u32 insn_cnt;
+	__aligned_u64 insns;
+	__aligned_u64 license;
+	__u32 log_level;
+	__u32 log_size;
+	__aligned_u64 log_buf;
+	__u32 kern_version;
+	__u32 prog_flags;
+	char prog_name[16];
+	__u32 prog_ifindex;
+	__u32 expected_attach_type;
+	__u32 prog_btf_fd;
+	__u32 func_info_rec_size;
+	__aligned_u64 func_info;
+	__u32 func_info_cnt;
+	__u32 line_info_rec_size;
+	__aligned_u64 line_info;
+	__u32 line_info_cnt;
+	__u32 attach_btf_id;
+	__u32 attach_prog_fd; /* union with attach_btf_obj_fd */
+	__u32 core_relo_cnt;
+	__aligned_u64 fd_array;
+	__aligned_u64 core_relos;
+	__u32 core_relo_rec_size;
+	__u32 log_true_size;
+	__s32 prog_token_fd;
+};
+_Static_assert(offsetof(struct bpfd_attr_prog_load, expected_attach_type) == 68, "eat");
+_Static_assert(offsetof(struct bpfd_attr_prog_load, log_true_size) == 140, "log_true_size");
+_Static_assert(offsetof(struct bpfd_attr_prog_load, prog_token_fd) == 144, "prog_token_fd");
+
+struct bpfd_attr_btf_load {
+	__aligned_u64 btf;
+	__aligned_u64 btf_log_buf;
+	__u32 btf_size;
+	__u32 btf_log_size;
+	__u32 btf_log_level;
+	__u32 btf_log_true_size;
+	__u32 btf_flags;
+	__s32 btf_token_fd;
+};
+_Static_assert(offsetof(struct bpfd_attr_btf_load, btf_flags) == 32, "btf_flags");
+_Static_assert(offsetof(struct bpfd_attr_btf_load, btf_token_fd) == 36, "btf_token_fd");
+
+struct bpfd_attr_get_fd_by_id {
+	__u32 id;
+	__u32 next_id;
+	__u32 open_flags;
+	__s32 fd_by_id_token_fd;
+};
+_Static_assert(offsetof(struct bpfd_attr_get_fd_by_id, fd_by_id_token_fd) == 12, "fd_by_id_token_fd");
+
+struct bpfd_attr_obj_info {
+	__u32 bpf_fd;
+	__u32 info_len;
+	__aligned_u64 info;
+};
+
+/* struct bpf_token_info (6.17+) */
+struct bpfd_token_info {
+	__u64 allowed_cmds;
+	__u64 allowed_maps;
+	__u64 allowed_progs;
+	__u64 allowed_attachs;
+};
+
+#endif

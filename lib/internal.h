@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Internal helpers of libbpfdelegate: ownership via cleanup attributes. */
+#ifndef BPFD_INTERNAL_H
+#define BPFD_INTERNAL_H
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <bpfdelegate/error.h>
+
+/* The one sentinel for "no fd". */
+#define BPFD_NO_FD (-1)
+
+static inline void bpfd_closep(int *fd)
+{
+	if (*fd >= 0) {
+		int saved = errno;
+		close(*fd);
+		errno = saved;
+	}
+	*fd = BPFD_NO_FD;
+}
+
+static inline void bpfd_freep(void *p)
+{
+	free(*(void **)p);
+}
+
+#define _cleanup_close_ __attribute__((cleanup(bpfd_closep)))
+#define _cleanup_free_ __attribute__((cleanup(bpfd_freep)))
+
+/* Hand ownership out of a cleanup variable. */
+#define TAKE_FD(fd)                      \
+	({                               \
+		int _fd_ = (fd);         \
+		(fd) = BPFD_NO_FD;       \
+		_fd_;                    \
+	})
+#define TAKE_PTR(p)                      \
+	({                               \
+		__typeof__(p) _p_ = (p); \
+		(p) = NULL;              \
+		_p_;                     \
+	})
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define offsetofend(T, m) (offsetof(T, m) + sizeof(((T *)0)->m))
+
+/* Log through the callback installed with bpfd_set_print(). */
+void bpfd_log(enum bpfd_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif

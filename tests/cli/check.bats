@@ -1,0 +1,167 @@
+#!/usr/bin/env bats
+# End-to-end tests of `bpfdelegate check` on the real kernel.
+bats_require_minimum_version 1.5.0
+load helpers
+
+@test "--help and --version exit 0" {
+	run "$BPFD" --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Usage:"* ]]
+	[[ "$output" == *"check"* ]]
+	run "$BPFD" check --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"--maps LIST"* ]]
+	[[ "$output" == *"See bpfdelegate(1)."* ]]
+	run "$BPFD" --version
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^bpfdelegate\ [0-9] ]]
+}
+
+@test "unknown command and option are usage errors (exit 2)" {
+	run "$BPFD" frobnicate
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"unknown command 'frobnicate'"* ]]
+	[[ "$output" == *"Try 'bpfdelegate --help'"* ]]
+	run "$BPFD" check --bogus
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--bogus"* ]]
+	run "$BPFD" check extra-arg
+	[ "$status" -eq 2 ]
+	run "$BPFD" check --timeout -3
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--timeout"* ]]
+}
+
+@test "an unknown name is exit 2 naming the option, the word and the closest names" {
+	run "$BPFD" check --maps hash:hsh
+	[ "$status" -eq 2 ]
+	[ "${#lines[@]}" -eq 2 ]
+	[[ "${lines[0]}" == *"--maps"* ]]
+	[[ "${lines[0]}" == *"'hsh'"* ]]
+	[[ "${lines[0]}" == *"hash"* ]]
+	run "$BPFD" check --progs xdp,,kprobe
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--progs"* ]]
+	run "$BPFD" check --preset nosuch
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"nosuch"* ]]
+}
+
+@test "--preset list shows every preset with its contents" {
+	run "$BPFD" check --preset list
+	[ "$status" -eq 0 ]
+	for p in all xdp tc socket-filter cgroup tracing; do
+		[[ "$output" == *"$p"* ]]
+	done
+	[[ "$output" == *"kprobe"* ]]
+}
+
+@test "not root: exit 3 with one line saying so" {
+	need_root_tokens
+	run setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$BPFD" check
+	[ "$status" -eq 3 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == *"CAP_SYS_ADMIN"* ]]
+}
+
+@test "default check passes: token created, every probe agrees" {
+	need_root_tokens
+	before=$(bpf_mount_count)
+	run "$BPFD" check
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Result: ok"* ]]
+	[[ "$output" == *"token create"* ]]
+	[ "$(bpf_mount_count)" -eq "$before" ]
+}
+
+@test "--json is one document agreeing with the exit code" {
+	need_root_tokens
+	run --separate-stderr "$BPFD" check --json
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '.ok == true and .exit_code == 0 and .error == null'
+	echo "$output" | jq -e '.requested.maps.list == "any" and .token.maps.mask == "0xffffffffffffffff"'
+	echo "$output" | jq -e '[.probes[] | select(.kind == "maps" and .name == "hash")][0].result == "works"'
+	echo "$output" | jq -e '.summary.disagreements == 0 and .summary.works > 10'
+}
+
+@test "narrow delegation: array map works, hash map and prog load refused" {
+	need_root_tokens
+	run --separate-stderr "$BPFD" check --cmds map_create --maps array --json
+	echo "$output"
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '[.probes[] | select(.kind == "maps" and .name == "array")][0] | .result == "works" and .delegated'
+	echo "$output" | jq -e '[.probes[] | select(.kind == "maps" and .name == "hash")][0] | .result == "refused" and .errno == "EPERM" and .agrees'
+	echo "$output" | jq -e '[.probes[] | select(.kind == "cmds" and .name == "prog_load")][0] | .result == "refused" and (.delegated | not)'
+	echo "$output" | jq -e '.summary.refused_as_expected > 0 and .summary.disagreements == 0'
+	echo "$output" | jq -e '.kept.cmds.list == "map_create" and .kept.maps.list == "array"'
+}
+
+@test "names, hex and mixed syntaxes give the same masks in mountinfo" {
+	need_root_tokens
+	local ref=""
+	# hash is map type 1, array 2: the mask is 0x6; map_create is cmd 0.
+	for spec in "-m hash:array -c map_create" \
+		    "-m 0x6 -c 0x1" \
+		    "-m BPF_MAP_TYPE_HASH,4 -c BPFCommandMapCreate" \
+		    "-m HASH -m 0x4 -c BPF_MAP_CREATE" \
+		    "--maps=6 --cmds=1"; do
+		run --separate-stderr "$BPFD" check $spec --json
+		[ "$status" -eq 0 ]
+		got=$(echo "$output" | jq -c '[.kept.cmds.mask, .kept.maps.mask, .mount_options]')
+		[[ "$got" == '["0x1","0x6",'*"delegate_cmds=map_create,delegate_maps=hash:array"* ]]
+		[ -z "$ref" ] && ref=$got
+		[ "$got" = "$ref" ]
+	done
+}
+
+@test "a peer sending a non-bpf fs context is refused before create" {
+	need_root_tokens
+	before=$(bpf_mount_count)
+	BPFDELEGATE_TEST_FAULT=child-send-tmpfs run "$BPFD" check
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"not a bpf fs context"* ]]
+	[ "$(bpf_mount_count)" -eq "$before" ]
+}
+
+@test "child dies mid-handshake: bounded exit, no mount, no process left" {
+	need_root_tokens
+	mark=$$-$RANDOM
+	before=$(bpf_mount_count)
+	BPFD_TEST_MARK=$mark BPFDELEGATE_TEST_FAULT=child-exit-after-fsopen \
+		run timeout 30 "$BPFD" check
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"child exited"* ]]
+	[ "$(bpf_mount_count)" -eq "$before" ]
+	wait_no_marked "$mark"
+}
+
+@test "child hangs: the timeout ends it, no process left" {
+	need_root_tokens
+	mark=$$-$RANDOM
+	BPFD_TEST_MARK=$mark BPFDELEGATE_TEST_FAULT=child-hang \
+		run timeout 30 "$BPFD" check --timeout 0.5
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"did not answer within 500 ms"* ]]
+	wait_no_marked "$mark"
+}
+
+@test "parent killed mid-handshake: the child does not linger, nothing mounted" {
+	need_root_tokens
+	mark=$$-$RANDOM
+	before=$(bpf_mount_count)
+	BPFD_TEST_MARK=$mark BPFDELEGATE_TEST_FAULT=parent-exit-after-recv \
+		run timeout 30 "$BPFD" check
+	[ "$status" -eq 137 ]
+	wait_no_marked "$mark"
+	[ "$(bpf_mount_count)" -eq "$before" ]
+}
+
+@test "presets pass the check" {
+	need_root_tokens
+	for p in xdp tc socket-filter cgroup tracing; do
+		run "$BPFD" check --preset "$p"
+		echo "$p: $output" | tail -3
+		[ "$status" -eq 0 ]
+	done
+}

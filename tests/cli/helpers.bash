@@ -1,0 +1,38 @@
+# Shared helpers for the bats CLI tests.
+BPFD="${BPFDELEGATE:-$BATS_TEST_DIRNAME/../../build/bpfdelegate}"
+
+# Skip, or fail under CI=true, when the real thing cannot run here.
+need_root_tokens() {
+	local why=""
+	[ "$(id -u)" = 0 ] || why="needs root"
+	if [ -z "$why" ]; then
+		local rel maj min
+		rel=$(uname -r); maj=${rel%%.*}; min=${rel#*.}; min=${min%%.*}
+		{ [ "$maj" -gt 6 ] || { [ "$maj" -eq 6 ] && [ "$min" -ge 9 ]; }; } ||
+			why="needs a 6.9+ kernel (running $rel)"
+	fi
+	if [ -n "$why" ]; then
+		[ "${CI:-}" = true ] && { echo "skip is a failure under CI=true: $why" >&2; return 1; }
+		skip "$why"
+	fi
+}
+
+bpf_mount_count() {
+	awk '$0 ~ / - bpf / {n++} END {print n+0}' /proc/self/mountinfo
+}
+
+# Processes whose environment carries our marker (leaked children).
+marked_procs() {
+	grep -lsa "BPFD_TEST_MARK=$1" /proc/[0-9]*/environ 2>/dev/null | grep -v "/proc/$$/" || true
+}
+
+# Wait (bounded, 10 s) until no marked process remains; print leftovers.
+wait_no_marked() {
+	local i
+	for i in $(seq 100); do
+		[ -z "$(marked_procs "$1")" ] && return 0
+		sleep 0.1
+	done
+	marked_procs "$1"
+	return 1
+}

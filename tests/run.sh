@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Run every test: the cmocka binaries of each build dir given (unit and
+# integration) and the bats CLI tests against that build's bpfdelegate.
+# Prints one TAP stream per suite and ends with "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+[ $# -gt 0 ] || set -- build
+
+passed=0 failed=0 skipped=0
+
+# Count a TAP stream read from stdin; a non-zero exit without any
+# "not ok" line (a crash, a sanitizer abort) counts as one failure.
+count_tap() {
+	local name=$1 rc=$2 out=$3
+	local ok nok sk
+	ok=$(grep -cE '^ok ' "$out")
+	nok=$(grep -cE '^not ok ' "$out")
+	sk=$(grep -ciE '^ok .*# skip' "$out")
+	if [ "$rc" -ne 0 ] && [ "$nok" -eq 0 ]; then
+		echo "not ok - $name exited with status $rc"
+		nok=1
+	fi
+	passed=$((passed + ok - sk))
+	failed=$((failed + nok))
+	skipped=$((skipped + sk))
+}
+
+for build in "$@"; do
+	for t in "$build"/tests/unit/test_* "$build"/tests/integration/test_*; do
+		[ -x "$t" ] || continue
+		echo "# $t"
+		out=$(mktemp)
+		CMOCKA_MESSAGE_OUTPUT=TAP timeout 600 "$t" >"$out" 2>&1
+		rc=$?
+		cat "$out"
+		count_tap "$t" "$rc" "$out"
+		rm -f "$out"
+	done
+	if ls tests/cli/*.bats >/dev/null 2>&1; then
+		echo "# bats tests/cli against $build/bpfdelegate"
+		out=$(mktemp)
+		BPFDELEGATE="$PWD/$build/bpfdelegate" timeout 900 bats --tap tests/cli >"$out" 2>&1
+		rc=$?
+		cat "$out"
+		count_tap "bats ($build)" "$rc" "$out"
+		rm -f "$out"
+	fi
+done
+
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
+[ "$failed" -eq 0 ]

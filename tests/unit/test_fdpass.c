@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* fd passing: records, fds, bounded waits, and nothing leaks. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <bpfdelegate/fdpass.h>
+
+#include "testutil.h"
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	assert_non_null(d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+struct rec {
+	int a;
+	char b[20];
+};
+
+static void test_roundtrip_with_fd(void **state)
+{
+	(void)state;
+	int sv[2], got = -1, p[2];
+	struct rec out = {42, "hello"}, in = {0};
+
+	assert_int_equal(bpfd_socketpair(sv), 0);
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(bpfd_send(sv[0], &out, sizeof(out), p[1]), 0);
+	assert_int_equal(bpfd_recv(sv[1], &in, sizeof(in), &got, 1000), 0);
+	assert_int_equal(in.a, 42);
+	assert_string_equal(in.b, "hello");
+	assert_true(got >= 0 && got != p[1]);
+	/* The received fd is close-on-exec and works. */
+	assert_true(fcntl(got, F_GETFD) & FD_CLOEXEC);
+	assert_int_equal(write(got, "x", 1), 1);
+	char c;
+	assert_int_equal(read(p[0], &c, 1), 1);
+	close(got);
+	close(p[0]);
+	close(p[1]);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+static void test_no_fd_gives_minus_one(void **state)
+{
+	(void)state;
+	int sv[2], got = 7;
+	struct rec r = {1, ""};
+
+	assert_int_equal(bpfd_socketpair(sv), 0);
+	assert_int_equal(bpfd_send(sv[0], &r, sizeof(r), -1), 0);
+	assert_int_equal(bpfd_recv(sv[1], &r, sizeof(r), &got, 1000), 0);
+	assert_int_equal(got, -1);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+static void test_timeout(void **state)
+{
+	(void)state;
+	int sv[2], got;
+	struct rec r;
+
+	assert_int_equal(bpfd_socketpair(sv), 0);
+	assert_int_equal(bpfd_recv(sv[1], &r, sizeof(r), &got, 50), -ETIMEDOUT);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+static void test_peer_closed(void **state)
+{
+	(void)state;
+	int sv[2], got;
+	struct rec r;
+
+	assert_int_equal(bpfd_socketpair(sv), 0);
+	close(sv[0]);
+	assert_int_equal(bpfd_recv(sv[1], &r, sizeof(r), &got, 1000), -EPIPE);
+	/* Sending to a dead peer is an error, never SIGPIPE. */
+	assert_int_equal(bpfd_send(sv[1], &r, sizeof(r), -1), -EPIPE);
+	close(sv[1]);
+}
+
+static void test_peer_dies(void **state)
+{
+	(void)state;
+	int sv[2], got;
+	struct rec r;
+	pid_t pid;
+
+	assert_int_equal(bpfd_socketpair(sv), 0);
+	pid = fork();
+	if (pid == 0) {
+		close(sv[1]);
+		pause();
+		_exit(0);
+	}
+	close(sv[0]);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	assert_int_equal(bpfd_recv(sv[1], &r, sizeof(r), &got, 5000), -EPIPE);
+	close(sv[1]);
+}
+
+static void test_wrong_size_closes_fd(void **state)
+{
+	(void)state;
+	int sv[2], got = 5, p[2], before;
+	char small[3] = "ab";
+	struct rec r;
+
+	assert_int_equal(bpfd_socketpair(sv), 0);
+	assert_int_equal(pipe(p), 0);
+	before = count_fds();
+	assert_int_equal(bpfd_send(sv[0], small, sizeof(small), p[0]), 0);
+	assert_int_equal(bpfd_recv(sv[1], &r, sizeof(r), &got, 1000), -EPROTO);
+	assert_int_equal(got, -1);
+	assert_int_equal(count_fds(), before);
+	close(p[0]);
+	close(p[1]);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/* Two fds in one record: both closed, the record refused. */
+static void test_two_fds_refused(void **state)
+{
+	(void)state;
+	int sv[2], got = 5, p[2], before;
+	struct rec r = {0};
+	char ctl[CMSG_SPACE(2 * sizeof(int))] = {0};
+	struct iovec iov = {&r, sizeof(r)};
+	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1,
+			   .msg_control = ctl, .msg_controllen = sizeof(ctl)};
+	struct cmsghdr *c;
+
+	assert_int_equal(bpfd_socketpair(sv), 0);
+	assert_int_equal(pipe(p), 0);
+	c = CMSG_FIRSTHDR(&m);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(2 * sizeof(int));
+	memcpy(CMSG_DATA(c), p, 2 * sizeof(int));
+	before = count_fds();
+	assert_int_equal(sendmsg(sv[0], &m, 0), (ssize_t)sizeof(r));
+	assert_int_equal(bpfd_recv(sv[1], &r, sizeof(r), &got, 1000), -EBADMSG);
+	assert_int_equal(got, -1);
+	assert_int_equal(count_fds(), before);
+	close(p[0]);
+	close(p[1]);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/* A receiver that wants no fd closes one it is sent. */
+static void test_unwanted_fd_closed(void **state)
+{
+	(void)state;
+	int sv[2], p[2], before;
+	struct rec r = {0};
+
+	assert_int_equal(bpfd_socketpair(sv), 0);
+	assert_int_equal(pipe(p), 0);
+	before = count_fds();
+	assert_int_equal(bpfd_send(sv[0], &r, sizeof(r), p[0]), 0);
+	assert_int_equal(bpfd_recv(sv[1], &r, sizeof(r), NULL, 1000), -EBADMSG);
+	assert_int_equal(count_fds(), before);
+	close(p[0]);
+	close(p[1]);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roundtrip_with_fd),
+		cmocka_unit_test(test_no_fd_gives_minus_one),
+		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_peer_closed),
+		cmocka_unit_test(test_peer_dies),
+		cmocka_unit_test(test_wrong_size_closes_fd),
+		cmocka_unit_test(test_two_fds_refused),
+		cmocka_unit_test(test_unwanted_fd_closed),
+	};
+	return cmocka_run_group_tests_name("fdpass", tests, NULL, NULL);
+}
