@@ -32,7 +32,9 @@ UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 INTEG_SRC := $(sort $(wildcard tests/integration/test_*.c))
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CMD_OBJ   := $(CMD_SRC:%.c=$(BUILD)/%.o)
-TEST_BINS := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%) $(INTEG_SRC:tests/%.c=$(BUILD)/tests/%)
+HELPER_SRC := $(sort $(wildcard tests/helpers/*.c))
+TEST_BINS := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%) $(INTEG_SRC:tests/%.c=$(BUILD)/tests/%) \
+             $(HELPER_SRC:tests/%.c=$(BUILD)/tests/%)
 HEADERS   := $(wildcard include/bpfdelegate/*.h lib/*.h cmd/*.h tests/*.h)
 
 .PHONY: all deps run test test-asan bench man clean install format format-check help
@@ -60,6 +62,11 @@ $(BUILD)/libbpfdelegate.so: $(LIB_OBJ)
 $(BUILD)/bpfdelegate: $(CMD_OBJ) $(BUILD)/libbpfdelegate.a
 	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libbpfdelegate.a $(PKG_LIBS)
 
+# Small programs the CLI tests run (no library, no cmocka).
+$(BUILD)/tests/helpers/%: tests/helpers/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
+
 $(BUILD)/tests/%: tests/%.c tests/testutil.h $(BUILD)/libbpfdelegate.a $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(BUILD)/libbpfdelegate.a $(PKG_LIBS) -lcmocka
@@ -76,7 +83,8 @@ test: deps
 	$(MAKE) BUILD=build-asan SANITIZE=1 $(BUILD_ASAN_BINS)
 	tests/run.sh $(BUILD) build-asan
 
-BUILD_ASAN_BINS = $(UNIT_SRC:tests/%.c=build-asan/tests/%) $(INTEG_SRC:tests/%.c=build-asan/tests/%) build-asan/bpfdelegate
+BUILD_ASAN_BINS = $(UNIT_SRC:tests/%.c=build-asan/tests/%) $(INTEG_SRC:tests/%.c=build-asan/tests/%) \
+                  $(HELPER_SRC:tests/%.c=build-asan/tests/%) build-asan/bpfdelegate
 
 test-asan: deps
 	$(MAKE) BUILD=build-asan SANITIZE=1 $(BUILD_ASAN_BINS)

@@ -10,33 +10,37 @@
 
 static void usage(FILE *out)
 {
-	fputs("Usage:\n"
-	      " " PROG " check [options]\n"
-	      "\n"
-	      "Create a user namespace, mount a bpffs delegated to it, create a BPF\n"
-	      "token inside and prove that it grants exactly what was delegated.\n"
-	      "Needs root (CAP_SYS_ADMIN in the initial user namespace).\n"
-	      "\n"
-	      "Delegation (default: any for all four):\n"
-	      " -c, --cmds LIST       bpf() commands, e.g. map_create:prog_load\n"
-	      " -m, --maps LIST       map types, e.g. hash,array,ringbuf\n"
-	      " -p, --progs LIST      program types, e.g. xdp:kprobe\n"
-	      " -a, --attachs LIST    attach types, e.g. cgroup_inet_ingress\n"
-	      "     --preset NAME     a named set ('--preset list' shows them)\n"
-	      "   LIST: names separated by ':' or ',' (case-insensitive, kernel\n"
-	      "   prefix and systemd spellings accepted), numbers, or 'any'.\n"
-	      "\n"
-	      "Options:\n"
-	      "     --json            print one JSON document\n"
-	      "     --timeout SECS    bound on the whole handshake (default 10)\n"
-	      " -h, --help            display this help\n"
-	      " -V, --version         display version\n"
-	      "\n"
-	      "Exit status: 0 ok, 1 check failed, 2 usage, 3 not privileged,\n"
-	      "4 kernel lacks BPF tokens (needs 6.9+), 5 user namespaces unavailable.\n"
-	      "\n"
-	      "See bpfdelegate(1).\n",
-	      out);
+	fputs(
+	    "Usage:\n"
+	    " " PROG " check [options]\n"
+	    "\n"
+	    "Create a user namespace, mount a bpffs delegated to it, create a "
+	    "BPF\n"
+	    "token inside and prove that it grants exactly what was "
+	    "delegated.\n"
+	    "Needs root (CAP_SYS_ADMIN in the initial user namespace).\n"
+	    "\n"
+	    "Delegation (default: any for all four):\n"
+	    " -c, --cmds LIST       bpf() commands, e.g. map_create:prog_load\n"
+	    " -m, --maps LIST       map types, e.g. hash,array,ringbuf\n"
+	    " -p, --progs LIST      program types, e.g. xdp:kprobe\n"
+	    " -a, --attachs LIST    attach types, e.g. cgroup_inet_ingress\n"
+	    "     --preset NAME     a named set ('--preset list' shows them)\n"
+	    "   LIST: names separated by ':' or ',' (case-insensitive, kernel\n"
+	    "   prefix and systemd spellings accepted), numbers, or 'any'.\n"
+	    "\n"
+	    "Options:\n"
+	    "     --json            print one JSON document\n"
+	    "     --timeout SECS    bound on the whole handshake (default 10)\n"
+	    " -h, --help            display this help\n"
+	    " -V, --version         display version\n"
+	    "\n"
+	    "Exit status: 0 ok, 1 check failed, 2 usage, 3 not privileged,\n"
+	    "4 kernel lacks BPF tokens (needs 6.9+), 5 user namespaces "
+	    "unavailable.\n"
+	    "\n"
+	    "See bpfdelegate(1).\n",
+	    out);
 }
 
 /* Faults for the tests; documented in tests/README.md, not for users. */
@@ -46,10 +50,11 @@ static enum bpfd_fault fault_from_env(void)
 		const char *name;
 		enum bpfd_fault f;
 	} faults[] = {
-		{"child-exit-after-fsopen", BPFD_FAULT_CHILD_EXIT_AFTER_FSOPEN},
-		{"child-hang", BPFD_FAULT_CHILD_HANG},
-		{"parent-exit-after-recv", BPFD_FAULT_PARENT_EXIT_AFTER_RECV},
-		{"child-send-tmpfs", BPFD_FAULT_CHILD_SEND_TMPFS},
+	    {"child-exit-after-fsopen", BPFD_FAULT_CHILD_EXIT_AFTER_FSOPEN},
+	    {"child-hang", BPFD_FAULT_CHILD_HANG},
+	    {"parent-exit-after-recv", BPFD_FAULT_PARENT_EXIT_AFTER_RECV},
+	    {"child-send-tmpfs", BPFD_FAULT_CHILD_SEND_TMPFS},
+	    {"drop-options", BPFD_FAULT_DROP_OPTIONS},
 	};
 	const char *v = getenv("BPFDELEGATE_TEST_FAULT");
 
@@ -70,12 +75,12 @@ struct check_opts {
 static int parse_args(int argc, char **argv, struct check_opts *o)
 {
 	static const struct option longopts[] = {
-		CLI_DELEG_LONGOPTS,
-		{"json", no_argument, NULL, OPT_JSON},
-		{"timeout", required_argument, NULL, OPT_TIMEOUT},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	    CLI_DELEG_LONGOPTS,
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -96,8 +101,9 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
 		case OPT_TIMEOUT:
 			o->timeout_ms = cli_parse_timeout(optarg);
 			if (o->timeout_ms < 0) {
-				cli_usage_error("--timeout: invalid number of seconds '%s'",
-						optarg);
+				cli_usage_error(
+				    "--timeout: invalid number of seconds '%s'",
+				    optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -109,16 +115,19 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
 			return -EXIT_OK - 1;
 		default:
 			if (optopt)
-				cli_usage_error("check: invalid or incomplete option '-%c'",
-						optopt);
+				cli_usage_error(
+				    "check: invalid or incomplete option '-%c'",
+				    optopt);
 			else
-				cli_usage_error("check: unrecognized option '%s'",
-						argv[optind - 1]);
+				cli_usage_error(
+				    "check: unrecognized option '%s'",
+				    argv[optind - 1]);
 			return EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {
-		cli_usage_error("check: unexpected argument '%s'", argv[optind]);
+		cli_usage_error("check: unexpected argument '%s'",
+				argv[optind]);
 		return EXIT_USAGE;
 	}
 	return 0;

@@ -13,11 +13,11 @@
 /* Exit codes: documented in bpfdelegate(1) and in usage(). */
 enum {
 	EXIT_OK = 0,
-	EXIT_FAIL = 1,          /* the check failed: a step or a probe */
-	EXIT_USAGE = 2,         /* bad command line */
-	EXIT_NOT_PRIVILEGED = 3, /* no CAP_SYS_ADMIN in the initial userns */
+	EXIT_FAIL = 1,		    /* the check failed: a step or a probe */
+	EXIT_USAGE = 2,		    /* bad command line */
+	EXIT_NOT_PRIVILEGED = 3,    /* no CAP_SYS_ADMIN in the initial userns */
 	EXIT_NO_KERNEL_SUPPORT = 4, /* kernel lacks BPF tokens (< 6.9) */
-	EXIT_NO_USERNS = 5,     /* user namespaces unavailable */
+	EXIT_NO_USERNS = 5,	    /* user namespaces unavailable */
 };
 
 #define PROG "bpfdelegate"
@@ -31,12 +31,14 @@ struct cli_command {
 /* The delegation options every command shares. */
 #define CLI_DELEG_SHORTOPTS "c:m:p:a:"
 enum { OPT_PRESET = 0x100, OPT_JSON, OPT_TIMEOUT, OPT_FIRST_FREE };
-#define CLI_DELEG_LONGOPTS                                   \
-	{"cmds", required_argument, NULL, 'c'},              \
-	{"maps", required_argument, NULL, 'm'},              \
-	{"progs", required_argument, NULL, 'p'},             \
-	{"attachs", required_argument, NULL, 'a'},           \
-	{"preset", required_argument, NULL, OPT_PRESET}
+#define CLI_DELEG_LONGOPTS                                                     \
+	{"cmds", required_argument, NULL, 'c'},                                \
+	    {"maps", required_argument, NULL, 'm'},                            \
+	    {"progs", required_argument, NULL, 'p'},                           \
+	    {"attachs", required_argument, NULL, 'a'},                         \
+	{                                                                      \
+		"preset", required_argument, NULL, OPT_PRESET                  \
+	}
 
 #define CLI_MAX_ITEMS 64
 
@@ -77,7 +79,8 @@ int cli_exit_code(const struct bpfd_error *e);
 /* "bpfdelegate: <formatted error>" on stderr, plus a version hint. */
 void cli_print_error(const struct bpfd_error *e);
 
-void cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_usage_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
 
 int cmd_check(int argc, char **argv);
 

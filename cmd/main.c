@@ -6,8 +6,8 @@
 #include "cli.h"
 
 static const struct cli_command commands[] = {
-	{"check", cmd_check,
-	 "delegate a bpffs in a new user namespace and prove the token works"},
+    {"check", cmd_check,
+     "delegate a bpffs in a new user namespace and prove the token works"},
 };
 
 static void usage(FILE *out)
@@ -15,7 +15,8 @@ static void usage(FILE *out)
 	fputs("Usage:\n"
 	      " " PROG " <command> [options]\n"
 	      "\n"
-	      "Make BPF token delegation work for containers and user namespaces.\n"
+	      "Make BPF token delegation work for containers and user "
+	      "namespaces.\n"
 	      "\n"
 	      "Commands:\n",
 	      out);
@@ -29,7 +30,8 @@ static void usage(FILE *out)
 	      "\n"
 	      "Exit status:\n"
 	      " 0 ok, 1 failure, 2 usage error, 3 not privileged,\n"
-	      " 4 kernel lacks BPF tokens (needs 6.9+), 5 user namespaces unavailable\n"
+	      " 4 kernel lacks BPF tokens (needs 6.9+), 5 user namespaces "
+	      "unavailable\n"
 	      "\n"
 	      "Run '" PROG " <command> --help' for a command's options.\n"
 	      "See bpfdelegate(1).\n",

@@ -68,8 +68,8 @@ bool cli_deleg_empty(const struct cli_deleg *d)
 int cli_deleg_resolve(const struct cli_deleg *d, const struct bpfd_names *names,
 		      struct bpfd_delegation *out)
 {
-	static const char *const optname[BPFD_NKINDS] = {"--cmds", "--maps",
-							 "--progs", "--attachs"};
+	static const char *const optname[BPFD_NKINDS] = {
+	    "--cmds", "--maps", "--progs", "--attachs"};
 
 	memset(out, 0, sizeof(*out));
 	for (unsigned int i = 0; i < d->n; i++) {
@@ -81,9 +81,11 @@ int cli_deleg_resolve(const struct cli_deleg *d, const struct bpfd_names *names,
 			r = bpfd_preset_apply(names, d->item[i].arg, out, &e);
 		else
 			r = bpfd_parse_list(names, (enum bpfd_kind)kind,
-					    d->item[i].arg, &out->mask[kind], &e);
+					    d->item[i].arg, &out->mask[kind],
+					    &e);
 		if (r < 0) {
-			cli_usage_error("%s: %s", kind < 0 ? "--preset" : optname[kind],
+			cli_usage_error("%s: %s",
+					kind < 0 ? "--preset" : optname[kind],
 					e.detail[0] ? e.detail : strerror(-r));
 			return -1;
 		}
@@ -159,12 +161,12 @@ static const char *userns_knob(void)
 		const char *bad;
 		const char *text;
 	} knobs[] = {
-		{"/proc/sys/user/max_user_namespaces", "0",
-		 "user.max_user_namespaces is 0"},
-		{"/proc/sys/kernel/unprivileged_userns_clone", "0",
-		 "kernel.unprivileged_userns_clone is 0"},
-		{"/proc/sys/kernel/apparmor_restrict_unprivileged_userns", "1",
-		 "kernel.apparmor_restrict_unprivileged_userns is 1"},
+	    {"/proc/sys/user/max_user_namespaces", "0",
+	     "user.max_user_namespaces is 0"},
+	    {"/proc/sys/kernel/unprivileged_userns_clone", "0",
+	     "kernel.unprivileged_userns_clone is 0"},
+	    {"/proc/sys/kernel/apparmor_restrict_unprivileged_userns", "1",
+	     "kernel.apparmor_restrict_unprivileged_userns is 1"},
 	};
 
 	for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
@@ -191,13 +193,14 @@ void cli_print_error(const struct bpfd_error *e)
 	if (kernel_too_old(e) && uname(&u) == 0)
 		fprintf(stderr,
 			PROG ": this kernel (%s) lacks BPF token support: "
-			"Linux 6.9 or newer is needed\n",
+			     "Linux 6.9 or newer is needed\n",
 			u.release);
 	if (e->step == BPFD_STEP_UNSHARE) {
 		const char *knob = userns_knob();
 
 		if (knob)
-			fprintf(stderr, PROG ": user namespaces are disabled: %s\n",
+			fprintf(stderr,
+				PROG ": user namespaces are disabled: %s\n",
 				knob);
 	}
 }

@@ -10,12 +10,12 @@
 
 /* The steps of the flow, in order, as the report lists them. */
 static const enum bpfd_step flow[] = {
-	BPFD_STEP_UNSHARE,    BPFD_STEP_UID_MAP,       BPFD_STEP_GID_MAP,
-	BPFD_STEP_SETID,      BPFD_STEP_MOUNT_PRIVATE, BPFD_STEP_FSOPEN,
-	BPFD_STEP_FSCONFIG,   BPFD_STEP_CREATE,        BPFD_STEP_FSMOUNT,
-	BPFD_STEP_MOVE_MOUNT, BPFD_STEP_OPEN_ROOT,     BPFD_STEP_MOUNTINFO,
-	BPFD_STEP_NOT_KEPT,   BPFD_STEP_TOKEN_CREATE,  BPFD_STEP_TOKEN_INFO,
-	BPFD_STEP_PROBE,
+    BPFD_STEP_UNSHARE,	  BPFD_STEP_UID_MAP,	   BPFD_STEP_GID_MAP,
+    BPFD_STEP_SETID,	  BPFD_STEP_MOUNT_PRIVATE, BPFD_STEP_FSOPEN,
+    BPFD_STEP_FSCONFIG,	  BPFD_STEP_CREATE,	   BPFD_STEP_FSMOUNT,
+    BPFD_STEP_MOVE_MOUNT, BPFD_STEP_OPEN_ROOT,	   BPFD_STEP_MOUNTINFO,
+    BPFD_STEP_NOT_KEPT,	  BPFD_STEP_TOKEN_CREATE,  BPFD_STEP_TOKEN_INFO,
+    BPFD_STEP_PROBE,
 };
 #define NFLOW (sizeof(flow) / sizeof(flow[0]))
 
@@ -104,10 +104,12 @@ static void print_result(const struct bpfd_names *names,
 		snprintf(res, sizeof(res), "refused(%s)",
 			 r->err ? strerrorname_np(r->err) : "?");
 	else
-		snprintf(res, sizeof(res), "%s", bpfd_probe_verdict_name(r->verdict));
+		snprintf(res, sizeof(res), "%s",
+			 bpfd_probe_verdict_name(r->verdict));
 	printf("  %-6s %-28s %-9s %-15s %s%s\n", short_kind(r->kind),
-	       probe_name(names, r, nb, sizeof(nb)), r->delegated ? "yes" : "no",
-	       res, r->agrees ? "" : "DISAGREES: ", r->note);
+	       probe_name(names, r, nb, sizeof(nb)),
+	       r->delegated ? "yes" : "no", res,
+	       r->agrees ? "" : "DISAGREES: ", r->note);
 }
 
 /* Untestable results of one kind sharing a note, as one line of names. */
@@ -127,7 +129,8 @@ static void print_untestable_group(const struct bpfd_names *names,
 		char nb[16];
 
 		if (shown[i] || r->kind != f->kind || r->control ||
-		    r->verdict != BPFD_PROBE_UNTESTABLE || strcmp(r->note, f->note))
+		    r->verdict != BPFD_PROBE_UNTESTABLE ||
+		    strcmp(r->note, f->note))
 			continue;
 		shown[i] = true;
 		nm = probe_name(names, r, nb, sizeof(nb));
@@ -153,13 +156,15 @@ static void print_probes(const struct bpfd_names *names,
 		if (p->r[i].control)
 			printf("Control: %s%s\n\n",
 			       p->r[i].agrees ? "" : "DISAGREES: ",
-			       strncmp(p->r[i].note, "control: ", 9) ? p->r[i].note
-								    : p->r[i].note + 9);
+			       strncmp(p->r[i].note, "control: ", 9)
+				   ? p->r[i].note
+				   : p->r[i].note + 9);
 	printf("Probes (with the token, as root of the user namespace):\n");
 	printf("  %-6s %-28s %-9s %-15s %s\n", "KIND", "NAME", "DELEGATED",
 	       "RESULT", "NOTE");
 	for (unsigned int i = 0; i < p->count; i++)
-		if (!p->r[i].control && p->r[i].verdict != BPFD_PROBE_UNTESTABLE)
+		if (!p->r[i].control &&
+		    p->r[i].verdict != BPFD_PROBE_UNTESTABLE)
 			print_result(names, &p->r[i]);
 	printf("\nNot testable here:\n");
 	for (unsigned int i = 0; i < p->count; i++)
@@ -175,20 +180,22 @@ void report_print_text(const struct bpfd_report *rep,
 	unsigned int works, refused, untestable;
 
 	printf(PROG " check: kernel %s, names from %s\n\n", kernel_release(),
-	       bpfd_names_from_btf(names) ? "kernel BTF" : "the built-in table");
+	       bpfd_names_from_btf(names) ? "kernel BTF"
+					  : "the built-in table");
 	print_steps(rep, e);
 	printf("\n");
 	print_masks(names, "Delegation requested", &rep->requested);
 	if (rep->kept_valid) {
-		printf("\nMounted at %s in a private mount namespace, options: %s\n",
+		printf("\nMounted at %s in a private mount namespace, options: "
+		       "%s\n",
 		       rep->target, rep->mount_opts);
 	}
 	if (rep->token_source != BPFD_TOKEN_SRC_NONE) {
 		printf("\n");
 		print_masks(names,
 			    rep->token_source == BPFD_TOKEN_SRC_INFO
-				    ? "Token allows (BPF_OBJ_GET_INFO_BY_FD)"
-				    : "Token allows (fdinfo)",
+				? "Token allows (BPF_OBJ_GET_INFO_BY_FD)"
+				: "Token allows (fdinfo)",
 			    &rep->token);
 	}
 	if (rep->probed) {
@@ -234,11 +241,12 @@ static json_object *steps_json(const struct bpfd_report *rep)
 	for (size_t i = 0; i < NFLOW; i++) {
 		json_object *s = json_object_new_object();
 		const char *st = rep->done & (1u << flow[i]) ? "ok"
-				 : (rep->err && rep->step == flow[i]) ? "failed"
-								      : "not run";
+				 : (rep->err && rep->step == flow[i])
+				     ? "failed"
+				     : "not run";
 
-		json_object_object_add(s, "step",
-				       json_object_new_string(bpfd_step_name(flow[i])));
+		json_object_object_add(
+		    s, "step", json_object_new_string(bpfd_step_name(flow[i])));
 		json_object_object_add(s, "status", json_object_new_string(st));
 		json_object_array_add(a, s);
 	}
@@ -255,20 +263,30 @@ static json_object *probes_json(const struct bpfd_names *names,
 		json_object *o = json_object_new_object();
 		char nb[16];
 
-		json_object_object_add(o, "kind",
-				       json_object_new_string(bpfd_kind_name(r->kind)));
+		json_object_object_add(
+		    o, "kind", json_object_new_string(bpfd_kind_name(r->kind)));
 		json_object_object_add(o, "name",
-				       json_object_new_string(probe_name(names, r, nb, sizeof(nb))));
-		json_object_object_add(o, "value", json_object_new_int((int)r->value));
-		json_object_object_add(o, "delegated", json_object_new_boolean(r->delegated));
-		json_object_object_add(o, "result",
-				       json_object_new_string(bpfd_probe_verdict_name(r->verdict)));
-		json_object_object_add(o, "errno",
-				       r->err ? json_object_new_string(strerrorname_np(r->err) ?: "?")
-					      : NULL);
-		json_object_object_add(o, "agrees", json_object_new_boolean(r->agrees));
-		json_object_object_add(o, "control", json_object_new_boolean(r->control));
-		json_object_object_add(o, "note", json_object_new_string(r->note));
+				       json_object_new_string(probe_name(
+					   names, r, nb, sizeof(nb))));
+		json_object_object_add(o, "value",
+				       json_object_new_int((int)r->value));
+		json_object_object_add(o, "delegated",
+				       json_object_new_boolean(r->delegated));
+		json_object_object_add(
+		    o, "result",
+		    json_object_new_string(
+			bpfd_probe_verdict_name(r->verdict)));
+		json_object_object_add(
+		    o, "errno",
+		    r->err
+			? json_object_new_string(strerrorname_np(r->err) ?: "?")
+			: NULL);
+		json_object_object_add(o, "agrees",
+				       json_object_new_boolean(r->agrees));
+		json_object_object_add(o, "control",
+				       json_object_new_boolean(r->control));
+		json_object_object_add(o, "note",
+				       json_object_new_string(r->note));
 		json_object_array_add(a, o);
 	}
 	return a;
@@ -282,12 +300,16 @@ static json_object *error_json(const struct bpfd_error *e)
 	if (!e || !e->err)
 		return NULL;
 	o = json_object_new_object();
-	json_object_object_add(o, "step", json_object_new_string(bpfd_step_name(e->step)));
-	json_object_object_add(o, "errno", json_object_new_string(strerrorname_np(e->err) ?: "?"));
+	json_object_object_add(o, "step",
+			       json_object_new_string(bpfd_step_name(e->step)));
+	json_object_object_add(
+	    o, "errno", json_object_new_string(strerrorname_np(e->err) ?: "?"));
 	json_object_object_add(o, "detail", json_object_new_string(e->detail));
-	json_object_object_add(o, "hint", e->hint ? json_object_new_string(e->hint) : NULL);
-	json_object_object_add(o, "message",
-			       json_object_new_string(bpfd_error_format(e, buf, sizeof(buf))));
+	json_object_object_add(
+	    o, "hint", e->hint ? json_object_new_string(e->hint) : NULL);
+	json_object_object_add(
+	    o, "message",
+	    json_object_new_string(bpfd_error_format(e, buf, sizeof(buf))));
 	return o;
 }
 
@@ -299,30 +321,48 @@ void report_print_json(const struct bpfd_report *rep,
 	unsigned int works, refused, untestable;
 	json_object *sum = json_object_new_object();
 
-	json_object_object_add(o, "version", json_object_new_string(BPFD_VERSION));
-	json_object_object_add(o, "kernel", json_object_new_string(kernel_release()));
-	json_object_object_add(o, "names", json_object_new_string(
-		bpfd_names_from_btf(names) ? "btf" : "builtin"));
-	json_object_object_add(o, "ok", json_object_new_boolean(exit_code == 0));
+	json_object_object_add(o, "version",
+			       json_object_new_string(BPFD_VERSION));
+	json_object_object_add(o, "kernel",
+			       json_object_new_string(kernel_release()));
+	json_object_object_add(o, "names",
+			       json_object_new_string(bpfd_names_from_btf(names)
+							  ? "btf"
+							  : "builtin"));
+	json_object_object_add(o, "ok",
+			       json_object_new_boolean(exit_code == 0));
 	json_object_object_add(o, "exit_code", json_object_new_int(exit_code));
 	json_object_object_add(o, "error", error_json(e));
 	json_object_object_add(o, "steps", steps_json(rep));
-	json_object_object_add(o, "requested", masks_json(names, &rep->requested));
-	json_object_object_add(o, "target", rep->target[0] ? json_object_new_string(rep->target) : NULL);
-	json_object_object_add(o, "mount_options", rep->kept_valid ? json_object_new_string(rep->mount_opts) : NULL);
-	json_object_object_add(o, "kept", rep->kept_valid ? masks_json(names, &rep->kept) : NULL);
-	json_object_object_add(o, "token", rep->token_source ? masks_json(names, &rep->token) : NULL);
-	json_object_object_add(o, "probes", rep->probed ? probes_json(names, &rep->probes) : NULL);
+	json_object_object_add(o, "requested",
+			       masks_json(names, &rep->requested));
+	json_object_object_add(
+	    o, "target",
+	    rep->target[0] ? json_object_new_string(rep->target) : NULL);
+	json_object_object_add(
+	    o, "mount_options",
+	    rep->kept_valid ? json_object_new_string(rep->mount_opts) : NULL);
+	json_object_object_add(
+	    o, "kept", rep->kept_valid ? masks_json(names, &rep->kept) : NULL);
+	json_object_object_add(
+	    o, "token",
+	    rep->token_source ? masks_json(names, &rep->token) : NULL);
+	json_object_object_add(
+	    o, "probes", rep->probed ? probes_json(names, &rep->probes) : NULL);
 	probe_counts(&rep->probes, &works, &refused, &untestable);
 	json_object_object_add(sum, "works", json_object_new_int((int)works));
-	json_object_object_add(sum, "refused", json_object_new_int((int)refused));
-	json_object_object_add(sum, "refused_as_expected",
-			       json_object_new_int((int)rep->probes.refused_checked));
-	json_object_object_add(sum, "untestable", json_object_new_int((int)untestable));
-	json_object_object_add(sum, "disagreements",
-			       json_object_new_int((int)rep->probes.disagreements));
+	json_object_object_add(sum, "refused",
+			       json_object_new_int((int)refused));
+	json_object_object_add(
+	    sum, "refused_as_expected",
+	    json_object_new_int((int)rep->probes.refused_checked));
+	json_object_object_add(sum, "untestable",
+			       json_object_new_int((int)untestable));
+	json_object_object_add(
+	    sum, "disagreements",
+	    json_object_new_int((int)rep->probes.disagreements));
 	json_object_object_add(o, "summary", sum);
-	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-						       JSON_C_TO_STRING_NOSLASHESCAPE));
+	puts(json_object_to_json_string_ext(
+	    o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 }

@@ -51,7 +51,8 @@ static int check_bpf_context(int fs_fd)
 	if (strcmp(link, "anon_inode:[fscontext]") != 0)
 		return -EINVAL;
 	drain_log(fs_fd);
-	if (fsconfig(fs_fd, FSCONFIG_SET_STRING, "mode", "bpfdelegate", 0) == 0 ||
+	if (fsconfig(fs_fd, FSCONFIG_SET_STRING, "mode", "bpfdelegate", 0) ==
+		0 ||
 	    errno != EINVAL)
 		return -EINVAL;
 	for (int i = 0; i < 16; i++) {
@@ -90,10 +91,9 @@ int bpfd_bpffs_delegate(int fs_fd, const struct bpfd_delegation *d,
 		snprintf(val, sizeof(val), "0x%" PRIx64, d->mask[k]);
 		if (fsconfig(fs_fd, FSCONFIG_SET_STRING,
 			     bpfd_kind_option((enum bpfd_kind)k), val, 0) < 0)
-			return bpfd_error_set(err, BPFD_STEP_FSCONFIG, errno,
-					      "%s=%s",
-					      bpfd_kind_option((enum bpfd_kind)k),
-					      val);
+			return bpfd_error_set(
+			    err, BPFD_STEP_FSCONFIG, errno, "%s=%s",
+			    bpfd_kind_option((enum bpfd_kind)k), val);
 	}
 	/* Creating a bpffs owned by a user namespace needs init CAP_SYS_ADMIN;
 	 * the context was checked above to be a bpffs, which holds no data. */
@@ -140,8 +140,8 @@ static int decode_options(const char *opts, const struct bpfd_names *names,
 					      "%s too long", opt);
 		memcpy(buf, val, len);
 		buf[len] = '\0';
-		r = bpfd_parse_list(names, (enum bpfd_kind)k, buf, &out->mask[k],
-				    err);
+		r = bpfd_parse_list(names, (enum bpfd_kind)k, buf,
+				    &out->mask[k], err);
 		if (r < 0)
 			return bpfd_error_set(err, BPFD_STEP_MOUNTINFO, r,
 					      "%s=%s", opt, buf);

@@ -46,8 +46,10 @@ struct bpfd_attr_map_create {
 	__s32 value_type_btf_obj_fd;
 	__s32 map_token_fd;
 };
-_Static_assert(offsetof(struct bpfd_attr_map_create, map_extra) == 64, "map_extra");
-_Static_assert(offsetof(struct bpfd_attr_map_create, map_token_fd) == 76, "map_token_fd");
+_Static_assert(offsetof(struct bpfd_attr_map_create, map_extra) == 64,
+	       "map_extra");
+_Static_assert(offsetof(struct bpfd_attr_map_create, map_token_fd) == 76,
+	       "map_token_fd");
 
 struct bpfd_attr_prog_load {
 	__u32 prog_type;
@@ -78,9 +80,12 @@ struct bpfd_attr_prog_load {
 	__u32 log_true_size;
 	__s32 prog_token_fd;
 };
-_Static_assert(offsetof(struct bpfd_attr_prog_load, expected_attach_type) == 68, "eat");
-_Static_assert(offsetof(struct bpfd_attr_prog_load, log_true_size) == 140, "log_true_size");
-_Static_assert(offsetof(struct bpfd_attr_prog_load, prog_token_fd) == 144, "prog_token_fd");
+_Static_assert(offsetof(struct bpfd_attr_prog_load, expected_attach_type) == 68,
+	       "eat");
+_Static_assert(offsetof(struct bpfd_attr_prog_load, log_true_size) == 140,
+	       "log_true_size");
+_Static_assert(offsetof(struct bpfd_attr_prog_load, prog_token_fd) == 144,
+	       "prog_token_fd");
 
 struct bpfd_attr_btf_load {
 	__aligned_u64 btf;
@@ -92,8 +97,10 @@ struct bpfd_attr_btf_load {
 	__u32 btf_flags;
 	__s32 btf_token_fd;
 };
-_Static_assert(offsetof(struct bpfd_attr_btf_load, btf_flags) == 32, "btf_flags");
-_Static_assert(offsetof(struct bpfd_attr_btf_load, btf_token_fd) == 36, "btf_token_fd");
+_Static_assert(offsetof(struct bpfd_attr_btf_load, btf_flags) == 32,
+	       "btf_flags");
+_Static_assert(offsetof(struct bpfd_attr_btf_load, btf_token_fd) == 36,
+	       "btf_token_fd");
 
 struct bpfd_attr_get_fd_by_id {
 	__u32 id;
@@ -101,7 +108,8 @@ struct bpfd_attr_get_fd_by_id {
 	__u32 open_flags;
 	__s32 fd_by_id_token_fd;
 };
-_Static_assert(offsetof(struct bpfd_attr_get_fd_by_id, fd_by_id_token_fd) == 12, "fd_by_id_token_fd");
+_Static_assert(offsetof(struct bpfd_attr_get_fd_by_id, fd_by_id_token_fd) == 12,
+	       "fd_by_id_token_fd");
 
 struct bpfd_attr_obj_info {
 	__u32 bpf_fd;

@@ -81,7 +81,8 @@ static int deadline_left_ms(const struct deadline *d)
 }
 
 static int report_fail(struct bpfd_report *rep, enum bpfd_step step, int err,
-		       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+		       const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 static int report_fail(struct bpfd_report *rep, enum bpfd_step step, int err,
 		       const char *fmt, ...)
@@ -142,7 +143,8 @@ static int child_send(struct child_ctx *c, enum msg_type type, int fd)
 static int child_wait(struct child_ctx *c, enum msg_type want, int *fd)
 {
 	struct parent_msg pm;
-	int r = bpfd_recv(c->sock, &pm, sizeof(pm), fd, deadline_left_ms(&c->dl));
+	int r =
+	    bpfd_recv(c->sock, &pm, sizeof(pm), fd, deadline_left_ms(&c->dl));
 
 	if (r < 0)
 		return report_fail(&c->msg.rep, BPFD_STEP_RECV, r,
@@ -198,12 +200,14 @@ static int child_fsopen(struct child_ctx *c)
 static int child_attach(struct child_ctx *c, int mnt_fd)
 {
 	struct bpfd_report *rep = &c->msg.rep;
-	const char *target = c->opts->target ? c->opts->target
-					     : BPFD_DEFAULT_TARGET;
+	const char *target =
+	    c->opts->target ? c->opts->target : BPFD_DEFAULT_TARGET;
 
 	snprintf(rep->target, sizeof(rep->target), "%s", target);
-	if (move_mount(mnt_fd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-		return report_fail(rep, BPFD_STEP_MOVE_MOUNT, errno, "%s", target);
+	if (move_mount(mnt_fd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) <
+	    0)
+		return report_fail(rep, BPFD_STEP_MOVE_MOUNT, errno, "%s",
+				   target);
 	mark(rep, BPFD_STEP_MOVE_MOUNT);
 	return 0;
 }
@@ -216,7 +220,8 @@ static int child_read_back(struct child_ctx *c, int root_fd)
 	int r;
 
 	if (id < 0)
-		return report_fail(rep, BPFD_STEP_MOUNTINFO, id, "statx mount id");
+		return report_fail(rep, BPFD_STEP_MOUNTINFO, id,
+				   "statx mount id");
 	r = bpfd_bpffs_read_options("/proc/self/mountinfo", id, c->names,
 				    &rep->kept, rep->mount_opts,
 				    sizeof(rep->mount_opts), &e);
@@ -248,13 +253,14 @@ static int child_verify_kept(struct child_ctx *c)
 	for (int k = 0; k < BPFD_NKINDS; k++) {
 		uint64_t known = bpfd_names_known(c->names, (enum bpfd_kind)k);
 
-		if ((rep->kept.mask[k] & known) != (rep->requested.mask[k] & known))
+		if ((rep->kept.mask[k] & known) !=
+		    (rep->requested.mask[k] & known))
 			return report_fail(
-				rep, BPFD_STEP_NOT_KEPT, EINVAL,
-				"%s: asked 0x%llx, mountinfo shows 0x%llx",
-				bpfd_kind_option((enum bpfd_kind)k),
-				(unsigned long long)rep->requested.mask[k],
-				(unsigned long long)rep->kept.mask[k]);
+			    rep, BPFD_STEP_NOT_KEPT, EINVAL,
+			    "%s: asked 0x%llx, mountinfo shows 0x%llx",
+			    bpfd_kind_option((enum bpfd_kind)k),
+			    (unsigned long long)rep->requested.mask[k],
+			    (unsigned long long)rep->kept.mask[k]);
 	}
 	mark(rep, BPFD_STEP_NOT_KEPT);
 	return 0;
@@ -282,21 +288,24 @@ static int child_token(struct child_ctx *c, int root_fd)
 		return report_fail(rep, BPFD_STEP_TOKEN_INFO, r, "fd %d", tok);
 	}
 	for (int k = 0; k < BPFD_NKINDS; k++) {
-		uint64_t tok_mask = rep->token.mask[k], want = rep->requested.mask[k];
+		uint64_t tok_mask = rep->token.mask[k],
+			 want = rep->requested.mask[k];
 
-		/* fdinfo says "any" once every known bit is set: compare those. */
+		/* fdinfo says "any" once every known bit is set: compare those.
+		 */
 		if (rep->token_source == BPFD_TOKEN_SRC_FDINFO) {
-			uint64_t known = bpfd_names_known(c->names, (enum bpfd_kind)k);
+			uint64_t known =
+			    bpfd_names_known(c->names, (enum bpfd_kind)k);
 			tok_mask &= known;
 			want &= known;
 		}
 		if (tok_mask != want)
 			return report_fail(
-				rep, BPFD_STEP_TOKEN_INFO, EINVAL,
-				"token %s 0x%llx, asked 0x%llx",
-				bpfd_kind_name((enum bpfd_kind)k),
-				(unsigned long long)rep->token.mask[k],
-				(unsigned long long)rep->requested.mask[k]);
+			    rep, BPFD_STEP_TOKEN_INFO, EINVAL,
+			    "token %s 0x%llx, asked 0x%llx",
+			    bpfd_kind_name((enum bpfd_kind)k),
+			    (unsigned long long)rep->token.mask[k],
+			    (unsigned long long)rep->requested.mask[k]);
 	}
 	mark(rep, BPFD_STEP_TOKEN_INFO);
 	if (!c->opts->probe)
@@ -322,7 +331,8 @@ static int child_finish(struct child_ctx *c, int mnt_fd)
 	r = child_attach(c, mnt_fd);
 	if (r < 0)
 		return r;
-	/* fsmount gives an O_PATH fd, which BPF_TOKEN_CREATE rejects (EBADF). */
+	/* fsmount gives an O_PATH fd, which BPF_TOKEN_CREATE rejects (EBADF).
+	 */
 	root = openat(mnt_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
 		return report_fail(&c->msg.rep, BPFD_STEP_OPEN_ROOT, errno,
@@ -447,6 +457,9 @@ static int parent_send(struct parent_ctx *p, enum msg_type type, int fd)
 	struct parent_msg pm = {.type = type};
 	int r = bpfd_send(p->sock, &pm, sizeof(pm), fd);
 
+	if (r == -EPIPE)
+		return report_fail(p->rep, BPFD_STEP_PEER, EPIPE,
+				   "the child exited during the handshake");
 	if (r < 0)
 		return report_fail(p->rep, BPFD_STEP_SEND, r, "to the child");
 	return 0;
@@ -466,7 +479,13 @@ static int parent_delegate(struct parent_ctx *p)
 				   "no fs fd from the child");
 	if (p->opts->fault == BPFD_FAULT_PARENT_EXIT_AFTER_RECV)
 		kill(getpid(), SIGKILL);
-	mnt = bpfd_bpffs_delegate(fs, &p->opts->deleg, &e);
+	if (p->opts->fault == BPFD_FAULT_DROP_OPTIONS) {
+		static const struct bpfd_delegation none;
+
+		mnt = bpfd_bpffs_delegate(fs, &none, &e);
+	} else {
+		mnt = bpfd_bpffs_delegate(fs, &p->opts->deleg, &e);
+	}
 	if (mnt < 0) {
 		report_from_error(p->rep, &e);
 		return mnt;
@@ -567,7 +586,8 @@ int bpfd_check(const struct bpfd_engine_opts *opts,
 		child_main(&o, names, sv[1], self);
 	}
 	close(sv[1]);
-	/* Our own unreaped child: its pid cannot be recycled, so this pins it. */
+	/* Our own unreaped child: its pid cannot be recycled, so this pins it.
+	 */
 	p->pidfd = pidfd_open(p->pid, 0);
 	deadline_init(&p->dl, o.timeout_ms);
 	r = parent_steps(p);

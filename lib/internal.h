@@ -32,17 +32,17 @@ static inline void bpfd_freep(void *p)
 #define _cleanup_free_ __attribute__((cleanup(bpfd_freep)))
 
 /* Hand ownership out of a cleanup variable. */
-#define TAKE_FD(fd)                      \
-	({                               \
-		int _fd_ = (fd);         \
-		(fd) = BPFD_NO_FD;       \
-		_fd_;                    \
+#define TAKE_FD(fd)                                                            \
+	({                                                                     \
+		int _fd_ = (fd);                                               \
+		(fd) = BPFD_NO_FD;                                             \
+		_fd_;                                                          \
 	})
-#define TAKE_PTR(p)                      \
-	({                               \
-		__typeof__(p) _p_ = (p); \
-		(p) = NULL;              \
-		_p_;                     \
+#define TAKE_PTR(p)                                                            \
+	({                                                                     \
+		__typeof__(p) _p_ = (p);                                       \
+		(p) = NULL;                                                    \
+		_p_;                                                           \
 	})
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -50,6 +50,6 @@ static inline void bpfd_freep(void *p)
 
 /* Log through the callback installed with bpfd_set_print(). */
 void bpfd_log(enum bpfd_log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 #endif

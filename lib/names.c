@@ -293,6 +293,13 @@ int bpfd_names_lookup(const struct bpfd_names *names, enum bpfd_kind kind,
 	r = find(names, kind, word);
 	if (r >= 0 || !is_camel(word))
 		return r;
+	/* systemd writes "BPFMapCreate"; users also write
+	 * "BPFCommandMapCreate". */
+	if (kind == BPFD_CMDS && strncmp(word, "BPFCommand", 10) == 0 &&
+	    word[10]) {
+		snprintf(snake, sizeof(snake), "BPF%s", word + 10);
+		return bpfd_names_lookup(names, kind, snake);
+	}
 	camel_to_snake(word, snake, sizeof(snake));
 	r = find(names, kind, snake);
 	if (r >= 0)

@@ -95,7 +95,8 @@ bool bpfd_in_initial_userns(void)
 
 	if (!f)
 		return false;
-	/* The initial user namespace maps the whole 32-bit range onto itself. */
+	/* The initial user namespace maps the whole 32-bit range onto itself.
+	 */
 	if (getline(&line, &cap, f) > 0 &&
 	    sscanf(line, "%lu %lu %lu", &a, &b, &c) == 3)
 		init = a == 0 && b == 0 && c == 4294967295UL;

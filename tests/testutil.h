@@ -22,15 +22,15 @@ static inline int bpfd_test_in_ci(void)
 	return ci && strcmp(ci, "true") == 0;
 }
 
-#define bpfd_skip(...)                                                  \
-	do {                                                            \
-		char _why_[256];                                        \
-		snprintf(_why_, sizeof(_why_), __VA_ARGS__);            \
-		if (bpfd_test_in_ci())                                  \
-			fail_msg("skip is a failure under CI=true: %s", \
-				 _why_);                                \
-		print_message("[  SKIP    ] %s\n", _why_);              \
-		skip();                                                 \
+#define bpfd_skip(...)                                                         \
+	do {                                                                   \
+		char _why_[256];                                               \
+		snprintf(_why_, sizeof(_why_), __VA_ARGS__);                   \
+		if (bpfd_test_in_ci())                                         \
+			fail_msg("skip is a failure under CI=true: %s",        \
+				 _why_);                                       \
+		print_message("[  SKIP    ] %s\n", _why_);                     \
+		skip();                                                        \
 	} while (0)
 
 /* True on a 6.9+ kernel. */
@@ -44,12 +44,12 @@ static inline int bpfd_test_kernel_has_tokens(void)
 }
 
 /* Skip (fail in CI) unless root on a 6.9+ kernel. */
-#define bpfd_require_root_tokens()                                          \
-	do {                                                                \
-		if (geteuid() != 0)                                         \
-			bpfd_skip("needs root (euid %u)", geteuid());       \
-		if (!bpfd_test_kernel_has_tokens())                         \
-			bpfd_skip("needs a 6.9+ kernel for BPF tokens");    \
+#define bpfd_require_root_tokens()                                             \
+	do {                                                                   \
+		if (geteuid() != 0)                                            \
+			bpfd_skip("needs root (euid %u)", geteuid());          \
+		if (!bpfd_test_kernel_has_tokens())                            \
+			bpfd_skip("needs a 6.9+ kernel for BPF tokens");       \
 	} while (0)
 
 #endif

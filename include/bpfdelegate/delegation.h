@@ -90,6 +90,9 @@ int bpfd_name_systemd(enum bpfd_kind kind, const char *name, char *buf,
 
 /*
  * Write up to @max closest known names to @word into @buf (", "-separated).
+ * Closest is by edit distance (Levenshtein) between the prefix-stripped,
+ * lower-case forms, ties in enum order; names more than strlen/2 + 1 edits
+ * away are not suggested, and a name that doesn't fit in @buf is left out.
  * Returns the number of suggestions written.
  */
 int bpfd_names_suggest(const struct bpfd_names *names, enum bpfd_kind kind,

@@ -24,9 +24,11 @@ extern "C" {
 enum bpfd_fault {
 	BPFD_FAULT_NONE = 0,
 	BPFD_FAULT_CHILD_EXIT_AFTER_FSOPEN, /* child dies before the mount */
-	BPFD_FAULT_CHILD_HANG,              /* child never sends the fs fd */
+	BPFD_FAULT_CHILD_HANG,		    /* child never sends the fs fd */
 	BPFD_FAULT_PARENT_EXIT_AFTER_RECV,  /* parent is killed mid-handshake */
-	BPFD_FAULT_CHILD_SEND_TMPFS,        /* child sends a tmpfs context */
+	BPFD_FAULT_CHILD_SEND_TMPFS,	    /* child sends a tmpfs context */
+	BPFD_FAULT_DROP_OPTIONS,	    /* act like a pre-6.9 kernel that
+					       ignores delegate_* options */
 };
 
 #define BPFD_DEFAULT_TIMEOUT_MS 10000
@@ -35,24 +37,24 @@ enum bpfd_fault {
 struct bpfd_engine_opts {
 	struct bpfd_delegation deleg; /* what to delegate */
 	struct bpfd_idmap idmap;      /* outside ids of the namespace root */
-	const char *target;           /* mount point in the new mount ns */
-	int timeout_ms;               /* whole handshake; <= 0: default */
-	bool probe;                   /* run bpfd_probe_all() with the token */
+	const char *target;	      /* mount point in the new mount ns */
+	int timeout_ms;		      /* whole handshake; <= 0: default */
+	bool probe;		      /* run bpfd_probe_all() with the token */
 	enum bpfd_fault fault;
 };
 
 /* Plain data, so the child can send it to the parent as bytes. */
 struct bpfd_report {
-	int32_t err;     /* positive errno of the failed step, 0 = success */
-	uint32_t step;   /* enum bpfd_step that failed */
+	int32_t err;   /* positive errno of the failed step, 0 = success */
+	uint32_t step; /* enum bpfd_step that failed */
 	char detail[256];
-	uint32_t done;   /* bit (1u << step) for each step completed */
+	uint32_t done; /* bit (1u << step) for each step completed */
 	struct bpfd_delegation requested;
 	struct bpfd_delegation kept; /* read back from mountinfo */
 	bool kept_valid;
-	char mount_opts[512];        /* the mount's fs options, raw */
+	char mount_opts[512];	      /* the mount's fs options, raw */
 	struct bpfd_delegation token; /* the token's masks */
-	uint32_t token_source;       /* 0 none, 1 BPF_OBJ_GET_INFO_BY_FD, 2 fdinfo */
+	uint32_t token_source; /* 0 none, 1 BPF_OBJ_GET_INFO_BY_FD, 2 fdinfo */
 	char target[256];
 	bool probed;
 	struct bpfd_probe_report probes;

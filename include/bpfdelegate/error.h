@@ -23,40 +23,41 @@ extern "C" {
 /* The step that failed.  Keep bpfd_step_name() in lib/error.c in sync. */
 enum bpfd_step {
 	BPFD_STEP_NONE = 0,
-	BPFD_STEP_ARGS,           /* invalid argument given to the library */
-	BPFD_STEP_PRIVILEGE,      /* caller lacks CAP_SYS_ADMIN in the initial userns */
+	BPFD_STEP_ARGS,	     /* invalid argument given to the library */
+	BPFD_STEP_PRIVILEGE, /* caller lacks CAP_SYS_ADMIN in the initial userns
+			      */
 	BPFD_STEP_SOCKETPAIR,
 	BPFD_STEP_FORK,
-	BPFD_STEP_UNSHARE,        /* unshare(CLONE_NEWUSER | CLONE_NEWNS) */
-	BPFD_STEP_UID_MAP,        /* write /proc/PID/uid_map */
-	BPFD_STEP_SETGROUPS,      /* write /proc/PID/setgroups */
-	BPFD_STEP_GID_MAP,        /* write /proc/PID/gid_map */
-	BPFD_STEP_SETID,          /* setresuid/setresgid to the namespace root */
-	BPFD_STEP_MOUNT_PRIVATE,  /* make / private in the new mount namespace */
-	BPFD_STEP_FSOPEN,         /* fsopen("bpf") */
-	BPFD_STEP_SEND,           /* send a message or fd to the peer */
-	BPFD_STEP_RECV,           /* receive a message or fd from the peer */
-	BPFD_STEP_PEER,           /* the peer died, timed out or misbehaved */
-	BPFD_STEP_FSTYPE,         /* the fs context received is not a bpffs */
-	BPFD_STEP_FSCONFIG,       /* fsconfig(delegate_xxx=...) */
-	BPFD_STEP_CREATE,         /* fsconfig(FSCONFIG_CMD_CREATE) */
+	BPFD_STEP_UNSHARE,	 /* unshare(CLONE_NEWUSER | CLONE_NEWNS) */
+	BPFD_STEP_UID_MAP,	 /* write /proc/PID/uid_map */
+	BPFD_STEP_SETGROUPS,	 /* write /proc/PID/setgroups */
+	BPFD_STEP_GID_MAP,	 /* write /proc/PID/gid_map */
+	BPFD_STEP_SETID,	 /* setresuid/setresgid to the namespace root */
+	BPFD_STEP_MOUNT_PRIVATE, /* make / private in the new mount namespace */
+	BPFD_STEP_FSOPEN,	 /* fsopen("bpf") */
+	BPFD_STEP_SEND,		 /* send a message or fd to the peer */
+	BPFD_STEP_RECV,		 /* receive a message or fd from the peer */
+	BPFD_STEP_PEER,		 /* the peer died, timed out or misbehaved */
+	BPFD_STEP_FSTYPE,	 /* the fs context received is not a bpffs */
+	BPFD_STEP_FSCONFIG,	 /* fsconfig(delegate_xxx=...) */
+	BPFD_STEP_CREATE,	 /* fsconfig(FSCONFIG_CMD_CREATE) */
 	BPFD_STEP_FSMOUNT,
 	BPFD_STEP_MOVE_MOUNT,
-	BPFD_STEP_OPEN_ROOT,      /* re-open the mount root (fsmount gives O_PATH) */
-	BPFD_STEP_MOUNTINFO,      /* read back the options from mountinfo */
-	BPFD_STEP_NOT_KEPT,       /* the kernel did not keep the delegate options */
-	BPFD_STEP_TOKEN_CREATE,   /* bpf(BPF_TOKEN_CREATE) */
-	BPFD_STEP_TOKEN_INFO,     /* read the token's masks back */
-	BPFD_STEP_PROBE,          /* a probe disagreed with the delegation */
-	BPFD_STEP_BTF,            /* reading kernel BTF */
-	BPFD_STEP_PARSE,          /* a delegation list item is invalid */
-	BPFD_STEP_WAIT,           /* waiting for the child */
+	BPFD_STEP_OPEN_ROOT, /* re-open the mount root (fsmount gives O_PATH) */
+	BPFD_STEP_MOUNTINFO, /* read back the options from mountinfo */
+	BPFD_STEP_NOT_KEPT,  /* the kernel did not keep the delegate options */
+	BPFD_STEP_TOKEN_CREATE, /* bpf(BPF_TOKEN_CREATE) */
+	BPFD_STEP_TOKEN_INFO,	/* read the token's masks back */
+	BPFD_STEP_PROBE,	/* a probe disagreed with the delegation */
+	BPFD_STEP_BTF,		/* reading kernel BTF */
+	BPFD_STEP_PARSE,	/* a delegation list item is invalid */
+	BPFD_STEP_WAIT,		/* waiting for the child */
 	BPFD_STEP__MAX
 };
 
 struct bpfd_error {
 	enum bpfd_step step;
-	int err;          /* positive errno, 0 if none */
+	int err;	  /* positive errno, 0 if none */
 	char detail[256]; /* value or path involved, e.g. "delegate_maps=0x8" */
 	const char *hint; /* static one-line likely cause, or NULL */
 };

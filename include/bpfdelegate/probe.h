@@ -24,14 +24,15 @@ enum bpfd_probe_verdict {
 };
 
 struct bpfd_probe_result {
-	enum bpfd_kind kind;   /* BPFD_CMDS, BPFD_MAPS, BPFD_PROGS or BPFD_ATTACHS */
-	uint32_t value;        /* enum value of the command / type */
-	bool delegated;        /* what the requested delegation says */
+	enum bpfd_kind
+	    kind;	/* BPFD_CMDS, BPFD_MAPS, BPFD_PROGS or BPFD_ATTACHS */
+	uint32_t value; /* enum value of the command / type */
+	bool delegated; /* what the requested delegation says */
 	enum bpfd_probe_verdict verdict;
-	int err;               /* positive errno of the attempt, 0 on success */
-	bool agrees;           /* verdict matches the delegation (or untestable) */
-	bool control;          /* the no-token control, not a token probe */
-	char note[96];         /* why untestable, or what was tried */
+	int err;       /* positive errno of the attempt, 0 on success */
+	bool agrees;   /* verdict matches the delegation (or untestable) */
+	bool control;  /* the no-token control, not a token probe */
+	char note[96]; /* why untestable, or what was tried */
 };
 
 #define BPFD_PROBE_MAX 256
@@ -39,7 +40,7 @@ struct bpfd_probe_result {
 /* Plain data, so that a forked child can send it to its parent as bytes. */
 struct bpfd_probe_report {
 	uint32_t count;
-	uint32_t disagreements; /* results with agrees == false */
+	uint32_t disagreements;	  /* results with agrees == false */
 	uint32_t refused_checked; /* undelegated items confirmed refused */
 	struct bpfd_probe_result r[BPFD_PROBE_MAX];
 };
@@ -54,7 +55,8 @@ struct bpfd_probe_report {
  * all (e.g. -ENOMEM).
  */
 int bpfd_probe_all(int token_fd, const struct bpfd_delegation *want,
-		   const struct bpfd_names *names, struct bpfd_probe_report *rep);
+		   const struct bpfd_names *names,
+		   struct bpfd_probe_report *rep);
 
 const char *bpfd_probe_verdict_name(enum bpfd_probe_verdict v);
 

@@ -43,8 +43,8 @@ struct bpfd_map_opts {
 	uint32_t max_entries;
 	uint32_t flags;
 	uint64_t map_extra;
-	int inner_map_fd;          /* 0 = none */
-	int btf_fd;                /* 0 = none */
+	int inner_map_fd; /* 0 = none */
+	int btf_fd;	  /* 0 = none */
 	uint32_t btf_key_type_id;
 	uint32_t btf_value_type_id;
 	uint32_t btf_vmlinux_value_type_id;
@@ -57,10 +57,10 @@ struct bpfd_prog_opts {
 	uint32_t flags;
 	const struct bpf_insn *insns;
 	uint32_t insn_cnt;
-	const char *license;       /* NULL = "GPL" */
+	const char *license; /* NULL = "GPL" */
 	uint32_t attach_btf_id;
-	int attach_fd;             /* attach_prog_fd / attach_btf_obj_fd, 0 = none */
-	char *log_buf;             /* optional verifier log */
+	int attach_fd; /* attach_prog_fd / attach_btf_obj_fd, 0 = none */
+	char *log_buf; /* optional verifier log */
 	uint32_t log_size;
 	uint32_t log_level;
 };

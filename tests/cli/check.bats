@@ -165,3 +165,18 @@ load helpers
 		[ "$status" -eq 0 ]
 	done
 }
+
+@test "delegation not kept (a pre-6.9 kernel): exit 4 saying the kernel is too old" {
+	need_root_tokens
+	BPFDELEGATE_TEST_FAULT=drop-options run "$BPFD" check
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"Linux 6.9 or newer is needed"* ]]
+	[[ "$output" == *"$(uname -r)"* ]]
+}
+
+@test "user namespaces refused (seccomp): exit 5, one clear error" {
+	need_root_tokens
+	run "$HELPERS/no-userns" "$BPFD" check
+	[ "$status" -eq 5 ]
+	[[ "$output" == *"unshare user+mount namespace"*"Operation not permitted"*"user namespaces are restricted"* ]]
+}

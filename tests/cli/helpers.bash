@@ -1,5 +1,6 @@
 # Shared helpers for the bats CLI tests.
 BPFD="${BPFDELEGATE:-$BATS_TEST_DIRNAME/../../build/bpfdelegate}"
+HELPERS="$(dirname "$BPFD")/tests/helpers"
 
 # Skip, or fail under CI=true, when the real thing cannot run here.
 need_root_tokens() {

@@ -52,13 +52,14 @@ static struct bpfd_engine_opts opts_any(void)
 	return o;
 }
 
-static const struct bpfd_probe_result *find(const struct bpfd_report *rep,
-					    enum bpfd_kind kind, const char *name)
+static const struct bpfd_probe_result *
+find(const struct bpfd_report *rep, enum bpfd_kind kind, const char *name)
 {
 	int v = bpfd_names_lookup(names, kind, name);
 
 	for (unsigned int i = 0; i < rep->probes.count; i++)
-		if (rep->probes.r[i].kind == kind && (int)rep->probes.r[i].value == v &&
+		if (rep->probes.r[i].kind == kind &&
+		    (int)rep->probes.r[i].value == v &&
 		    !rep->probes.r[i].control)
 			return &rep->probes.r[i];
 	fail_msg("no probe for %s", name);
@@ -83,8 +84,10 @@ static void test_default_check(void **state)
 	for (int k = 0; k < BPFD_NKINDS; k++)
 		assert_true(rep->token.mask[k] == BPFD_MASK_ANY);
 	assert_non_null(strstr(rep->mount_opts, "delegate_cmds=any"));
-	assert_int_equal(find(rep, BPFD_MAPS, "hash")->verdict, BPFD_PROBE_WORKS);
-	assert_int_equal(find(rep, BPFD_PROGS, "xdp")->verdict, BPFD_PROBE_WORKS);
+	assert_int_equal(find(rep, BPFD_MAPS, "hash")->verdict,
+			 BPFD_PROBE_WORKS);
+	assert_int_equal(find(rep, BPFD_PROGS, "xdp")->verdict,
+			 BPFD_PROBE_WORKS);
 	assert_int_equal(bpf_mounts(), before);
 	free(rep);
 }
@@ -98,8 +101,10 @@ static void test_narrow_check(void **state)
 	const struct bpfd_probe_result *r;
 
 	memset(&o.deleg, 0, sizeof(o.deleg));
-	o.deleg.mask[BPFD_CMDS] = 1ull << bpfd_names_lookup(names, BPFD_CMDS, "map_create");
-	o.deleg.mask[BPFD_MAPS] = 1ull << bpfd_names_lookup(names, BPFD_MAPS, "array");
+	o.deleg.mask[BPFD_CMDS] =
+	    1ull << bpfd_names_lookup(names, BPFD_CMDS, "map_create");
+	o.deleg.mask[BPFD_MAPS] =
+	    1ull << bpfd_names_lookup(names, BPFD_MAPS, "array");
 	assert_int_equal(bpfd_check(&o, names, rep, NULL), 0);
 	assert_true(rep->token.mask[BPFD_CMDS] == o.deleg.mask[BPFD_CMDS]);
 	assert_true(rep->kept.mask[BPFD_MAPS] == o.deleg.mask[BPFD_MAPS]);
@@ -148,8 +153,8 @@ static void test_initial_userns_bpffs_no_token(void **state)
 {
 	(void)state;
 	bpfd_require_root_tokens();
-	struct bpfd_delegation d = {{BPFD_MASK_ANY, BPFD_MASK_ANY, BPFD_MASK_ANY,
-				     BPFD_MASK_ANY}};
+	struct bpfd_delegation d = {
+	    {BPFD_MASK_ANY, BPFD_MASK_ANY, BPFD_MASK_ANY, BPFD_MASK_ANY}};
 	int before = bpf_mounts();
 	int fs = fsopen("bpf", FSOPEN_CLOEXEC), mnt, root;
 	struct statfs sfs;
@@ -194,7 +199,8 @@ static void test_fault_child_exit(void **state)
 {
 	(void)state;
 	bpfd_require_root_tokens();
-	run_fault(BPFD_FAULT_CHILD_EXIT_AFTER_FSOPEN, 10000, BPFD_STEP_PEER, EPIPE);
+	run_fault(BPFD_FAULT_CHILD_EXIT_AFTER_FSOPEN, 10000, BPFD_STEP_PEER,
+		  EPIPE);
 }
 
 static void test_fault_child_hang(void **state)
@@ -257,15 +263,15 @@ static void test_idmap_default(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_idmap_default),
-		cmocka_unit_test(test_default_check),
-		cmocka_unit_test(test_narrow_check),
-		cmocka_unit_test(test_delegate_refuses_other_fs),
-		cmocka_unit_test(test_initial_userns_bpffs_no_token),
-		cmocka_unit_test(test_fault_child_exit),
-		cmocka_unit_test(test_fault_child_hang),
-		cmocka_unit_test(test_fault_tmpfs_context),
-		cmocka_unit_test(test_not_privileged),
+	    cmocka_unit_test(test_idmap_default),
+	    cmocka_unit_test(test_default_check),
+	    cmocka_unit_test(test_narrow_check),
+	    cmocka_unit_test(test_delegate_refuses_other_fs),
+	    cmocka_unit_test(test_initial_userns_bpffs_no_token),
+	    cmocka_unit_test(test_fault_child_exit),
+	    cmocka_unit_test(test_fault_child_hang),
+	    cmocka_unit_test(test_fault_tmpfs_context),
+	    cmocka_unit_test(test_not_privileged),
 	};
 	return cmocka_run_group_tests_name("engine", tests, setup, teardown);
 }

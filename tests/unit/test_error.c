@@ -13,10 +13,13 @@ static void test_token_create_hints(void **state)
 	const int errs[] = {EINVAL, EBADF, EACCES, EPERM, EOPNOTSUPP, ENOENT};
 
 	for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++)
-		assert_non_null(bpfd_error_hint(BPFD_STEP_TOKEN_CREATE, errs[i]));
-	assert_non_null(strstr(bpfd_error_hint(BPFD_STEP_TOKEN_CREATE, EINVAL), "6.9"));
-	assert_non_null(strstr(bpfd_error_hint(BPFD_STEP_TOKEN_CREATE, -EOPNOTSUPP),
-			       "initial user namespace"));
+		assert_non_null(
+		    bpfd_error_hint(BPFD_STEP_TOKEN_CREATE, errs[i]));
+	assert_non_null(
+	    strstr(bpfd_error_hint(BPFD_STEP_TOKEN_CREATE, EINVAL), "6.9"));
+	assert_non_null(
+	    strstr(bpfd_error_hint(BPFD_STEP_TOKEN_CREATE, -EOPNOTSUPP),
+		   "initial user namespace"));
 	assert_null(bpfd_error_hint(BPFD_STEP_TOKEN_CREATE, EXDEV));
 }
 
@@ -42,13 +45,16 @@ static void test_set_and_format(void **state)
 					"delegate_maps=0x%x", 8),
 			 -EPERM);
 	assert_int_equal(e.err, EPERM);
-	assert_string_equal(bpfd_error_format(&e, buf, sizeof(buf)),
-			    "fsconfig delegate_maps=0x8: Operation not permitted "
-			    "(needs CAP_SYS_ADMIN in the initial user namespace)");
+	assert_string_equal(
+	    bpfd_error_format(&e, buf, sizeof(buf)),
+	    "fsconfig delegate_maps=0x8: Operation not permitted "
+	    "(needs CAP_SYS_ADMIN in the initial user namespace)");
 	/* Negative errno in, positive recorded; NULL record allowed. */
-	assert_int_equal(bpfd_error_set(&e, BPFD_STEP_FSOPEN, -ENODEV, NULL), -ENODEV);
+	assert_int_equal(bpfd_error_set(&e, BPFD_STEP_FSOPEN, -ENODEV, NULL),
+			 -ENODEV);
 	assert_int_equal(e.err, ENODEV);
-	assert_int_equal(bpfd_error_set(NULL, BPFD_STEP_FSOPEN, ENODEV, NULL), -ENODEV);
+	assert_int_equal(bpfd_error_set(NULL, BPFD_STEP_FSOPEN, ENODEV, NULL),
+			 -ENODEV);
 	/* A small buffer truncates, never overflows. */
 	bpfd_error_format(&e, buf, 8);
 	assert_int_equal(strlen(buf), 7);
@@ -57,9 +63,9 @@ static void test_set_and_format(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_token_create_hints),
-		cmocka_unit_test(test_step_names),
-		cmocka_unit_test(test_set_and_format),
+	    cmocka_unit_test(test_token_create_hints),
+	    cmocka_unit_test(test_step_names),
+	    cmocka_unit_test(test_set_and_format),
 	};
 	return cmocka_run_group_tests_name("error", tests, NULL, NULL);
 }

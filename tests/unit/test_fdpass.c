@@ -142,8 +142,10 @@ static void test_two_fds_refused(void **state)
 	struct rec r = {0};
 	char ctl[CMSG_SPACE(2 * sizeof(int))] = {0};
 	struct iovec iov = {&r, sizeof(r)};
-	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1,
-			   .msg_control = ctl, .msg_controllen = sizeof(ctl)};
+	struct msghdr m = {.msg_iov = &iov,
+			   .msg_iovlen = 1,
+			   .msg_control = ctl,
+			   .msg_controllen = sizeof(ctl)};
 	struct cmsghdr *c;
 
 	assert_int_equal(bpfd_socketpair(sv), 0);
@@ -186,14 +188,14 @@ static void test_unwanted_fd_closed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_roundtrip_with_fd),
-		cmocka_unit_test(test_no_fd_gives_minus_one),
-		cmocka_unit_test(test_timeout),
-		cmocka_unit_test(test_peer_closed),
-		cmocka_unit_test(test_peer_dies),
-		cmocka_unit_test(test_wrong_size_closes_fd),
-		cmocka_unit_test(test_two_fds_refused),
-		cmocka_unit_test(test_unwanted_fd_closed),
+	    cmocka_unit_test(test_roundtrip_with_fd),
+	    cmocka_unit_test(test_no_fd_gives_minus_one),
+	    cmocka_unit_test(test_timeout),
+	    cmocka_unit_test(test_peer_closed),
+	    cmocka_unit_test(test_peer_dies),
+	    cmocka_unit_test(test_wrong_size_closes_fd),
+	    cmocka_unit_test(test_two_fds_refused),
+	    cmocka_unit_test(test_unwanted_fd_closed),
 	};
 	return cmocka_run_group_tests_name("fdpass", tests, NULL, NULL);
 }
