@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -54,6 +55,8 @@ static const char *const enum_names[BPFD_NKINDS] = {
 
 struct src {
 	int fd;
+	const uint8_t *map; /* the whole file when it could be mapped */
+	uint64_t size;      /* file size */
 	uint8_t *buf; /* BUF_SIZE bytes */
 	uint64_t win; /* file offset of buf[0] */
 	size_t len;   /* valid bytes in buf */
@@ -87,13 +90,24 @@ struct walk {
 	bool found[BPFD_NKINDS];
 };
 
-/* pread until @n bytes or EOF: sysfs bin files return a page per read(). */
-static ssize_t read_at(int fd, void *buf, size_t n, uint64_t off)
+/*
+ * Copy up to @n bytes at @off into @buf.  From the mapping when there is
+ * one; else pread in a loop, since sysfs bin files return a page per call.
+ */
+static ssize_t read_at(const struct src *s, void *buf, size_t n, uint64_t off)
 {
 	size_t got = 0;
 
+	if (s->map) {
+		if (off >= s->size)
+			return 0;
+		if (n > s->size - off)
+			n = (size_t)(s->size - off);
+		memcpy(buf, s->map + off, n);
+		return (ssize_t)n;
+	}
 	while (got < n) {
-		ssize_t r = pread(fd, (uint8_t *)buf + got, n - got,
+		ssize_t r = pread(s->fd, (uint8_t *)buf + got, n - got,
 				  (off_t)(off + got));
 		if (r < 0) {
 			if (errno == EINTR)
@@ -115,7 +129,7 @@ static int need(struct src *s, size_t n, const uint8_t **p)
 	if (s->cur < s->win || s->cur + n > s->win + s->len) {
 		uint64_t left = s->end - s->cur;
 		size_t want = left < BUF_SIZE ? (size_t)left : BUF_SIZE;
-		ssize_t got = read_at(s->fd, s->buf, want, s->cur);
+		ssize_t got = read_at(s, s->buf, want, s->cur);
 
 		if (got < 0)
 			return (int)got;
@@ -187,19 +201,32 @@ static int parse_header(struct src *s, uint64_t fsize, struct sections *h)
  * before it in buf.  Record each enum name the string ends with: a type's
  * name_off may point at a suffix of a longer string.
  */
-static void match_names(const uint8_t *buf, size_t nul, uint32_t nul_off,
+/*
+ * Record where each name ends with a NUL in @buf at or after index CARRY:
+ * every occurrence is a candidate (BTF may name a type by the tail of a
+ * longer string); one preceded by a NUL is the string itself.  All four
+ * names start with "bpf_", so one memmem pass finds them all.
+ */
+static void match_names(const uint8_t *buf, size_t len, uint32_t base_off,
 			struct cand *c)
 {
-	for (int k = 0; k < BPFD_NKINDS; k++) {
-		size_t l = strlen(enum_names[k]);
+	const uint8_t *p = buf + 1, *lim = buf + len;
 
-		if (buf[nul - 1] != (uint8_t)enum_names[k][l - 1] ||
-		    memcmp(buf + nul - l, enum_names[k], l) != 0)
-			continue;
-		if (c->n[k] < CAND_MAX)
-			c->off[k][c->n[k]++] = nul_off - (uint32_t)l;
-		if (buf[nul - l - 1] == '\0')
-			c->whole[k] = true;
+	while ((p = memmem(p, (size_t)(lim - p), "bpf_", 4))) {
+		for (int k = 0; k < BPFD_NKINDS; k++) {
+			size_t l = strlen(enum_names[k]) + 1; /* with NUL */
+			uint32_t off;
+
+			if ((size_t)(lim - p) < l || memcmp(p, enum_names[k], l) ||
+			    p + l - 1 < buf + CARRY)
+				continue; /* not it, or seen in the last chunk */
+			off = base_off + (uint32_t)(p - buf) - CARRY;
+			if (c->n[k] < CAND_MAX)
+				c->off[k][c->n[k]++] = off;
+			if (p[-1] == '\0')
+				c->whole[k] = true;
+		}
+		p++;
 	}
 }
 
@@ -232,8 +259,8 @@ static int scan_strings(struct src *s, const struct sections *h, struct cand *c,
 		uint64_t left = h->str_end - off;
 		size_t want =
 		    left < BUF_SIZE - CARRY ? (size_t)left : BUF_SIZE - CARRY;
-		ssize_t got = read_at(s->fd, buf + CARRY, want, off);
-		uint8_t *q = buf + CARRY, *lim = buf + CARRY + want;
+		ssize_t got = read_at(s, buf + CARRY, want, off);
+		uint8_t *lim = buf + CARRY + want;
 
 		if (got < 0)
 			return (int)got;
@@ -243,13 +270,8 @@ static int scan_strings(struct src *s, const struct sections *h, struct cand *c,
 			return -EINVAL; /* offset 0 must be the empty string */
 		if (off + want == h->str_end && buf[CARRY + want - 1] != '\0')
 			return -EINVAL; /* the last string is not terminated */
-		while ((q = memchr(q, 0, (size_t)(lim - q)))) {
-			match_names(buf, (size_t)(q - buf),
-				    (uint32_t)(off - h->str_start +
-					       (uint64_t)(q - buf - CARRY)),
-				    c);
-			q++;
-		}
+		match_names(buf, (size_t)(lim - buf),
+			    (uint32_t)(off - h->str_start), c);
 		memmove(buf, buf + want, CARRY);
 		off += want;
 		if (early && all_whole(c))
@@ -438,7 +460,7 @@ static int fetch_names(struct src *s, const struct sections *h, struct walk *w,
 				 win + win_len < str_len)) {
 			size_t want = window_len(w, i, str_len);
 			ssize_t got =
-			    read_at(s->fd, s->buf, want, h->str_start + off);
+			    read_at(s, s->buf, want, h->str_start + off);
 
 			if (got < 0)
 				return (int)got;
@@ -524,6 +546,7 @@ int bpfd_btf_read_enums(const char *path, struct bpfd_btf_enums *out)
 	_cleanup_free_ char *pool = NULL;
 	struct stat st;
 	struct src s;
+	void *map;
 	int r;
 
 	memset(out, 0, sizeof(*out));
@@ -538,8 +561,18 @@ int bpfd_btf_read_enums(const char *path, struct bpfd_btf_enums *out)
 	w = malloc(sizeof(*w));
 	if (!buf || !w)
 		return -ENOMEM;
-	s = (struct src){.fd = fd, .buf = buf};
+	s = (struct src){.fd = fd, .buf = buf, .size = (uint64_t)st.st_size};
+	/*
+	 * /sys/kernel/btf/vmlinux can be mapped since Linux 6.16: reading
+	 * through the mapping costs ~0.1 ms instead of ~0.7 ms of page-sized
+	 * preads.  Older kernels refuse the mmap; then we pread.
+	 */
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (st.st_size > 0 && map != MAP_FAILED)
+		s.map = map;
 	r = read_enums(&s, (uint64_t)st.st_size, w, &pool);
+	if (s.map)
+		munmap(map, (size_t)st.st_size);
 	if (r < 0)
 		return r;
 	r = build_output(w, pool, out);
