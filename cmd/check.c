@@ -158,6 +158,13 @@ int cmd_check(int argc, char **argv)
 	} else if (cli_deleg_resolve(&o.deleg, names, &eo.deleg) < 0) {
 		bpfd_names_free(names);
 		return EXIT_USAGE;
+	} else if (!(eo.deleg.mask[0] | eo.deleg.mask[1] | eo.deleg.mask[2] |
+		     eo.deleg.mask[3])) {
+		/* The kernel refuses a token from a bpffs with no delegation.
+		 */
+		cli_usage_error("check: nothing to delegate: every mask is 0");
+		bpfd_names_free(names);
+		return EXIT_USAGE;
 	}
 	eo.idmap = bpfd_idmap_default(getenv("SUDO_UID"), getenv("SUDO_GID"));
 	eo.timeout_ms = o.timeout_ms;

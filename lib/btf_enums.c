@@ -56,12 +56,12 @@ static const char *const enum_names[BPFD_NKINDS] = {
 struct src {
 	int fd;
 	const uint8_t *map; /* the whole file when it could be mapped */
-	uint64_t size;      /* file size */
-	uint8_t *buf; /* BUF_SIZE bytes */
-	uint64_t win; /* file offset of buf[0] */
-	size_t len;   /* valid bytes in buf */
-	uint64_t cur; /* read cursor, file offset */
-	uint64_t end; /* end of the section being read */
+	uint64_t size;	    /* file size */
+	uint8_t *buf;	    /* BUF_SIZE bytes */
+	uint64_t win;	    /* file offset of buf[0] */
+	size_t len;	    /* valid bytes in buf */
+	uint64_t cur;	    /* read cursor, file offset */
+	uint64_t end;	    /* end of the section being read */
 };
 
 struct sections {
@@ -217,9 +217,11 @@ static void match_names(const uint8_t *buf, size_t len, uint32_t base_off,
 			size_t l = strlen(enum_names[k]) + 1; /* with NUL */
 			uint32_t off;
 
-			if ((size_t)(lim - p) < l || memcmp(p, enum_names[k], l) ||
+			if ((size_t)(lim - p) < l ||
+			    memcmp(p, enum_names[k], l) ||
 			    p + l - 1 < buf + CARRY)
-				continue; /* not it, or seen in the last chunk */
+				continue; /* not it, or seen in the last chunk
+					   */
 			off = base_off + (uint32_t)(p - buf) - CARRY;
 			if (c->n[k] < CAND_MAX)
 				c->off[k][c->n[k]++] = off;

@@ -84,21 +84,20 @@ static int report_fail(struct bpfd_report *rep, enum bpfd_step step, int err,
 		       const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+static void report_from_error(struct bpfd_report *rep,
+			      const struct bpfd_error *e);
+
 static int report_fail(struct bpfd_report *rep, enum bpfd_step step, int err,
 		       const char *fmt, ...)
 {
-	if (err < 0)
-		err = -err;
-	rep->err = err;
-	rep->step = step;
-	rep->detail[0] = '\0';
-	if (fmt) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(rep->detail, sizeof(rep->detail), fmt, ap);
-		va_end(ap);
-	}
-	return -err;
+	struct bpfd_error e;
+	va_list ap;
+
+	va_start(ap, fmt);
+	err = bpfd_error_setv(&e, step, err, fmt, ap);
+	va_end(ap);
+	report_from_error(rep, &e);
+	return err;
 }
 
 static void report_from_error(struct bpfd_report *rep,
@@ -235,6 +234,26 @@ static int child_read_back(struct child_ctx *c, int root_fd)
 }
 
 /*
+ * The first kind where @got differs from the requested masks, comparing
+ * only the bits of values the kernel knows when @known_only; -1 if none.
+ */
+static int first_mismatch(const struct child_ctx *c,
+			  const struct bpfd_delegation *got, bool known_only)
+{
+	const struct bpfd_delegation *want = &c->msg.rep.requested;
+
+	for (int k = 0; k < BPFD_NKINDS; k++) {
+		uint64_t m = known_only
+				 ? bpfd_names_known(c->names, (enum bpfd_kind)k)
+				 : BPFD_MASK_ANY;
+
+		if ((got->mask[k] & m) != (want->mask[k] & m))
+			return k;
+	}
+	return -1;
+}
+
+/*
  * Did the kernel keep what we asked for?  mountinfo shows only the bits of
  * values the kernel knows (and "any" when all of them are set), so compare
  * within the known bits.  Nothing kept at all means a pre-6.9 kernel, which
@@ -243,25 +262,23 @@ static int child_read_back(struct child_ctx *c, int root_fd)
 static int child_verify_kept(struct child_ctx *c)
 {
 	struct bpfd_report *rep = &c->msg.rep;
-	bool any_kept = false;
+	bool any_kept = false, any_asked = false;
+	int k;
 
-	for (int k = 0; k < BPFD_NKINDS; k++)
+	for (k = 0; k < BPFD_NKINDS; k++) {
 		any_kept |= rep->kept.mask[k] != 0;
-	if (!any_kept)
+		any_asked |= rep->requested.mask[k] != 0;
+	}
+	if (!any_kept && any_asked)
 		return report_fail(rep, BPFD_STEP_NOT_KEPT, EOPNOTSUPP,
 				   "mount options: %s", rep->mount_opts);
-	for (int k = 0; k < BPFD_NKINDS; k++) {
-		uint64_t known = bpfd_names_known(c->names, (enum bpfd_kind)k);
-
-		if ((rep->kept.mask[k] & known) !=
-		    (rep->requested.mask[k] & known))
-			return report_fail(
-			    rep, BPFD_STEP_NOT_KEPT, EINVAL,
-			    "%s: asked 0x%llx, mountinfo shows 0x%llx",
-			    bpfd_kind_option((enum bpfd_kind)k),
-			    (unsigned long long)rep->requested.mask[k],
-			    (unsigned long long)rep->kept.mask[k]);
-	}
+	k = first_mismatch(c, &rep->kept, true);
+	if (k >= 0)
+		return report_fail(rep, BPFD_STEP_NOT_KEPT, EINVAL,
+				   "%s: asked 0x%llx, mountinfo shows 0x%llx",
+				   bpfd_kind_option((enum bpfd_kind)k),
+				   (unsigned long long)rep->requested.mask[k],
+				   (unsigned long long)rep->kept.mask[k]);
 	mark(rep, BPFD_STEP_NOT_KEPT);
 	return 0;
 }
@@ -270,7 +287,7 @@ static int child_token(struct child_ctx *c, int root_fd)
 {
 	struct bpfd_report *rep = &c->msg.rep;
 	_cleanup_close_ int tok = bpfd_token_create(root_fd);
-	int r;
+	int r, k;
 
 	if (tok < 0)
 		return report_fail(rep, BPFD_STEP_TOKEN_CREATE, tok, "from %s",
@@ -287,26 +304,15 @@ static int child_token(struct child_ctx *c, int root_fd)
 		rep->token_source = BPFD_TOKEN_SRC_NONE;
 		return report_fail(rep, BPFD_STEP_TOKEN_INFO, r, "fd %d", tok);
 	}
-	for (int k = 0; k < BPFD_NKINDS; k++) {
-		uint64_t tok_mask = rep->token.mask[k],
-			 want = rep->requested.mask[k];
-
-		/* fdinfo says "any" once every known bit is set: compare those.
-		 */
-		if (rep->token_source == BPFD_TOKEN_SRC_FDINFO) {
-			uint64_t known =
-			    bpfd_names_known(c->names, (enum bpfd_kind)k);
-			tok_mask &= known;
-			want &= known;
-		}
-		if (tok_mask != want)
-			return report_fail(
-			    rep, BPFD_STEP_TOKEN_INFO, EINVAL,
-			    "token %s 0x%llx, asked 0x%llx",
-			    bpfd_kind_name((enum bpfd_kind)k),
-			    (unsigned long long)rep->token.mask[k],
-			    (unsigned long long)rep->requested.mask[k]);
-	}
+	/* fdinfo says "any" once every known bit is set: compare those. */
+	k = first_mismatch(c, &rep->token,
+			   rep->token_source == BPFD_TOKEN_SRC_FDINFO);
+	if (k >= 0)
+		return report_fail(rep, BPFD_STEP_TOKEN_INFO, EINVAL,
+				   "token %s 0x%llx, asked 0x%llx",
+				   bpfd_kind_name((enum bpfd_kind)k),
+				   (unsigned long long)rep->token.mask[k],
+				   (unsigned long long)rep->requested.mask[k]);
 	mark(rep, BPFD_STEP_TOKEN_INFO);
 	if (!c->opts->probe)
 		return 0;

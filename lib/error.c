@@ -127,8 +127,8 @@ const char *bpfd_error_hint(enum bpfd_step step, int err)
 	return NULL;
 }
 
-int bpfd_error_set(struct bpfd_error *e, enum bpfd_step step, int err,
-		   const char *fmt, ...)
+int bpfd_error_setv(struct bpfd_error *e, enum bpfd_step step, int err,
+		    const char *fmt, va_list ap)
 {
 	if (err < 0)
 		err = -err;
@@ -136,15 +136,23 @@ int bpfd_error_set(struct bpfd_error *e, enum bpfd_step step, int err,
 		e->step = step;
 		e->err = err;
 		e->detail[0] = '\0';
-		if (fmt) {
-			va_list ap;
-			va_start(ap, fmt);
+		if (fmt)
 			vsnprintf(e->detail, sizeof(e->detail), fmt, ap);
-			va_end(ap);
-		}
 		e->hint = bpfd_error_hint(step, err);
 	}
 	return -err;
+}
+
+int bpfd_error_set(struct bpfd_error *e, enum bpfd_step step, int err,
+		   const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = bpfd_error_setv(e, step, err, fmt, ap);
+	va_end(ap);
+	return r;
 }
 
 char *bpfd_error_format(const struct bpfd_error *e, char *buf, size_t len)

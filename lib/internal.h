@@ -48,6 +48,10 @@ static inline void bpfd_freep(void *p)
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define offsetofend(T, m) (offsetof(T, m) + sizeof(((T *)0)->m))
 
+/* bpfd_error_set() with a va_list. */
+int bpfd_error_setv(struct bpfd_error *e, enum bpfd_step step, int err,
+		    const char *fmt, va_list ap);
+
 /* Log through the callback installed with bpfd_set_print(). */
 void bpfd_log(enum bpfd_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

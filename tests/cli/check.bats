@@ -30,6 +30,10 @@ load helpers
 	run "$BPFD" check --timeout -3
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"--timeout"* ]]
+	run "$BPFD" check --cmds 0 --maps 0x0
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"nothing to delegate"* ]]
+	[[ "$output" == *"--timeout"* ]]
 }
 
 @test "an unknown name is exit 2 naming the option, the word and the closest names" {

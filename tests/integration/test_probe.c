@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
@@ -24,8 +23,11 @@
 
 #include <linux/bpf.h>
 
+#include <bpfdelegate/bpffs.h>
 #include <bpfdelegate/delegation.h>
+#include <bpfdelegate/fdpass.h>
 #include <bpfdelegate/probe.h>
+#include <bpfdelegate/userns.h>
 #include <bpfdelegate/sysbpf.h>
 
 #define TIMEOUT_MS 30000
@@ -39,91 +41,7 @@
 #define CMD_BTF_GET_FD_BY_ID 19
 #define ATTACH_XDP 37
 
-/* ---- messages between parent and child ---- */
-
-static int wait_readable(int fd)
-{
-	struct pollfd p = {.fd = fd, .events = POLLIN};
-	int r;
-
-	do
-		r = poll(&p, 1, TIMEOUT_MS);
-	while (r < 0 && errno == EINTR);
-	if (r < 0)
-		return -errno;
-	return r == 0 ? -ETIMEDOUT : 0;
-}
-
-/* Receive one message (and at most one fd when @fd is given). */
-static ssize_t recv_msg(int sock, void *buf, size_t len, int *fd)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = {.iov_base = buf, .iov_len = len};
-	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
-	struct cmsghdr *h;
-	ssize_t n;
-	int err = wait_readable(sock);
-
-	if (err < 0)
-		return err;
-	if (fd) {
-		*fd = -1;
-		m.msg_control = cbuf;
-		m.msg_controllen = sizeof(cbuf);
-	}
-	n = recvmsg(sock, &m, MSG_CMSG_CLOEXEC);
-	if (n < 0)
-		return -errno;
-	h = fd ? CMSG_FIRSTHDR(&m) : NULL;
-	if (h && h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS &&
-	    h->cmsg_len == CMSG_LEN(sizeof(int)))
-		memcpy(fd, CMSG_DATA(h), sizeof(int));
-	if (m.msg_flags & (MSG_CTRUNC | MSG_TRUNC))
-		return -EMSGSIZE;
-	return n;
-}
-
-static int send_msg(int sock, const void *buf, size_t len, int fd)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
-	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
-
-	if (fd >= 0) {
-		struct cmsghdr *h;
-
-		memset(cbuf, 0, sizeof(cbuf));
-		m.msg_control = cbuf;
-		m.msg_controllen = sizeof(cbuf);
-		h = CMSG_FIRSTHDR(&m);
-		h->cmsg_level = SOL_SOCKET;
-		h->cmsg_type = SCM_RIGHTS;
-		h->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(h), &fd, sizeof(int));
-	}
-	return sendmsg(sock, &m, MSG_NOSIGNAL) == (ssize_t)len ? 0 : -1;
-}
-
-static char recv_tag(int sock)
-{
-	char c = 0;
-
-	return recv_msg(sock, &c, 1, NULL) == 1 ? c : 0;
-}
-
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -EIO;
-}
-
-/* ---- the fixture ---- */
+/* ---- the fixture, on the library's own primitives ---- */
 
 /* Runs in the child with the detached bpffs: fills @out, returns 0. */
 typedef int (*child_fn)(int mnt_fd, int root_fd, void *arg, void *out);
@@ -136,66 +54,61 @@ struct tokenfs {
 	size_t outlen;
 };
 
+static int tag_send(int sock, char tag, int fd)
+{
+	return bpfd_send(sock, &tag, 1, fd);
+}
+
+static char tag_recv(int sock, int *fd)
+{
+	char c = 0;
+
+	return bpfd_recv(sock, &c, 1, fd, TIMEOUT_MS) == 0 ? c : 0;
+}
+
 static int child_main(int sock, const struct tokenfs *t)
 {
-	int fs, mnt, root, rc;
+	int fs, mnt = -1, root, rc;
 
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
 		return 10;
-	if (send_msg(sock, "U", 1, -1) < 0 || recv_tag(sock) != 'M')
+	if (tag_send(sock, 'U', -1) < 0 || tag_recv(sock, NULL) != 'M')
 		return 11;
 	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
 		return 12;
 	fs = fsopen("bpf", FSOPEN_CLOEXEC);
 	if (fs < 0)
 		return errno == ENOSYS ? 18 : 13;
-	if (send_msg(sock, "F", 1, fs) < 0 || recv_tag(sock) != 'C')
+	if (tag_send(sock, 'F', fs) < 0 || tag_recv(sock, &mnt) != 'C' ||
+	    mnt < 0)
 		return 14;
-	mnt = fsmount(fs, FSMOUNT_CLOEXEC, 0);
-	if (mnt < 0)
-		return 15;
 	root = openat(mnt, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
 		return 16;
 	memset(t->out, 0, t->outlen);
 	rc = t->fn(mnt, root, t->arg, t->out);
-	if (send_msg(sock, t->out, t->outlen, -1) < 0)
+	if (bpfd_send(sock, t->out, t->outlen, -1) < 0)
 		return 17;
 	return rc;
 }
 
+/* Id maps, then the privileged operation; the mount fd goes back. */
 static int parent_setup(int sock, pid_t pid, const struct bpfd_delegation *d)
 {
-	static const char *const keys[BPFD_NKINDS] = {
-	    "delegate_cmds", "delegate_maps", "delegate_progs",
-	    "delegate_attachs"};
-	static const char *const idmap[3][2] = {{"uid_map", "0 65534 1"},
-						{"setgroups", "deny"},
-						{"gid_map", "0 65534 1"}};
-	char path[64], val[32];
-	int fs = -1, err = -1;
+	const struct bpfd_idmap map = {65534, 65534};
+	int fs = -1, mnt, err = -1;
 
-	if (recv_tag(sock) != 'U')
+	if (tag_recv(sock, NULL) != 'U' ||
+	    bpfd_userns_write_maps(pid, &map, NULL) < 0 ||
+	    tag_send(sock, 'M', -1) < 0)
 		return -1;
-	/* uid_map, then setgroups "deny", then gid_map, one write each. */
-	for (int i = 0; i < 3; i++) {
-		snprintf(path, sizeof(path), "/proc/%d/%s", pid, idmap[i][0]);
-		if (write_file(path, idmap[i][1]) < 0)
-			return -1;
+	if (tag_recv(sock, &fs) != 'F' || fs < 0)
+		return -1;
+	mnt = bpfd_bpffs_delegate(fs, d, NULL);
+	if (mnt >= 0) {
+		err = tag_send(sock, 'C', mnt);
+		close(mnt);
 	}
-	if (send_msg(sock, "M", 1, -1) < 0)
-		return -1;
-	if (recv_msg(sock, val, 1, &fs) != 1 || fs < 0)
-		return -1;
-	for (int k = 0; k < BPFD_NKINDS; k++) {
-		snprintf(val, sizeof(val), "0x%" PRIx64, d->mask[k]);
-		if (fsconfig(fs, FSCONFIG_SET_STRING, keys[k], val, 0) < 0)
-			goto out;
-	}
-	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-		goto out;
-	err = send_msg(sock, "C", 1, -1);
-out:
 	close(fs);
 	return err;
 }
@@ -206,7 +119,7 @@ static int run_tokenfs(struct tokenfs *t)
 	int sv[2], status = 0, ok = -1;
 	pid_t pid;
 
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+	if (bpfd_socketpair(sv) < 0)
 		return -1;
 	pid = fork();
 	if (pid < 0)
@@ -218,7 +131,7 @@ static int run_tokenfs(struct tokenfs *t)
 
 	close(sv[1]);
 	if (parent_setup(sv[0], pid, &t->masks) == 0 &&
-	    recv_msg(sv[0], t->out, t->outlen, NULL) == (ssize_t)t->outlen)
+	    bpfd_recv(sv[0], t->out, t->outlen, NULL, TIMEOUT_MS) == 0)
 		ok = 0;
 	/* On failure the child sees EOF (or times out) and exits. */
 	close(sv[0]);
@@ -727,17 +640,16 @@ static void test_token_create_errors(void **state)
 
 	(void)state;
 	bpfd_require_root_tokens();
-	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	assert_int_equal(bpfd_socketpair(p), 0);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		memset(&o, 0, sizeof(o));
 		host_checks(&o);
-		_exit(write(p[1], &o, sizeof(o)) == sizeof(o) ? 0 : 1);
+		_exit(bpfd_send(p[1], &o, sizeof(o), -1) == 0 ? 0 : 1);
 	}
 	close(p[1]);
-	assert_int_equal(wait_readable(p[0]), 0);
-	assert_int_equal(read(p[0], &o, sizeof(o)), sizeof(o));
+	assert_int_equal(bpfd_recv(p[0], &o, sizeof(o), NULL, TIMEOUT_MS), 0);
 	close(p[0]);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	if (o.host_setup == 18)
