@@ -83,7 +83,7 @@ static void test_peer_closed(void **state)
 {
 	(void)state;
 	int sv[2], got;
-	struct rec r;
+	struct rec r = {0};
 
 	assert_int_equal(bpfd_socketpair(sv), 0);
 	close(sv[0]);
