@@ -62,7 +62,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: bench RUNS NAME_A CMD_A... -- NAME_B CMD_B...\n");
 		return 2;
 	}
-	for (int i = 3; i < argc; i++)
+	for (int i = 3; i < argc && !sep; i++)
 		if (strcmp(argv[i], "--") == 0)
 			sep = i;
 	if (!sep || sep + 2 >= argc)

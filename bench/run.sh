@@ -9,3 +9,5 @@ echo "== check: bpfdelegate check vs floor ($runs interleaved runs each)"
 "$here/build/bench" "$runs" floor "$here/build/floor" -- "bpfdelegate check" "$bpfd" check
 echo "== check --cmds map_create --maps array (same work as the floor + probes)"
 "$here/build/bench" "$runs" floor "$here/build/floor" -- "check narrow" "$bpfd" check --cmds map_create --maps array
+echo "== run: bpfdelegate run -- true vs true alone (run's overhead over COMMAND)"
+"$here/build/bench" "$runs" true /bin/true -- "bpfdelegate run" "$bpfd" run -- /bin/true

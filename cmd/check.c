@@ -43,29 +43,6 @@ static void usage(FILE *out)
 	    out);
 }
 
-/* Faults for the tests; documented in tests/README.md, not for users. */
-static enum bpfd_fault fault_from_env(void)
-{
-	static const struct {
-		const char *name;
-		enum bpfd_fault f;
-	} faults[] = {
-	    {"child-exit-after-fsopen", BPFD_FAULT_CHILD_EXIT_AFTER_FSOPEN},
-	    {"child-hang", BPFD_FAULT_CHILD_HANG},
-	    {"parent-exit-after-recv", BPFD_FAULT_PARENT_EXIT_AFTER_RECV},
-	    {"child-send-tmpfs", BPFD_FAULT_CHILD_SEND_TMPFS},
-	    {"drop-options", BPFD_FAULT_DROP_OPTIONS},
-	};
-	const char *v = getenv("BPFDELEGATE_TEST_FAULT");
-
-	if (!v || !*v)
-		return BPFD_FAULT_NONE;
-	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++)
-		if (strcmp(v, faults[i].name) == 0)
-			return faults[i].f;
-	return BPFD_FAULT_NONE;
-}
-
 struct check_opts {
 	struct cli_deleg deleg;
 	bool json;
@@ -114,14 +91,7 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
 			printf(PROG " %s\n", BPFD_VERSION);
 			return -EXIT_OK - 1;
 		default:
-			if (optopt)
-				cli_usage_error(
-				    "check: invalid or incomplete option '-%c'",
-				    optopt);
-			else
-				cli_usage_error(
-				    "check: unrecognized option '%s'",
-				    argv[optind - 1]);
+			cli_bad_option("check", optopt, argv[optind - 1]);
 			return EXIT_USAGE;
 		}
 	}
@@ -158,18 +128,14 @@ int cmd_check(int argc, char **argv)
 	} else if (cli_deleg_resolve(&o.deleg, names, &eo.deleg) < 0) {
 		bpfd_names_free(names);
 		return EXIT_USAGE;
-	} else if (!(eo.deleg.mask[0] | eo.deleg.mask[1] | eo.deleg.mask[2] |
-		     eo.deleg.mask[3])) {
-		/* The kernel refuses a token from a bpffs with no delegation.
-		 */
-		cli_usage_error("check: nothing to delegate: every mask is 0");
+	} else if (cli_deleg_check_nonempty(&eo.deleg, "check") < 0) {
 		bpfd_names_free(names);
 		return EXIT_USAGE;
 	}
 	eo.idmap = bpfd_idmap_default(getenv("SUDO_UID"), getenv("SUDO_GID"));
 	eo.timeout_ms = o.timeout_ms;
 	eo.probe = true;
-	eo.fault = fault_from_env();
+	eo.fault = cli_fault_from_env();
 	rep = calloc(1, sizeof(*rep));
 	if (!rep) {
 		bpfd_names_free(names);

@@ -82,6 +82,16 @@ void cli_print_error(const struct bpfd_error *e);
 void cli_usage_error(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 
+/* "an all-zero delegation" usage error for @cmd; -1 when every mask is 0. */
+int cli_deleg_check_nonempty(const struct bpfd_delegation *d, const char *cmd);
+
+/* The usage error for a getopt failure of @cmd. */
+void cli_bad_option(const char *cmd, int optopt_, const char *arg);
+
+/* BPFDELEGATE_TEST_FAULT (tests only; see tests/README.md). */
+enum bpfd_fault cli_fault_from_env(void);
+
 int cmd_check(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 #endif

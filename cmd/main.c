@@ -8,6 +8,8 @@
 static const struct cli_command commands[] = {
     {"check", cmd_check,
      "delegate a bpffs in a new user namespace and prove the token works"},
+    {"run", cmd_run,
+     "run a command in a user namespace with a delegated bpffs"},
 };
 
 static void usage(FILE *out)

@@ -204,3 +204,46 @@ void cli_print_error(const struct bpfd_error *e)
 				knob);
 	}
 }
+
+/* Faults for the tests; documented in tests/README.md, not for users. */
+enum bpfd_fault cli_fault_from_env(void)
+{
+	static const struct {
+		const char *name;
+		enum bpfd_fault f;
+	} faults[] = {
+	    {"child-exit-after-fsopen", BPFD_FAULT_CHILD_EXIT_AFTER_FSOPEN},
+	    {"child-hang", BPFD_FAULT_CHILD_HANG},
+	    {"parent-exit-after-recv", BPFD_FAULT_PARENT_EXIT_AFTER_RECV},
+	    {"child-send-tmpfs", BPFD_FAULT_CHILD_SEND_TMPFS},
+	    {"drop-options", BPFD_FAULT_DROP_OPTIONS},
+	};
+	const char *v = getenv("BPFDELEGATE_TEST_FAULT");
+
+	if (!v || !*v)
+		return BPFD_FAULT_NONE;
+	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++)
+		if (strcmp(v, faults[i].name) == 0)
+			return faults[i].f;
+	return BPFD_FAULT_NONE;
+}
+
+int cli_deleg_check_nonempty(const struct bpfd_delegation *d, const char *cmd)
+{
+	for (int k = 0; k < BPFD_NKINDS; k++)
+		if (d->mask[k])
+			return 0;
+	/* The kernel refuses a token from a bpffs with no delegation. */
+	cli_usage_error("%s: nothing to delegate: every mask is 0", cmd);
+	return -1;
+}
+
+void cli_bad_option(const char *cmd, int optopt_, const char *arg)
+{
+	if (optopt_ && optopt_ < OPT_PRESET)
+		cli_usage_error("%s: invalid or incomplete option '-%c'", cmd,
+				optopt_);
+	else
+		cli_usage_error("%s: unrecognized or incomplete option '%s'",
+				cmd, arg);
+}

@@ -68,8 +68,38 @@ static int check_bpf_context(int fs_fd)
 	return seen ? 0 : -EINVAL;
 }
 
+/*
+ * uid=/gid= are numbers we computed from our own id map, formatted here;
+ * the kernel checks that they map into the context's user namespace.
+ */
+static int set_owner(int fs_fd, const struct bpfd_idmap *owner,
+		     struct bpfd_error *err)
+{
+	const struct {
+		const char *key;
+		unsigned int id;
+	} o[] = {{"uid", owner->user_uid}, {"gid", owner->user_gid}};
+
+	for (size_t i = 0; i < ARRAY_SIZE(o); i++) {
+		char val[16];
+
+		snprintf(val, sizeof(val), "%u", o[i].id);
+		if (fsconfig(fs_fd, FSCONFIG_SET_STRING, o[i].key, val, 0) < 0)
+			return bpfd_error_set(err, BPFD_STEP_FSCONFIG, errno,
+					      "%s=%s", o[i].key, val);
+	}
+	return 0;
+}
+
 int bpfd_bpffs_delegate(int fs_fd, const struct bpfd_delegation *d,
 			struct bpfd_error *err)
+{
+	return bpfd_bpffs_delegate_as(fs_fd, d, NULL, err);
+}
+
+int bpfd_bpffs_delegate_as(int fs_fd, const struct bpfd_delegation *d,
+			   const struct bpfd_idmap *owner,
+			   struct bpfd_error *err)
 {
 	_cleanup_close_ int mnt = BPFD_NO_FD;
 	struct statfs sfs;
@@ -94,6 +124,11 @@ int bpfd_bpffs_delegate(int fs_fd, const struct bpfd_delegation *d,
 			return bpfd_error_set(
 			    err, BPFD_STEP_FSCONFIG, errno, "%s=%s",
 			    bpfd_kind_option((enum bpfd_kind)k), val);
+	}
+	if (owner && owner->has_user) {
+		r = set_owner(fs_fd, owner, err);
+		if (r < 0)
+			return r;
 	}
 	/* Creating a bpffs owned by a user namespace needs init CAP_SYS_ADMIN;
 	 * the context was checked above to be a bpffs, which holds no data. */

@@ -18,6 +18,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -34,6 +35,7 @@
 #include <bpfdelegate/fdpass.h>
 #include <bpfdelegate/sysbpf.h>
 
+#include "exec.h"
 #include "internal.h"
 
 enum msg_type {
@@ -42,6 +44,7 @@ enum msg_type {
 	MSG_FSFD,      /* child: fs context fd attached */
 	MSG_MNTFD,     /* parent: mount fd attached */
 	MSG_REPORT,    /* child: final report */
+	MSG_EXEC_ERR,  /* child (run): execvp failed, report says how */
 };
 
 /* Every record the child sends has this shape, so sizes always match. */
@@ -127,6 +130,7 @@ static void mark(struct bpfd_report *rep, enum bpfd_step step)
 
 struct child_ctx {
 	const struct bpfd_engine_opts *opts;
+	pid_t parent;
 	const struct bpfd_names *names;
 	int sock;
 	struct deadline dl;
@@ -158,6 +162,17 @@ static int child_wait(struct child_ctx *c, enum msg_type want, int *fd)
 	return 0;
 }
 
+/*
+ * Die with the parent.  The kernel clears this on every change of the
+ * effective or fs ids, so it is armed again after each one.
+ */
+static int arm_pdeathsig(pid_t parent)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		return -ESRCH;
+	return 0;
+}
+
 /* Become root of the new namespace and keep mounts to ourselves. */
 static int child_enter(struct child_ctx *c)
 {
@@ -173,6 +188,8 @@ static int child_enter(struct child_ctx *c)
 	if (setresuid(0, 0, 0) < 0)
 		return report_fail(rep, BPFD_STEP_SETID, errno, "setresuid(0)");
 	mark(rep, BPFD_STEP_SETID);
+	if (arm_pdeathsig(c->parent) < 0)
+		_exit(127);
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return report_fail(rep, BPFD_STEP_MOUNT_PRIVATE, errno, "/");
 	mark(rep, BPFD_STEP_MOUNT_PRIVATE);
@@ -286,9 +303,12 @@ static int child_verify_kept(struct child_ctx *c)
 static int child_token(struct child_ctx *c, int root_fd)
 {
 	struct bpfd_report *rep = &c->msg.rep;
-	_cleanup_close_ int tok = bpfd_token_create(root_fd);
+	_cleanup_close_ int tok = BPFD_NO_FD;
 	int r, k;
 
+	if (c->opts->no_verify)
+		return 0;
+	tok = bpfd_token_create(root_fd);
 	if (tok < 0)
 		return report_fail(rep, BPFD_STEP_TOKEN_CREATE, tok, "from %s",
 				   rep->target);
@@ -383,6 +403,28 @@ static int child_steps(struct child_ctx *c)
 	return child_finish(c, mnt);
 }
 
+/* run: become COMMAND; only returns... never: exits on failure. */
+static void __attribute__((noreturn)) child_exec(struct child_ctx *c)
+{
+	const struct bpfd_engine_opts *o = c->opts;
+	struct bpfd_error e = {0};
+	int err;
+
+	if (bpfd_exec_prepare(o->exec, &o->idmap, c->msg.rep.target, &e) < 0 ||
+	    arm_pdeathsig(c->parent) < 0) {
+		report_from_error(&c->msg.rep, &e);
+		child_send(c, MSG_REPORT, BPFD_NO_FD);
+		_exit(1);
+	}
+	mark(&c->msg.rep, BPFD_STEP_USER);
+	if (child_send(c, MSG_REPORT, BPFD_NO_FD) < 0)
+		_exit(1);
+	err = -bpfd_exec_search(o->exec->argv);
+	report_fail(&c->msg.rep, BPFD_STEP_EXEC, err, "%s", o->exec->argv[0]);
+	child_send(c, MSG_EXEC_ERR, BPFD_NO_FD);
+	_exit(bpfd_exec_status(err));
+}
+
 static void __attribute__((noreturn))
 child_main(const struct bpfd_engine_opts *opts, const struct bpfd_names *names,
 	   int sock, pid_t parent)
@@ -390,16 +432,22 @@ child_main(const struct bpfd_engine_opts *opts, const struct bpfd_names *names,
 	struct child_ctx *c = calloc(1, sizeof(*c));
 	int r;
 
-	/* Die with the parent, and notice if it is already gone. */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
-		_exit(127);
-	if (!c)
+	if (!c || arm_pdeathsig(parent) < 0)
 		_exit(127);
 	c->opts = opts;
+	c->parent = parent;
 	c->names = names;
 	c->sock = sock;
 	deadline_init(&c->dl, opts->timeout_ms);
 	c->msg.rep.requested = opts->deleg;
+	/* Host supplementary groups (root's 0 among them) would stay usable
+	 * inside, shown as nogroup: drop them while we still may. */
+	if (setgroups(0, NULL) < 0) {
+		report_fail(&c->msg.rep, BPFD_STEP_SETID, errno,
+			    "setgroups(0)");
+		child_send(c, MSG_REPORT, BPFD_NO_FD);
+		_exit(1);
+	}
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0) {
 		report_fail(&c->msg.rep, BPFD_STEP_UNSHARE, errno,
 			    "CLONE_NEWUSER|CLONE_NEWNS");
@@ -410,6 +458,8 @@ child_main(const struct bpfd_engine_opts *opts, const struct bpfd_names *names,
 	if (child_send(c, MSG_HELLO, BPFD_NO_FD) < 0)
 		_exit(1);
 	r = child_steps(c);
+	if (r == 0 && opts->exec)
+		child_exec(c);
 	child_send(c, MSG_REPORT, BPFD_NO_FD);
 	_exit(r < 0 ? 1 : 0);
 }
@@ -490,7 +540,8 @@ static int parent_delegate(struct parent_ctx *p)
 
 		mnt = bpfd_bpffs_delegate(fs, &none, &e);
 	} else {
-		mnt = bpfd_bpffs_delegate(fs, &p->opts->deleg, &e);
+		mnt = bpfd_bpffs_delegate_as(fs, &p->opts->deleg,
+					     &p->opts->idmap, &e);
 	}
 	if (mnt < 0) {
 		report_from_error(p->rep, &e);
@@ -547,63 +598,137 @@ static void parent_reap(struct parent_ctx *p, bool kill_now)
 		;
 }
 
-int bpfd_check(const struct bpfd_engine_opts *opts,
-	       const struct bpfd_names *names, struct bpfd_report *rep,
-	       struct bpfd_error *err)
+/*
+ * Fork the child and run the handshake up to its report.  On return *pp
+ * holds the parent context (the child is alive, or failed) unless NULL.
+ */
+static int engine_start(struct bpfd_engine_opts *o,
+			const struct bpfd_names *names, struct bpfd_report *rep,
+			struct parent_ctx **pp)
 {
-	struct bpfd_engine_opts o = *opts;
-	struct parent_ctx *p = NULL;
+	struct parent_ctx *p;
 	struct bpfd_error e = {0};
 	pid_t self = getpid();
 	int sv[2], r;
 
+	*pp = NULL;
 	memset(rep, 0, sizeof(*rep));
-	rep->requested = opts->deleg;
-	if (o.timeout_ms <= 0)
-		o.timeout_ms = BPFD_DEFAULT_TIMEOUT_MS;
+	rep->requested = o->deleg;
+	if (o->timeout_ms <= 0)
+		o->timeout_ms = BPFD_DEFAULT_TIMEOUT_MS;
 	r = bpfd_check_privilege(&e);
 	if (r < 0) {
 		report_from_error(rep, &e);
-		goto out;
+		return r;
 	}
 	p = calloc(1, sizeof(*p));
-	if (!p) {
-		r = report_fail(rep, BPFD_STEP_ARGS, ENOMEM, NULL);
-		goto out;
-	}
+	if (!p)
+		return report_fail(rep, BPFD_STEP_ARGS, ENOMEM, NULL);
 	r = bpfd_socketpair(sv);
 	if (r < 0) {
-		report_fail(rep, BPFD_STEP_SOCKETPAIR, r, NULL);
-		goto out;
+		free(p);
+		return report_fail(rep, BPFD_STEP_SOCKETPAIR, r, NULL);
 	}
-	p->opts = &o;
-	p->rep = rep;
-	p->sock = sv[0];
-	p->pidfd = BPFD_NO_FD;
 	p->pid = fork();
 	if (p->pid < 0) {
 		r = report_fail(rep, BPFD_STEP_FORK, errno, NULL);
 		close(sv[0]);
 		close(sv[1]);
-		goto out;
+		free(p);
+		return r;
 	}
 	if (p->pid == 0) {
 		close(sv[0]);
-		child_main(&o, names, sv[1], self);
+		child_main(o, names, sv[1], self);
 	}
 	close(sv[1]);
+	p->opts = o;
+	p->rep = rep;
+	p->sock = sv[0];
 	/* Our own unreaped child: its pid cannot be recycled, so this pins it.
 	 */
 	p->pidfd = pidfd_open(p->pid, 0);
-	deadline_init(&p->dl, o.timeout_ms);
-	r = parent_steps(p);
-	parent_reap(p, r < 0);
+	deadline_init(&p->dl, o->timeout_ms);
+	*pp = p;
+	return parent_steps(p);
+}
+
+static void parent_free(struct parent_ctx *p)
+{
+	if (!p)
+		return;
 	close(p->sock);
 	if (p->pidfd >= 0)
 		close(p->pidfd);
-out:
 	free(p);
+}
+
+int bpfd_check(const struct bpfd_engine_opts *opts,
+	       const struct bpfd_names *names, struct bpfd_report *rep,
+	       struct bpfd_error *err)
+{
+	struct bpfd_engine_opts o = *opts;
+	struct parent_ctx *p;
+	int r;
+
+	o.exec = NULL;
+	r = engine_start(&o, names, rep, &p);
+	if (p)
+		parent_reap(p, r < 0);
+	parent_free(p);
 	if (r < 0)
 		bpfd_report_error(rep, err);
 	return r;
+}
+
+/*
+ * After the report, the child's socket closes on a successful execvp
+ * (close-on-exec); a failed one sends MSG_EXEC_ERR first.  No deadline:
+ * the child is either executing or dying, both close the socket.
+ */
+static int parent_wait_exec(struct parent_ctx *p)
+{
+	int r = bpfd_recv(p->sock, &p->msg, sizeof(p->msg), NULL, -1);
+
+	if (r == -EPIPE)
+		return 0;
+	if (r < 0)
+		return report_fail(p->rep, BPFD_STEP_RECV, r, "from the child");
+	*p->rep = p->msg.rep;
+	if (p->msg.type == MSG_EXEC_ERR && p->rep->err)
+		return -p->rep->err;
+	return report_fail(p->rep, BPFD_STEP_PEER, EPROTO,
+			   "unexpected message %u from the child", p->msg.type);
+}
+
+int bpfd_run(const struct bpfd_engine_opts *opts,
+	     const struct bpfd_names *names, struct bpfd_report *rep,
+	     struct bpfd_child *child, struct bpfd_error *err)
+{
+	struct bpfd_engine_opts o = *opts;
+	struct parent_ctx *p;
+	int r;
+
+	child->pid = -1;
+	child->pidfd = BPFD_NO_FD;
+	if (!o.exec || !o.exec->argv || !o.exec->argv[0]) {
+		r = report_fail(rep, BPFD_STEP_ARGS, EINVAL, "no command");
+		bpfd_report_error(rep, err);
+		return r;
+	}
+	o.probe = false;
+	r = engine_start(&o, names, rep, &p);
+	if (r == 0)
+		r = parent_wait_exec(p);
+	if (r < 0) {
+		if (p)
+			parent_reap(p, true);
+		parent_free(p);
+		bpfd_report_error(rep, err);
+		return r;
+	}
+	child->pid = p->pid;
+	child->pidfd = TAKE_FD(p->pidfd);
+	parent_free(p);
+	return 0;
 }

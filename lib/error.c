@@ -37,6 +37,8 @@ static const char *const step_names[BPFD_STEP__MAX] = {
     [BPFD_STEP_BTF] = "read kernel BTF",
     [BPFD_STEP_PARSE] = "parse",
     [BPFD_STEP_WAIT] = "wait for child",
+    [BPFD_STEP_USER] = "switch user",
+    [BPFD_STEP_EXEC] = "execute",
 };
 
 const char *bpfd_step_name(enum bpfd_step step)
@@ -109,6 +111,11 @@ static const struct hint hints[] = {
     {BPFD_STEP_PEER, ECONNRESET, "the peer died"},
     {BPFD_STEP_RECV, ETIMEDOUT, "the peer did not answer in time (--timeout)"},
     {BPFD_STEP_RECV, EPIPE, "the peer died"},
+    {BPFD_STEP_EXEC, ENOENT, "command not found"},
+    {BPFD_STEP_EXEC, EACCES,
+     "permission denied: not executable by the namespace user"},
+    {BPFD_STEP_EXEC, ENOEXEC, "not an executable format"},
+    {BPFD_STEP_USER, EINVAL, "the id is not mapped in the user namespace"},
     {BPFD_STEP_BTF, ENOENT,
      "no /sys/kernel/btf/vmlinux (CONFIG_DEBUG_INFO_BTF)"},
     {BPFD_STEP_NONE, ENOMEM, "out of memory"},

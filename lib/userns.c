@@ -11,8 +11,6 @@
 
 #include "internal.h"
 
-#define OVERFLOW_ID 65534u
-
 static unsigned long parse_id(const char *s, unsigned long fallback)
 {
 	char *end;
@@ -29,15 +27,15 @@ static unsigned long parse_id(const char *s, unsigned long fallback)
 
 struct bpfd_idmap bpfd_idmap_default(const char *sudo_uid, const char *sudo_gid)
 {
-	struct bpfd_idmap m;
+	struct bpfd_idmap m = {0};
 
 	m.uid = (uid_t)parse_id(sudo_uid, getuid());
 	m.gid = (gid_t)parse_id(sudo_gid, getgid());
 	/* Never hand host root to the namespace silently. */
 	if (m.uid == 0)
-		m.uid = OVERFLOW_ID;
+		m.uid = BPFD_OVERFLOW_ID;
 	if (m.gid == 0)
-		m.gid = OVERFLOW_ID;
+		m.gid = BPFD_OVERFLOW_ID;
 	return m;
 }
 
@@ -59,29 +57,39 @@ static int write_proc(pid_t pid, const char *file, const char *text)
 	return (size_t)n == len ? 0 : -EIO;
 }
 
+/* "0 OUT 1\n" plus "ID ID 1\n" for the extra id. */
+static void map_text(char *buf, size_t len, unsigned int root_out, bool extra,
+		     unsigned int id)
+{
+	int n = snprintf(buf, len, "0 %u 1\n", root_out);
+
+	if (extra && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, "%u %u 1\n", id, id);
+}
+
 int bpfd_userns_write_maps(pid_t pid, const struct bpfd_idmap *map,
 			   struct bpfd_error *err)
 {
-	char line[64];
+	char text[96];
 	int r;
 
-	snprintf(line, sizeof(line), "0 %u 1\n", (unsigned)map->uid);
-	r = write_proc(pid, "uid_map", line);
+	map_text(text, sizeof(text), map->uid, map->has_user, map->user_uid);
+	r = write_proc(pid, "uid_map", text);
 	if (r < 0)
 		return bpfd_error_set(err, BPFD_STEP_UID_MAP, r,
-				      "/proc/%d/uid_map '0 %u 1'", (int)pid,
-				      (unsigned)map->uid);
+				      "/proc/%d/uid_map '%.*s'", (int)pid,
+				      (int)strcspn(text, "\n"), text);
 	r = write_proc(pid, "setgroups", "deny");
 	/* ENOENT: kernels before 3.19 have no setgroups file. */
 	if (r < 0 && r != -ENOENT)
 		return bpfd_error_set(err, BPFD_STEP_SETGROUPS, r,
 				      "/proc/%d/setgroups", (int)pid);
-	snprintf(line, sizeof(line), "0 %u 1\n", (unsigned)map->gid);
-	r = write_proc(pid, "gid_map", line);
+	map_text(text, sizeof(text), map->gid, map->has_user, map->user_gid);
+	r = write_proc(pid, "gid_map", text);
 	if (r < 0)
 		return bpfd_error_set(err, BPFD_STEP_GID_MAP, r,
-				      "/proc/%d/gid_map '0 %u 1'", (int)pid,
-				      (unsigned)map->gid);
+				      "/proc/%d/gid_map '%.*s'", (int)pid,
+				      (int)strcspn(text, "\n"), text);
 	return 0;
 }
 

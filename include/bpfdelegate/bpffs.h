@@ -9,6 +9,7 @@
 
 #include <bpfdelegate/delegation.h>
 #include <bpfdelegate/error.h>
+#include <bpfdelegate/userns.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -28,6 +29,16 @@ extern "C" {
  */
 int bpfd_bpffs_delegate(int fs_fd, const struct bpfd_delegation *d,
 			struct bpfd_error *err);
+
+/*
+ * bpfd_bpffs_delegate(), and when @owner is not NULL also set the bpffs's
+ * uid= and gid= options to @owner->user_uid / @owner->user_gid (outside
+ * ids, which must map into the context's user namespace), so that a
+ * non-root user of the namespace owns the mount.
+ */
+int bpfd_bpffs_delegate_as(int fs_fd, const struct bpfd_delegation *d,
+			   const struct bpfd_idmap *owner,
+			   struct bpfd_error *err);
 
 /*
  * Read the delegate_* options of mount @mnt_id from @mountinfo (e.g.

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <signal.h>
 #include <sys/types.h>
 
 #include <bpfdelegate/delegation.h>
@@ -31,6 +32,20 @@ enum bpfd_fault {
 					       ignores delegate_* options */
 };
 
+/* What `run` executes in the namespace once the setup is verified. */
+struct bpfd_exec {
+	char *const *argv;  /* COMMAND [ARG...]; argv[0] is searched in PATH */
+	bool set_user;	    /* become idmap.user_uid / user_gid first */
+	uint64_t keep_caps; /* with set_user: bit (1 << CAP_x) kept ambient */
+	sigset_t sigmask;   /* the signal mask COMMAND starts with */
+};
+
+/* A running COMMAND: the caller waits for it and closes pidfd. */
+struct bpfd_child {
+	pid_t pid;
+	int pidfd;
+};
+
 #define BPFD_DEFAULT_TIMEOUT_MS 10000
 #define BPFD_DEFAULT_TARGET "/sys/fs/bpf"
 
@@ -40,6 +55,8 @@ struct bpfd_engine_opts {
 	const char *target;	      /* mount point in the new mount ns */
 	int timeout_ms;		      /* whole handshake; <= 0: default */
 	bool probe;		      /* run bpfd_probe_all() with the token */
+	bool no_verify;		      /* skip creating a token (run) */
+	const struct bpfd_exec *exec; /* bpfd_run(): what to execute */
 	enum bpfd_fault fault;
 };
 
@@ -75,6 +92,21 @@ struct bpfd_report {
 int bpfd_check(const struct bpfd_engine_opts *opts,
 	       const struct bpfd_names *names, struct bpfd_report *rep,
 	       struct bpfd_error *err);
+
+/*
+ * `run`: the same setup as bpfd_check() (without probes; the token check is
+ * skipped with opts->no_verify), with the bpffs mounted at opts->target in
+ * the new, private mount namespace; then the child becomes opts->exec:
+ * --user and ambient capabilities when asked, LIBBPF_BPF_TOKEN_PATH set to
+ * the target, every fd but 0-2 closed, execvp.
+ * Returns 0 once COMMAND has been executed, with @child filled (the caller
+ * waits for it and closes child->pidfd); else -errno with @rep and @err
+ * describing the failure (step BPFD_STEP_EXEC with ENOENT/EACCES/... when
+ * the execution failed) and no process left behind.
+ */
+int bpfd_run(const struct bpfd_engine_opts *opts,
+	     const struct bpfd_names *names, struct bpfd_report *rep,
+	     struct bpfd_child *child, struct bpfd_error *err);
 
 /* Copy the failure recorded in @rep into @err (hint recomputed). */
 void bpfd_report_error(const struct bpfd_report *rep, struct bpfd_error *err);

@@ -52,6 +52,8 @@ enum bpfd_step {
 	BPFD_STEP_BTF,		/* reading kernel BTF */
 	BPFD_STEP_PARSE,	/* a delegation list item is invalid */
 	BPFD_STEP_WAIT,		/* waiting for the child */
+	BPFD_STEP_USER,		/* switch to --user and keep capabilities */
+	BPFD_STEP_EXEC,		/* execute COMMAND */
 	BPFD_STEP__MAX
 };
 

@@ -12,11 +12,21 @@
 extern "C" {
 #endif
 
-/* One-id maps: the namespace's root (0) is @uid / @gid outside. */
+/*
+ * The id maps of a new user namespace: its root (0) is @uid / @gid outside;
+ * with @has_user, also @user_uid / @user_gid inside are the same numbers
+ * outside (the --user of `run`).  Every range is one id long.
+ */
 struct bpfd_idmap {
 	uid_t uid;
 	gid_t gid;
+	bool has_user;
+	uid_t user_uid;
+	gid_t user_gid;
 };
+
+/* The outside id the namespace root gets when it would be host root. */
+#define BPFD_OVERFLOW_ID 65534u
 
 /*
  * The outside ids the namespace root maps to by default: the invoking user
@@ -29,8 +39,8 @@ struct bpfd_idmap bpfd_idmap_default(const char *sudo_uid,
 
 /*
  * Write /proc/@pid/uid_map, then "deny" to setgroups, then gid_map, each
- * in one write.  @pid must be a child the caller has not reaped (its pid
- * cannot be recycled meanwhile).  0 or -errno with @err.
+ * in one write (one line per mapped id).  @pid must be a child the caller has
+ * not reaped (its pid cannot be recycled meanwhile).  0 or -errno with @err.
  */
 int bpfd_userns_write_maps(pid_t pid, const struct bpfd_idmap *map,
 			   struct bpfd_error *err);

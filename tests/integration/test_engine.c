@@ -246,6 +246,38 @@ static void test_not_privileged(void **state)
 	assert_int_equal(WEXITSTATUS(st), 0);
 }
 
+static void test_run_exec(void **state)
+{
+	(void)state;
+	bpfd_require_root_tokens();
+	char *ok_argv[] = {"/bin/sh", "-c", "exit 3", NULL};
+	char *bad_argv[] = {"/no/such/command", NULL};
+	struct bpfd_exec x = {.argv = ok_argv};
+	struct bpfd_engine_opts o = opts_any();
+	struct bpfd_report *rep = calloc(1, sizeof(*rep));
+	struct bpfd_child ch;
+	struct bpfd_error e = {0};
+	int st, before = bpf_mounts();
+
+	sigemptyset(&x.sigmask);
+	o.exec = &x;
+	assert_int_equal(bpfd_run(&o, names, rep, &ch, &e), 0);
+	assert_true(ch.pid > 0 && ch.pidfd >= 0);
+	assert_true(rep->done & (1u << BPFD_STEP_TOKEN_CREATE));
+	assert_int_equal(waitpid(ch.pid, &st, 0), ch.pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 3);
+	close(ch.pidfd);
+	/* A failed exec is reported with its errno; nothing is left. */
+	x.argv = bad_argv;
+	assert_int_equal(bpfd_run(&o, names, rep, &ch, &e), -ENOENT);
+	assert_int_equal(e.step, BPFD_STEP_EXEC);
+	assert_int_equal(ch.pidfd, -1);
+	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+	assert_int_equal(bpf_mounts(), before);
+	free(rep);
+}
+
 static void test_idmap_default(void **state)
 {
 	(void)state;
@@ -272,6 +304,7 @@ int main(void)
 	    cmocka_unit_test(test_fault_child_hang),
 	    cmocka_unit_test(test_fault_tmpfs_context),
 	    cmocka_unit_test(test_not_privileged),
+	    cmocka_unit_test(test_run_exec),
 	};
 	return cmocka_run_group_tests_name("engine", tests, setup, teardown);
 }

@@ -1,0 +1,443 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* bpfdelegate run: COMMAND in a user namespace with a delegated bpffs. */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <pwd.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/pidfd.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "report.h"
+
+static void usage(FILE *out)
+{
+	fputs(
+	    "Usage:\n"
+	    " " PROG " run [options] -- COMMAND [ARG...]\n"
+	    "\n"
+	    "Run COMMAND in a new user and mount namespace where a delegated "
+	    "bpffs\n"
+	    "is mounted (token creation verified first) and "
+	    "LIBBPF_BPF_TOKEN_PATH\n"
+	    "points at it, so libbpf 1.4+ programs use the token unchanged.\n"
+	    "Needs root (CAP_SYS_ADMIN in the initial user namespace).\n"
+	    "\n"
+	    "Delegation (default: any for all four):\n"
+	    " -c, --cmds LIST       bpf() commands\n"
+	    " -m, --maps LIST       map types\n"
+	    " -p, --progs LIST      program types\n"
+	    " -a, --attachs LIST    attach types\n"
+	    "     --preset NAME     a named set ('--preset list' shows them)\n"
+	    "\n"
+	    "Namespace:\n"
+	    "     --target DIR      mount point inside (default /sys/fs/bpf)\n"
+	    "     --map-user UID    outside uid of the namespace root "
+	    "(default: the\n"
+	    "                       invoking user, SUDO_UID under sudo; never "
+	    "0:\n"
+	    "                       root becomes 65534, nobody)\n"
+	    "     --map-group GID   outside gid of the namespace root "
+	    "(likewise)\n"
+	    "     --user UID|NAME   run COMMAND as this user (the same id "
+	    "inside and\n"
+	    "                       outside) instead of the namespace root\n"
+	    "     --keep-caps LIST  with --user: capabilities kept as ambient\n"
+	    "                       (default bpf,perfmon,net_admin; 'none')\n"
+	    "     --no-verify       do not create a token before COMMAND "
+	    "starts\n"
+	    "\n"
+	    "Options:\n"
+	    "     --json            on a setup failure, print it as one JSON "
+	    "document\n"
+	    "     --timeout SECS    bound on the setup handshake (default 10)\n"
+	    " -h, --help            display this help\n"
+	    " -V, --version         display version\n"
+	    "\n"
+	    "Exit status: COMMAND's; 128+N when it was killed by signal N;\n"
+	    "126 COMMAND not executable, 127 not found; before COMMAND "
+	    "starts:\n"
+	    "1 setup failed, 2 usage, 3 not privileged, 4 kernel lacks BPF "
+	    "tokens,\n"
+	    "5 user namespaces unavailable.\n"
+	    "\n"
+	    "See bpfdelegate(1).\n",
+	    out);
+}
+
+enum {
+	OPT_TARGET = OPT_FIRST_FREE,
+	OPT_MAP_USER,
+	OPT_MAP_GROUP,
+	OPT_USER,
+	OPT_KEEP_CAPS,
+	OPT_NO_VERIFY,
+};
+
+struct run_opts {
+	struct cli_deleg deleg;
+	const char *target;
+	const char *map_user, *map_group, *user, *keep_caps;
+	bool no_verify, json;
+	int timeout_ms;
+	char **argv;
+};
+
+static int parse_opt(struct run_opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case OPT_TARGET:
+		o->target = arg;
+		return 0;
+	case OPT_MAP_USER:
+		o->map_user = arg;
+		return 0;
+	case OPT_MAP_GROUP:
+		o->map_group = arg;
+		return 0;
+	case OPT_USER:
+		o->user = arg;
+		return 0;
+	case OPT_KEEP_CAPS:
+		o->keep_caps = arg;
+		return 0;
+	case OPT_NO_VERIFY:
+		o->no_verify = true;
+		return 0;
+	case OPT_JSON:
+		o->json = true;
+		return 0;
+	case OPT_TIMEOUT:
+		o->timeout_ms = cli_parse_timeout(arg);
+		if (o->timeout_ms > 0)
+			return 0;
+		cli_usage_error("--timeout: invalid number of seconds '%s'",
+				arg);
+		return EXIT_USAGE;
+	default:
+		return -1;
+	}
+}
+
+static int parse_args(int argc, char **argv, struct run_opts *o)
+{
+	static const struct option longopts[] = {
+	    CLI_DELEG_LONGOPTS,
+	    {"target", required_argument, NULL, OPT_TARGET},
+	    {"map-user", required_argument, NULL, OPT_MAP_USER},
+	    {"map-group", required_argument, NULL, OPT_MAP_GROUP},
+	    {"user", required_argument, NULL, OPT_USER},
+	    {"keep-caps", required_argument, NULL, OPT_KEEP_CAPS},
+	    {"no-verify", no_argument, NULL, OPT_NO_VERIFY},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
+	};
+	int c, r;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+" CLI_DELEG_SHORTOPTS "hV",
+				longopts, NULL)) != -1) {
+		r = cli_deleg_option(&o->deleg, c, optarg);
+		if (r < 0)
+			return EXIT_USAGE;
+		if (r > 0)
+			continue;
+		if (c == 'h' || c == 'V') {
+			if (c == 'h')
+				usage(stdout);
+			else
+				printf(PROG " %s\n", BPFD_VERSION);
+			return -1;
+		}
+		r = parse_opt(o, c, optarg);
+		if (r > 0)
+			return r;
+		if (r < 0) {
+			cli_bad_option("run", optopt, argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	o->argv = argv + optind;
+	if (!o->deleg.list_presets && !o->argv[0]) {
+		cli_usage_error("run: no COMMAND given (bpfdelegate run "
+				"[options] -- COMMAND)");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* A user name or number; *gid gets its primary group (or the same number). */
+static int resolve_user(const char *s, uid_t *uid, gid_t *gid)
+{
+	struct passwd *pw = getpwnam(s);
+	unsigned long v;
+	char *end;
+
+	if (!pw) {
+		errno = 0;
+		v = strtoul(s, &end, 10);
+		if (errno || end == s || *end || v >= 0xffffffffUL)
+			return -1;
+		pw = getpwuid((uid_t)v);
+		*uid = (uid_t)v;
+		*gid = pw ? pw->pw_gid : (gid_t)v;
+		return 0;
+	}
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	return 0;
+}
+
+static int resolve_group(const char *s, gid_t *gid)
+{
+	struct group *gr = getgrnam(s);
+	unsigned long v;
+	char *end;
+
+	if (gr) {
+		*gid = gr->gr_gid;
+		return 0;
+	}
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v >= 0xffffffffUL)
+		return -1;
+	*gid = (gid_t)v;
+	return 0;
+}
+
+/*
+ * The id maps: the namespace root is the invoking user (or --map-user);
+ * --user U is the same number inside and outside.  When U is the id the
+ * root would get, the root takes 65534 instead (two inside ids cannot map
+ * to one outside id).
+ */
+static int build_idmap(const struct run_opts *o, struct bpfd_idmap *m)
+{
+	gid_t unused;
+
+	*m = bpfd_idmap_default(getenv("SUDO_UID"), getenv("SUDO_GID"));
+	if (o->map_user &&
+	    (resolve_user(o->map_user, &m->uid, &unused) < 0 || !m->uid)) {
+		cli_usage_error(
+		    "--map-user: not a user or a non-zero uid: '%s'",
+		    o->map_user);
+		return -1;
+	}
+	if (o->map_group &&
+	    (resolve_group(o->map_group, &m->gid) < 0 || !m->gid)) {
+		cli_usage_error(
+		    "--map-group: not a group or a non-zero gid: '%s'",
+		    o->map_group);
+		return -1;
+	}
+	if (!o->user)
+		return 0;
+	if (resolve_user(o->user, &m->user_uid, &m->user_gid) < 0) {
+		cli_usage_error("--user: no such user: '%s'", o->user);
+		return -1;
+	}
+	if (m->user_uid == 0)
+		return 0; /* the namespace root already */
+	m->has_user = true;
+	if (m->user_uid == m->uid)
+		m->uid = o->map_user ? (uid_t)-1 : BPFD_OVERFLOW_ID;
+	if (m->user_gid == m->gid)
+		m->gid = o->map_group ? (gid_t)-1 : BPFD_OVERFLOW_ID;
+	if (m->uid == m->user_uid || m->gid == m->user_gid ||
+	    m->uid == (uid_t)-1 || m->gid == (gid_t)-1) {
+		cli_usage_error(
+		    "--user %s: its id is also the namespace root's; "
+		    "choose another --map-user/--map-group",
+		    o->user);
+		return -1;
+	}
+	return 0;
+}
+
+/* "bpf,perfmon" or "CAP_NET_ADMIN" or "none" into a bit set. */
+static int parse_caps(const char *list, uint64_t *out)
+{
+	char buf[512], *save = NULL;
+
+	*out = 0;
+	if (strcmp(list, "none") == 0)
+		return 0;
+	if (snprintf(buf, sizeof(buf), "%s", list) >= (int)sizeof(buf))
+		return -1;
+	for (char *w = strtok_r(buf, ",:", &save); w;
+	     w = strtok_r(NULL, ",:", &save)) {
+		char name[64];
+		cap_value_t v;
+
+		snprintf(name, sizeof(name), "%s%s",
+			 strncasecmp(w, "cap_", 4) ? "cap_" : "", w);
+		for (char *p = name; *p; p++)
+			*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+		if (cap_from_name(name, &v) < 0 || v >= 64) {
+			cli_usage_error("--keep-caps: unknown capability '%s'",
+					w);
+			return -1;
+		}
+		*out |= 1ULL << v;
+	}
+	return 0;
+}
+
+static int check_target(const char *t)
+{
+	struct stat st;
+
+	if (t[0] != '/') {
+		cli_usage_error("--target: not an absolute path: '%s'", t);
+		return -1;
+	}
+	if (stat(t, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		cli_usage_error("--target: not a directory: '%s'", t);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Wait for COMMAND, forwarding the signals we blocked.  Its status becomes
+ * ours: the exit code, or 128+N when signal N killed it (as shells do).
+ */
+static int wait_forward(const struct bpfd_child *ch, const sigset_t *sigs)
+{
+	int sfd = signalfd(-1, sigs, SFD_CLOEXEC);
+	struct pollfd p[2] = {{.fd = ch->pidfd, .events = POLLIN},
+			      {.fd = sfd, .events = POLLIN}};
+	int st;
+
+	for (;;) {
+		if (poll(p, sfd >= 0 ? 2 : 1, -1) < 0 && errno != EINTR)
+			break;
+		if (p[0].revents)
+			break;
+		if (sfd >= 0 && (p[1].revents & POLLIN)) {
+			struct signalfd_siginfo si;
+
+			if (read(sfd, &si, sizeof(si)) == sizeof(si))
+				pidfd_send_signal(ch->pidfd, (int)si.ssi_signo,
+						  NULL, 0);
+		}
+	}
+	if (sfd >= 0)
+		close(sfd);
+	while (waitpid(ch->pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return EXIT_FAIL;
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return WEXITSTATUS(st);
+}
+
+static int resolve_opts(struct run_opts *o, const struct bpfd_names *names,
+			struct bpfd_engine_opts *eo, struct bpfd_exec *x)
+{
+	if (cli_deleg_empty(&o->deleg)) {
+		for (int k = 0; k < BPFD_NKINDS; k++)
+			eo->deleg.mask[k] = BPFD_MASK_ANY;
+	} else if (cli_deleg_resolve(&o->deleg, names, &eo->deleg) < 0 ||
+		   cli_deleg_check_nonempty(&eo->deleg, "run") < 0) {
+		return -1;
+	}
+	if (build_idmap(o, &eo->idmap) < 0)
+		return -1;
+	if (o->keep_caps && !eo->idmap.has_user) {
+		cli_usage_error("--keep-caps needs --user (the namespace root "
+				"has every capability)");
+		return -1;
+	}
+	x->set_user = eo->idmap.has_user;
+	if (parse_caps(o->keep_caps ? o->keep_caps : "bpf,perfmon,net_admin",
+		       &x->keep_caps) < 0)
+		return -1;
+	if (o->target && check_target(o->target) < 0)
+		return -1;
+	x->argv = o->argv;
+	eo->exec = x;
+	eo->target = o->target;
+	eo->no_verify = o->no_verify;
+	eo->timeout_ms = o->timeout_ms;
+	eo->fault = cli_fault_from_env();
+	return 0;
+}
+
+static int start(const struct run_opts *o, const struct bpfd_names *names,
+		 struct bpfd_engine_opts *eo, struct bpfd_exec *x)
+{
+	static const int fwd[] = {SIGINT,  SIGTERM, SIGHUP,
+				  SIGQUIT, SIGUSR1, SIGUSR2};
+	struct bpfd_report *rep = calloc(1, sizeof(*rep));
+	struct bpfd_child ch;
+	struct bpfd_error e = {0};
+	sigset_t sigs;
+	int r, code;
+
+	if (!rep) {
+		fprintf(stderr, PROG ": out of memory\n");
+		return EXIT_FAIL;
+	}
+	/* Block the forwarded signals from before the fork, so that none is
+	 * lost; COMMAND starts with the mask we had. */
+	sigemptyset(&sigs);
+	for (size_t i = 0; i < sizeof(fwd) / sizeof(fwd[0]); i++)
+		sigaddset(&sigs, fwd[i]);
+	sigprocmask(SIG_BLOCK, &sigs, &x->sigmask);
+	r = bpfd_run(eo, names, rep, &ch, &e);
+	if (r < 0) {
+		sigprocmask(SIG_SETMASK, &x->sigmask, NULL);
+		code = e.step == BPFD_STEP_EXEC ? 126 + (e.err == ENOENT)
+						: cli_exit_code(&e);
+		if (o->json)
+			report_print_json(rep, names, &e, code);
+		cli_print_error(&e);
+		free(rep);
+		return code;
+	}
+	free(rep);
+	code = wait_forward(&ch, &sigs);
+	close(ch.pidfd);
+	return code;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_opts o = {.timeout_ms = BPFD_DEFAULT_TIMEOUT_MS};
+	struct bpfd_engine_opts eo = {0};
+	struct bpfd_exec x = {0};
+	struct bpfd_names *names;
+	int r;
+
+	r = parse_args(argc, argv, &o);
+	if (r)
+		return r < 0 ? EXIT_OK : r;
+	if (o.deleg.list_presets) {
+		cli_print_presets();
+		return EXIT_OK;
+	}
+	names = cli_load_names();
+	if (!names)
+		return EXIT_FAIL;
+	if (resolve_opts(&o, names, &eo, &x) < 0)
+		r = EXIT_USAGE;
+	else
+		r = start(&o, names, &eo, &x);
+	bpfd_names_free(names);
+	return r;
+}
