@@ -34,7 +34,7 @@ LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CMD_OBJ   := $(CMD_SRC:%.c=$(BUILD)/%.o)
 HELPER_SRC := $(sort $(wildcard tests/helpers/*.c))
 TEST_BINS := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%) $(INTEG_SRC:tests/%.c=$(BUILD)/tests/%) \
-             $(HELPER_SRC:tests/%.c=$(BUILD)/tests/%)
+             $(HELPER_SRC:tests/%.c=$(BUILD)/tests/%) $(BUILD)/tests/helpers/tokenprobe-static
 HEADERS   := $(wildcard include/bpfdelegate/*.h lib/*.h cmd/*.h tests/*.h)
 
 .PHONY: all deps run test test-asan valgrind bench man clean install format format-check help
@@ -67,6 +67,11 @@ $(BUILD)/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
 
+# tokenprobe for the busybox rootfs of the OCI tests: static, no sanitizers.
+$(BUILD)/tests/helpers/tokenprobe-static: tests/helpers/tokenprobe.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -static -o $@ $<
+
 $(BUILD)/tests/%: tests/%.c tests/testutil.h $(BUILD)/libbpfdelegate.a $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(BUILD)/libbpfdelegate.a $(PKG_LIBS) -lcmocka
@@ -84,7 +89,8 @@ test: deps
 	tests/run.sh $(BUILD) build-asan
 
 BUILD_ASAN_BINS = $(UNIT_SRC:tests/%.c=build-asan/tests/%) $(INTEG_SRC:tests/%.c=build-asan/tests/%) \
-                  $(HELPER_SRC:tests/%.c=build-asan/tests/%) build-asan/bpfdelegate
+                  $(HELPER_SRC:tests/%.c=build-asan/tests/%) build-asan/bpfdelegate \
+                  build-asan/tests/helpers/tokenprobe-static
 
 test-asan: deps
 	$(MAKE) BUILD=build-asan SANITIZE=1 $(BUILD_ASAN_BINS)

@@ -122,13 +122,8 @@ int cmd_check(int argc, char **argv)
 	names = cli_load_names();
 	if (!names)
 		return EXIT_FAIL;
-	if (cli_deleg_empty(&o.deleg)) {
-		for (int k = 0; k < BPFD_NKINDS; k++)
-			eo.deleg.mask[k] = BPFD_MASK_ANY;
-	} else if (cli_deleg_resolve(&o.deleg, names, &eo.deleg) < 0) {
-		bpfd_names_free(names);
-		return EXIT_USAGE;
-	} else if (cli_deleg_check_nonempty(&eo.deleg, "check") < 0) {
+	if (cli_deleg_resolve_default(&o.deleg, names, &eo.deleg, "check") <
+	    0) {
 		bpfd_names_free(names);
 		return EXIT_USAGE;
 	}
@@ -147,7 +142,8 @@ int cmd_check(int argc, char **argv)
 	if (o.json)
 		report_print_json(rep, names, r < 0 ? &e : NULL, code);
 	else if (code != EXIT_NOT_PRIVILEGED || rep->done)
-		report_print_text(rep, names, r < 0 ? &e : NULL);
+		report_print_text("check", "in a private mount namespace", rep,
+				  names, r < 0 ? &e : NULL);
 	if (r < 0)
 		cli_print_error(&e);
 	free(rep);

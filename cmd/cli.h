@@ -82,6 +82,14 @@ void cli_print_error(const struct bpfd_error *e);
 void cli_usage_error(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 
+/*
+ * The options into masks; none given means "any" for all four.  A usage
+ * error (printed) returns -1, also for an all-zero delegation.
+ */
+int cli_deleg_resolve_default(const struct cli_deleg *d,
+			      const struct bpfd_names *names,
+			      struct bpfd_delegation *out, const char *cmd);
+
 /* "an all-zero delegation" usage error for @cmd; -1 when every mask is 0. */
 int cli_deleg_check_nonempty(const struct bpfd_delegation *d, const char *cmd);
 
@@ -93,5 +101,7 @@ enum bpfd_fault cli_fault_from_env(void);
 
 int cmd_check(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_attach(int argc, char **argv);
+int cmd_oci_hook(int argc, char **argv);
 
 #endif

@@ -10,6 +10,10 @@ static const struct cli_command commands[] = {
      "delegate a bpffs in a new user namespace and prove the token works"},
     {"run", cmd_run,
      "run a command in a user namespace with a delegated bpffs"},
+    {"attach", cmd_attach,
+     "mount a delegated bpffs into a running process's namespaces"},
+    {"oci-hook", cmd_oci_hook,
+     "OCI createRuntime hook: delegate a bpffs into a container"},
 };
 
 static void usage(FILE *out)

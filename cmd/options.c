@@ -247,3 +247,17 @@ void cli_bad_option(const char *cmd, int optopt_, const char *arg)
 		cli_usage_error("%s: unrecognized or incomplete option '%s'",
 				cmd, arg);
 }
+
+int cli_deleg_resolve_default(const struct cli_deleg *d,
+			      const struct bpfd_names *names,
+			      struct bpfd_delegation *out, const char *cmd)
+{
+	if (cli_deleg_empty(d)) {
+		for (int k = 0; k < BPFD_NKINDS; k++)
+			out->mask[k] = BPFD_MASK_ANY;
+		return 0;
+	}
+	if (cli_deleg_resolve(d, names, out) < 0)
+		return -1;
+	return cli_deleg_check_nonempty(out, cmd);
+}

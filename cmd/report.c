@@ -10,12 +10,12 @@
 
 /* The steps of the flow, in order, as the report lists them. */
 static const enum bpfd_step flow[] = {
-    BPFD_STEP_UNSHARE,	  BPFD_STEP_UID_MAP,	   BPFD_STEP_GID_MAP,
-    BPFD_STEP_SETID,	  BPFD_STEP_MOUNT_PRIVATE, BPFD_STEP_FSOPEN,
-    BPFD_STEP_FSCONFIG,	  BPFD_STEP_CREATE,	   BPFD_STEP_FSMOUNT,
-    BPFD_STEP_MOVE_MOUNT, BPFD_STEP_OPEN_ROOT,	   BPFD_STEP_MOUNTINFO,
-    BPFD_STEP_NOT_KEPT,	  BPFD_STEP_TOKEN_CREATE,  BPFD_STEP_TOKEN_INFO,
-    BPFD_STEP_PROBE,
+    BPFD_STEP_UNSHARE,	  BPFD_STEP_JOIN,	BPFD_STEP_UID_MAP,
+    BPFD_STEP_GID_MAP,	  BPFD_STEP_SETID,	BPFD_STEP_MOUNT_PRIVATE,
+    BPFD_STEP_FSOPEN,	  BPFD_STEP_FSCONFIG,	BPFD_STEP_CREATE,
+    BPFD_STEP_FSMOUNT,	  BPFD_STEP_MOVE_MOUNT, BPFD_STEP_OPEN_ROOT,
+    BPFD_STEP_MOUNTINFO,  BPFD_STEP_NOT_KEPT,	BPFD_STEP_TOKEN_CREATE,
+    BPFD_STEP_TOKEN_INFO, BPFD_STEP_PROBE,
 };
 #define NFLOW (sizeof(flow) / sizeof(flow[0]))
 
@@ -173,22 +173,22 @@ static void print_probes(const struct bpfd_names *names,
 			print_untestable_group(names, p, i, shown);
 }
 
-void report_print_text(const struct bpfd_report *rep,
+void report_print_text(const char *what, const char *where,
+		       const struct bpfd_report *rep,
 		       const struct bpfd_names *names,
 		       const struct bpfd_error *e)
 {
 	unsigned int works, refused, untestable;
 
-	printf(PROG " check: kernel %s, names from %s\n\n", kernel_release(),
+	printf(PROG " %s: kernel %s, names from %s\n\n", what, kernel_release(),
 	       bpfd_names_from_btf(names) ? "kernel BTF"
 					  : "the built-in table");
 	print_steps(rep, e);
 	printf("\n");
 	print_masks(names, "Delegation requested", &rep->requested);
 	if (rep->kept_valid) {
-		printf("\nMounted at %s in a private mount namespace, options: "
-		       "%s\n",
-		       rep->target, rep->mount_opts);
+		printf("\nMounted at %s %s, options: %s\n", rep->target, where,
+		       rep->mount_opts);
 	}
 	if (rep->token_source != BPFD_TOKEN_SRC_NONE) {
 		printf("\n");

@@ -6,8 +6,13 @@
 
 #include "cli.h"
 
-/* Human report on stdout. @e is the failure, or NULL/err 0 on success. */
-void report_print_text(const struct bpfd_report *rep,
+/*
+ * Human report on stdout: @what names the command ("check"), @where the
+ * mount namespace ("in a private mount namespace").  @e is the failure, or
+ * NULL/err 0 on success.
+ */
+void report_print_text(const char *what, const char *where,
+		       const struct bpfd_report *rep,
 		       const struct bpfd_names *names,
 		       const struct bpfd_error *e);
 

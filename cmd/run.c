@@ -349,13 +349,8 @@ static int wait_forward(const struct bpfd_child *ch, const sigset_t *sigs)
 static int resolve_opts(struct run_opts *o, const struct bpfd_names *names,
 			struct bpfd_engine_opts *eo, struct bpfd_exec *x)
 {
-	if (cli_deleg_empty(&o->deleg)) {
-		for (int k = 0; k < BPFD_NKINDS; k++)
-			eo->deleg.mask[k] = BPFD_MASK_ANY;
-	} else if (cli_deleg_resolve(&o->deleg, names, &eo->deleg) < 0 ||
-		   cli_deleg_check_nonempty(&eo->deleg, "run") < 0) {
+	if (cli_deleg_resolve_default(&o->deleg, names, &eo->deleg, "run") < 0)
 		return -1;
-	}
 	if (build_idmap(o, &eo->idmap) < 0)
 		return -1;
 	if (o->keep_caps && !eo->idmap.has_user) {

@@ -184,21 +184,19 @@ static int decode_options(const char *opts, const struct bpfd_names *names,
 	return 0;
 }
 
-int bpfd_bpffs_read_options(const char *mountinfo, int mnt_id,
-			    const struct bpfd_names *names,
-			    struct bpfd_delegation *out, char *raw,
-			    size_t rawlen, struct bpfd_error *err)
+static int read_options_file(FILE *f, const char *name, int mnt_id,
+			     const struct bpfd_names *names,
+			     struct bpfd_delegation *out, char *raw,
+			     size_t rawlen, struct bpfd_error *err)
 {
 	struct libmnt_table *tb = mnt_new_table();
 	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
 	struct libmnt_fs *fs;
-	int r = -ENOENT;
+	int r = -ENOMEM;
 
-	if (!tb || !it) {
-		r = -ENOMEM;
+	if (!tb || !it)
 		goto out;
-	}
-	r = mnt_table_parse_file(tb, mountinfo);
+	r = mnt_table_parse_stream(tb, f, name);
 	if (r < 0)
 		goto out;
 	r = -ENOENT;
@@ -216,11 +214,49 @@ int bpfd_bpffs_read_options(const char *mountinfo, int mnt_id,
 		goto out_noerr;
 	}
 out:
-	if (r < 0)
-		bpfd_error_set(err, BPFD_STEP_MOUNTINFO, r, "%s mount id %d",
-			       mountinfo, mnt_id);
+	bpfd_error_set(err, BPFD_STEP_MOUNTINFO, r, "%s mount id %d", name,
+		       mnt_id);
 out_noerr:
 	mnt_free_iter(it);
 	mnt_unref_table(tb);
+	return r;
+}
+
+int bpfd_bpffs_read_options_fd(int fd, int mnt_id,
+			       const struct bpfd_names *names,
+			       struct bpfd_delegation *out, char *raw,
+			       size_t rawlen, struct bpfd_error *err)
+{
+	int dup = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	FILE *f = dup >= 0 ? fdopen(dup, "re") : NULL;
+	int r;
+
+	if (!f) {
+		r = bpfd_error_set(err, BPFD_STEP_MOUNTINFO, errno, "fd %d",
+				   fd);
+		if (dup >= 0)
+			close(dup);
+		return r;
+	}
+	r = read_options_file(f, "mountinfo", mnt_id, names, out, raw, rawlen,
+			      err);
+	fclose(f);
+	return r;
+}
+
+int bpfd_bpffs_read_options(const char *mountinfo, int mnt_id,
+			    const struct bpfd_names *names,
+			    struct bpfd_delegation *out, char *raw,
+			    size_t rawlen, struct bpfd_error *err)
+{
+	FILE *f = fopen(mountinfo, "re");
+	int r;
+
+	if (!f)
+		return bpfd_error_set(err, BPFD_STEP_MOUNTINFO, errno, "%s",
+				      mountinfo);
+	r = read_options_file(f, mountinfo, mnt_id, names, out, raw, rawlen,
+			      err);
+	fclose(f);
 	return r;
 }

@@ -33,6 +33,7 @@
 #include <bpfdelegate/bpffs.h>
 #include <bpfdelegate/engine.h>
 #include <bpfdelegate/fdpass.h>
+#include <bpfdelegate/procns.h>
 #include <bpfdelegate/sysbpf.h>
 
 #include "exec.h"
@@ -131,6 +132,7 @@ static void mark(struct bpfd_report *rep, enum bpfd_step step)
 struct child_ctx {
 	const struct bpfd_engine_opts *opts;
 	pid_t parent;
+	int proc_fd; /* the host's /proc, for our own mountinfo after setns */
 	const struct bpfd_names *names;
 	int sock;
 	struct deadline dl;
@@ -183,13 +185,20 @@ static int child_enter(struct child_ctx *c)
 	 * the chosen outside ids, and going from an unmapped id to the
 	 * namespace root keeps the full capability set of the namespace.
 	 */
-	if (setresgid(0, 0, 0) < 0)
+	bool join = c->opts->join != NULL;
+
+	/* A joined namespace may not map root (EINVAL): then we stay an
+	 * unmapped id, with every capability of the namespace all the same. */
+	if (setresgid(0, 0, 0) < 0 && !(join && errno == EINVAL))
 		return report_fail(rep, BPFD_STEP_SETID, errno, "setresgid(0)");
-	if (setresuid(0, 0, 0) < 0)
+	if (setresuid(0, 0, 0) < 0 && !(join && errno == EINVAL))
 		return report_fail(rep, BPFD_STEP_SETID, errno, "setresuid(0)");
 	mark(rep, BPFD_STEP_SETID);
 	if (arm_pdeathsig(c->parent) < 0)
 		_exit(127);
+	/* Another's mount namespace keeps its propagation: we only add. */
+	if (join)
+		return 0;
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return report_fail(rep, BPFD_STEP_MOUNT_PRIVATE, errno, "/");
 	mark(rep, BPFD_STEP_MOUNT_PRIVATE);
@@ -218,10 +227,26 @@ static int child_attach(struct child_ctx *c, int mnt_fd)
 	struct bpfd_report *rep = &c->msg.rep;
 	const char *target =
 	    c->opts->target ? c->opts->target : BPFD_DEFAULT_TARGET;
+	struct bpfd_error e = {0};
+	_cleanup_close_ int tfd = BPFD_NO_FD;
 
 	snprintf(rep->target, sizeof(rep->target), "%s", target);
-	if (move_mount(mnt_fd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) <
-	    0)
+	if (!c->opts->join) {
+		if (move_mount(mnt_fd, "", AT_FDCWD, target,
+			       MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			return report_fail(rep, BPFD_STEP_MOVE_MOUNT, errno,
+					   "%s", target);
+		mark(rep, BPFD_STEP_MOVE_MOUNT);
+		return 0;
+	}
+	tfd = bpfd_open_in_root(c->opts->join_root_fd, target, true, &e);
+	if (tfd < 0) {
+		report_from_error(rep, &e);
+		return tfd;
+	}
+	/* Onto the fd: nothing is looked up by name again. */
+	if (move_mount(mnt_fd, "", tfd, "",
+		       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return report_fail(rep, BPFD_STEP_MOVE_MOUNT, errno, "%s",
 				   target);
 	mark(rep, BPFD_STEP_MOVE_MOUNT);
@@ -232,15 +257,22 @@ static int child_read_back(struct child_ctx *c, int root_fd)
 {
 	struct bpfd_report *rep = &c->msg.rep;
 	struct bpfd_error e = {0};
+	_cleanup_close_ int mi = BPFD_NO_FD;
 	int id = bpfd_mount_id(root_fd);
 	int r;
 
 	if (id < 0)
 		return report_fail(rep, BPFD_STEP_MOUNTINFO, id,
 				   "statx mount id");
-	r = bpfd_bpffs_read_options("/proc/self/mountinfo", id, c->names,
-				    &rep->kept, rep->mount_opts,
-				    sizeof(rep->mount_opts), &e);
+	/* Through the host's /proc opened before joining: a container's
+	 * /proc belongs to a pid namespace in which we have no "self". */
+	mi = openat(c->proc_fd, "self/mountinfo", O_RDONLY | O_CLOEXEC);
+	if (mi < 0)
+		return report_fail(rep, BPFD_STEP_MOUNTINFO, errno,
+				   "/proc/self/mountinfo");
+	r = bpfd_bpffs_read_options_fd(mi, id, c->names, &rep->kept,
+				       rep->mount_opts, sizeof(rep->mount_opts),
+				       &e);
 	if (r < 0) {
 		report_from_error(rep, &e);
 		return r;
@@ -403,6 +435,34 @@ static int child_steps(struct child_ctx *c)
 	return child_finish(c, mnt);
 }
 
+/* New user + mount namespaces, or those of opts->join. */
+static int child_namespaces(struct child_ctx *c)
+{
+	struct bpfd_report *rep = &c->msg.rep;
+
+	if (!c->opts->join) {
+		if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
+			return report_fail(rep, BPFD_STEP_UNSHARE, errno,
+					   "CLONE_NEWUSER|CLONE_NEWNS");
+		mark(rep, BPFD_STEP_UNSHARE);
+		return 0;
+	}
+	/*
+	 * We hold fds of a privileged parent and are about to enter a
+	 * namespace whose root may ptrace same-namespace processes: being
+	 * non-dumpable keeps it from attaching to us (CVE-2019-5736 class).
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return report_fail(rep, BPFD_STEP_JOIN, errno,
+				   "PR_SET_DUMPABLE");
+	if (setns(c->opts->join->pidfd, CLONE_NEWUSER | CLONE_NEWNS) < 0)
+		return report_fail(rep, BPFD_STEP_JOIN, errno,
+				   "setns pid %d user+mnt",
+				   (int)c->opts->join->pid);
+	mark(rep, BPFD_STEP_JOIN);
+	return 0;
+}
+
 /* run: become COMMAND; only returns... never: exits on failure. */
 static void __attribute__((noreturn)) child_exec(struct child_ctx *c)
 {
@@ -448,13 +508,11 @@ child_main(const struct bpfd_engine_opts *opts, const struct bpfd_names *names,
 		child_send(c, MSG_REPORT, BPFD_NO_FD);
 		_exit(1);
 	}
-	if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0) {
-		report_fail(&c->msg.rep, BPFD_STEP_UNSHARE, errno,
-			    "CLONE_NEWUSER|CLONE_NEWNS");
+	c->proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (child_namespaces(c) < 0) {
 		child_send(c, MSG_REPORT, BPFD_NO_FD);
 		_exit(1);
 	}
-	mark(&c->msg.rep, BPFD_STEP_UNSHARE);
 	if (child_send(c, MSG_HELLO, BPFD_NO_FD) < 0)
 		_exit(1);
 	r = child_steps(c);
@@ -561,13 +619,15 @@ static int parent_steps(struct parent_ctx *p)
 	r = parent_wait(p, MSG_HELLO, NULL);
 	if (r < 0)
 		return r;
-	r = bpfd_userns_write_maps(p->pid, &p->opts->idmap, &e);
-	if (r < 0) {
-		report_from_error(p->rep, &e);
-		return r;
+	if (!p->opts->join) {
+		r = bpfd_userns_write_maps(p->pid, &p->opts->idmap, &e);
+		if (r < 0) {
+			report_from_error(p->rep, &e);
+			return r;
+		}
+		mark(p->rep, BPFD_STEP_UID_MAP);
+		mark(p->rep, BPFD_STEP_GID_MAP);
 	}
-	mark(p->rep, BPFD_STEP_UID_MAP);
-	mark(p->rep, BPFD_STEP_GID_MAP);
 	r = parent_send(p, MSG_MAPPED, BPFD_NO_FD);
 	if (r < 0)
 		return r;

@@ -39,6 +39,8 @@ static const char *const step_names[BPFD_STEP__MAX] = {
     [BPFD_STEP_WAIT] = "wait for child",
     [BPFD_STEP_USER] = "switch user",
     [BPFD_STEP_EXEC] = "execute",
+    [BPFD_STEP_JOIN] = "join namespaces",
+    [BPFD_STEP_TARGET] = "resolve target",
 };
 
 const char *bpfd_step_name(enum bpfd_step step)
@@ -112,6 +114,11 @@ static const struct hint hints[] = {
     {BPFD_STEP_RECV, ETIMEDOUT, "the peer did not answer in time (--timeout)"},
     {BPFD_STEP_RECV, EPIPE, "the peer died"},
     {BPFD_STEP_EXEC, ENOENT, "command not found"},
+    {BPFD_STEP_JOIN, ESRCH, "no such process (or it exited)"},
+    {BPFD_STEP_JOIN, EPERM, "not allowed to join that process's namespaces"},
+    {BPFD_STEP_TARGET, ENOTDIR, "the target is not a directory"},
+    {BPFD_STEP_TARGET, ENOENT, "a parent directory of the target is missing"},
+    {BPFD_STEP_TARGET, EXDEV, "the path tried to leave the root"},
     {BPFD_STEP_EXEC, EACCES,
      "permission denied: not executable by the namespace user"},
     {BPFD_STEP_EXEC, ENOEXEC, "not an executable format"},

@@ -52,6 +52,12 @@ int bpfd_bpffs_read_options(const char *mountinfo, int mnt_id,
 			    struct bpfd_delegation *out, char *raw,
 			    size_t rawlen, struct bpfd_error *err);
 
+/* The same, from an open mountinfo file (read from its start). */
+int bpfd_bpffs_read_options_fd(int fd, int mnt_id,
+			       const struct bpfd_names *names,
+			       struct bpfd_delegation *out, char *raw,
+			       size_t rawlen, struct bpfd_error *err);
+
 /* The mount id of the mount @fd is on (statx STATX_MNT_ID), or -errno. */
 int bpfd_mount_id(int fd);
 

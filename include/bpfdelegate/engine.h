@@ -15,6 +15,7 @@
 #include <bpfdelegate/delegation.h>
 #include <bpfdelegate/error.h>
 #include <bpfdelegate/probe.h>
+#include <bpfdelegate/procns.h>
 #include <bpfdelegate/userns.h>
 
 #ifdef __cplusplus
@@ -57,6 +58,11 @@ struct bpfd_engine_opts {
 	bool probe;		      /* run bpfd_probe_all() with the token */
 	bool no_verify;		      /* skip creating a token (run) */
 	const struct bpfd_exec *exec; /* bpfd_run(): what to execute */
+	/* attach / oci-hook: join this process's user and mount namespaces
+	 * instead of creating new ones, and mount at target resolved inside
+	 * root_fd (which may differ from the process's root: a rootfs). */
+	const struct bpfd_proc *join;
+	int join_root_fd;
 	enum bpfd_fault fault;
 };
 
@@ -107,6 +113,16 @@ int bpfd_check(const struct bpfd_engine_opts *opts,
 int bpfd_run(const struct bpfd_engine_opts *opts,
 	     const struct bpfd_names *names, struct bpfd_report *rep,
 	     struct bpfd_child *child, struct bpfd_error *err);
+
+/*
+ * bpfd_check() with opts->join set: nothing is unshared and no id map is
+ * written; the child joins the process's user and mount namespaces
+ * (non-dumpable, so that processes there cannot ptrace it), becomes root
+ * there when root is mapped, and mounts at opts->target resolved inside
+ * opts->join_root_fd (created when missing).  The mount stays: it belongs
+ * to the process's mount namespace.  Mount propagation is left alone.
+ */
+#define bpfd_attach bpfd_check
 
 /* Copy the failure recorded in @rep into @err (hint recomputed). */
 void bpfd_report_error(const struct bpfd_report *rep, struct bpfd_error *err);

@@ -54,6 +54,8 @@ enum bpfd_step {
 	BPFD_STEP_WAIT,		/* waiting for the child */
 	BPFD_STEP_USER,		/* switch to --user and keep capabilities */
 	BPFD_STEP_EXEC,		/* execute COMMAND */
+	BPFD_STEP_JOIN,		/* pin a process, join its namespaces */
+	BPFD_STEP_TARGET,	/* resolve the mount point inside a root */
 	BPFD_STEP__MAX
 };
 

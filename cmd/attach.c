@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* bpfdelegate attach: a delegated bpffs inside an existing process. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "report.h"
+
+static void usage(FILE *out)
+{
+	fputs(
+	    "Usage:\n"
+	    " " PROG " attach --pid PID [options]\n"
+	    "\n"
+	    "Mount a delegated bpffs inside the user and mount namespaces of "
+	    "a\n"
+	    "running process (a container), at a target resolved inside its "
+	    "root,\n"
+	    "and verify token creation from inside its user namespace.\n"
+	    "Needs root (CAP_SYS_ADMIN in the initial user namespace).\n"
+	    "\n"
+	    "Delegation (default: any for all four):\n"
+	    " -c, --cmds LIST       bpf() commands\n"
+	    " -m, --maps LIST       map types\n"
+	    " -p, --progs LIST      program types\n"
+	    " -a, --attachs LIST    attach types\n"
+	    "     --preset NAME     a named set ('--preset list' shows them)\n"
+	    "\n"
+	    "Options:\n"
+	    "     --pid PID         the process (required)\n"
+	    "     --target PATH     mount point inside its root (default\n"
+	    "                       /sys/fs/bpf; a missing last directory is "
+	    "made)\n"
+	    "     --no-verify       do not create a token afterwards\n"
+	    "     --probe           also run check's probes with the token\n"
+	    "     --json            print one JSON document\n"
+	    "     --timeout SECS    bound on the handshake (default 10)\n"
+	    " -h, --help            display this help\n"
+	    " -V, --version         display version\n"
+	    "\n"
+	    "Exit status: 0 ok, 1 failed (no such process, a process in the\n"
+	    "initial user namespace, a step failed), 2 usage, 3 not "
+	    "privileged,\n"
+	    "4 kernel lacks BPF tokens.\n"
+	    "\n"
+	    "See bpfdelegate(1).\n",
+	    out);
+}
+
+enum {
+	OPT_PID = OPT_FIRST_FREE,
+	OPT_TARGET,
+	OPT_NO_VERIFY,
+	OPT_PROBE,
+};
+
+struct attach_opts {
+	struct cli_deleg deleg;
+	pid_t pid;
+	const char *target;
+	bool no_verify, probe, json;
+	int timeout_ms;
+};
+
+static int parse_pid(const char *s, pid_t *pid)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v <= 0 || v > 0x3fffffff) {
+		cli_usage_error("--pid: not a process id: '%s'", s);
+		return -1;
+	}
+	*pid = (pid_t)v;
+	return 0;
+}
+
+static int parse_opt(struct attach_opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case OPT_PID:
+		return parse_pid(arg, &o->pid) < 0 ? EXIT_USAGE : 0;
+	case OPT_TARGET:
+		o->target = arg;
+		return 0;
+	case OPT_NO_VERIFY:
+		o->no_verify = true;
+		return 0;
+	case OPT_PROBE:
+		o->probe = true;
+		return 0;
+	case OPT_JSON:
+		o->json = true;
+		return 0;
+	case OPT_TIMEOUT:
+		o->timeout_ms = cli_parse_timeout(arg);
+		if (o->timeout_ms > 0)
+			return 0;
+		cli_usage_error("--timeout: invalid number of seconds '%s'",
+				arg);
+		return EXIT_USAGE;
+	default:
+		return -1;
+	}
+}
+
+static int parse_args(int argc, char **argv, struct attach_opts *o)
+{
+	static const struct option longopts[] = {
+	    CLI_DELEG_LONGOPTS,
+	    {"pid", required_argument, NULL, OPT_PID},
+	    {"target", required_argument, NULL, OPT_TARGET},
+	    {"no-verify", no_argument, NULL, OPT_NO_VERIFY},
+	    {"probe", no_argument, NULL, OPT_PROBE},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
+	};
+	int c, r;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+" CLI_DELEG_SHORTOPTS "hV",
+				longopts, NULL)) != -1) {
+		r = cli_deleg_option(&o->deleg, c, optarg);
+		if (r < 0)
+			return EXIT_USAGE;
+		if (r > 0)
+			continue;
+		if (c == 'h' || c == 'V') {
+			if (c == 'h')
+				usage(stdout);
+			else
+				printf(PROG " %s\n", BPFD_VERSION);
+			return -1;
+		}
+		r = parse_opt(o, c, optarg);
+		if (r > 0)
+			return r;
+		if (r < 0) {
+			cli_bad_option("attach", optopt, argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		cli_usage_error("attach: unexpected argument '%s'",
+				argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (!o->deleg.list_presets && !o->pid) {
+		cli_usage_error("attach: --pid PID is required");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int attach(const struct attach_opts *o, const struct bpfd_names *names,
+		  struct bpfd_engine_opts *eo)
+{
+	struct bpfd_proc proc;
+	struct bpfd_report *rep = calloc(1, sizeof(*rep));
+	struct bpfd_error e = {0};
+	char where[64];
+	int r, code;
+
+	if (!rep) {
+		fprintf(stderr, PROG ": out of memory\n");
+		return EXIT_FAIL;
+	}
+	r = bpfd_check_privilege(&e);
+	if (r == 0)
+		r = bpfd_proc_open(o->pid, &proc, &e);
+	if (r < 0) {
+		code = cli_exit_code(&e);
+		if (o->json)
+			report_print_json(rep, names, &e, code);
+		cli_print_error(&e);
+		free(rep);
+		return code;
+	}
+	eo->join = &proc;
+	eo->join_root_fd = proc.root_fd;
+	r = bpfd_attach(eo, names, rep, &e);
+	code = r < 0 ? cli_exit_code(&e) : EXIT_OK;
+	snprintf(where, sizeof(where), "in the mount namespace of pid %d",
+		 (int)o->pid);
+	if (o->json)
+		report_print_json(rep, names, r < 0 ? &e : NULL, code);
+	else
+		report_print_text("attach", where, rep, names,
+				  r < 0 ? &e : NULL);
+	if (r < 0)
+		cli_print_error(&e);
+	bpfd_proc_close(&proc);
+	free(rep);
+	return code;
+}
+
+int cmd_attach(int argc, char **argv)
+{
+	struct attach_opts o = {.timeout_ms = BPFD_DEFAULT_TIMEOUT_MS};
+	struct bpfd_engine_opts eo = {0};
+	struct bpfd_names *names;
+	int r;
+
+	r = parse_args(argc, argv, &o);
+	if (r)
+		return r < 0 ? EXIT_OK : r;
+	if (o.deleg.list_presets) {
+		cli_print_presets();
+		return EXIT_OK;
+	}
+	names = cli_load_names();
+	if (!names)
+		return EXIT_FAIL;
+	r = cli_deleg_resolve_default(&o.deleg, names, &eo.deleg, "attach");
+	if (r == 0) {
+		eo.target = o.target;
+		eo.no_verify = o.no_verify;
+		eo.probe = o.probe && !o.no_verify;
+		eo.timeout_ms = o.timeout_ms;
+		eo.fault = cli_fault_from_env();
+		r = attach(&o, names, &eo);
+	} else {
+		r = EXIT_USAGE;
+	}
+	bpfd_names_free(names);
+	return r;
+}

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Pinning processes, their user namespace and root, paths inside a root. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include <bpfdelegate/procns.h>
+
+#include "internal.h"
+
+/* Still the process we pinned?  (Its pid could have been recycled.) */
+static int still_alive(int pidfd)
+{
+	return pidfd_send_signal(pidfd, 0, NULL, 0) < 0 ? -ESRCH : 0;
+}
+
+static int same_userns_as_init(pid_t pid, struct bpfd_error *err)
+{
+	struct stat self, other;
+	char path[64];
+
+	/* We hold CAP_SYS_ADMIN in the initial user namespace (checked by
+	 * the caller), so ours is the initial one. */
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+	if (stat("/proc/self/ns/user", &self) < 0 || stat(path, &other) < 0)
+		return bpfd_error_set(err, BPFD_STEP_JOIN, errno, "%s", path);
+	return self.st_ino == other.st_ino && self.st_dev == other.st_dev;
+}
+
+int bpfd_proc_open(pid_t pid, struct bpfd_proc *p, struct bpfd_error *err)
+{
+	_cleanup_close_ int pidfd = BPFD_NO_FD, root = BPFD_NO_FD;
+	char path[64];
+	int r;
+
+	p->pid = pid;
+	p->pidfd = p->root_fd = BPFD_NO_FD;
+	if (pid <= 0)
+		return bpfd_error_set(err, BPFD_STEP_JOIN, ESRCH, "pid %d",
+				      (int)pid);
+	pidfd = pidfd_open(pid, 0);
+	if (pidfd < 0)
+		return bpfd_error_set(err, BPFD_STEP_JOIN, errno, "pid %d",
+				      (int)pid);
+	r = same_userns_as_init(pid, err);
+	if (r < 0)
+		return r;
+	if (r > 0) {
+		bpfd_error_set(err, BPFD_STEP_JOIN, EINVAL,
+			       "pid %d is in the initial user namespace",
+			       (int)pid);
+		if (err)
+			err->hint = "a BPF token can never be created there: "
+				    "the process "
+				    "needs a user namespace of its own";
+		return -EINVAL;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/root", (int)pid);
+	root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return bpfd_error_set(err, BPFD_STEP_JOIN, errno, "%s", path);
+	if (still_alive(pidfd) < 0)
+		return bpfd_error_set(err, BPFD_STEP_JOIN, ESRCH,
+				      "pid %d exited", (int)pid);
+	p->pidfd = TAKE_FD(pidfd);
+	p->root_fd = TAKE_FD(root);
+	return 0;
+}
+
+void bpfd_proc_close(struct bpfd_proc *p)
+{
+	bpfd_closep(&p->pidfd);
+	bpfd_closep(&p->root_fd);
+}
+
+static int openat2_dir(int dirfd, const char *path)
+{
+	struct open_how how = {
+	    .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+
+	return fd < 0 ? -errno : (int)fd;
+}
+
+/* Create the last component of @path inside @root_fd. */
+static int create_last(int root_fd, const char *path)
+{
+	char parent[4096];
+	const char *slash = strrchr(path, '/');
+	const char *last = slash ? slash + 1 : path;
+	_cleanup_close_ int pfd = BPFD_NO_FD;
+
+	if (!*last || !strcmp(last, ".") || !strcmp(last, ".."))
+		return -EINVAL;
+	snprintf(parent, sizeof(parent), "%.*s",
+		 slash ? (int)(slash - path) : 0, path);
+	pfd = openat2_dir(root_fd, parent[0] ? parent : "/");
+	if (pfd < 0)
+		return pfd;
+	/* O_PATH fds are fine as the dirfd of mkdirat. */
+	if (mkdirat(pfd, last, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int bpfd_open_in_root(int root_fd, const char *path, bool create,
+		      struct bpfd_error *err)
+{
+	int fd, r;
+
+	if (!path || !*path || strlen(path) >= 4096)
+		return bpfd_error_set(err, BPFD_STEP_TARGET, EINVAL,
+				      "empty or too long target");
+	fd = openat2_dir(root_fd, path);
+	if (fd == -ENOENT && create) {
+		r = create_last(root_fd, path);
+		if (r < 0)
+			return bpfd_error_set(err, BPFD_STEP_TARGET, r, "%s",
+					      path);
+		fd = openat2_dir(root_fd, path);
+	}
+	if (fd < 0)
+		return bpfd_error_set(err, BPFD_STEP_TARGET, fd, "%s", path);
+	return fd;
+}
