@@ -1,6 +1,8 @@
 # bpfdelegate: build, test, bench.  `make help` lists the targets.
 VERSION   := 0.1.0
 PREFIX    ?= /usr/local
+# podman and CRI-O read OCI hook definitions from here (oci-hooks(5)).
+HOOKSDIR  ?= /usr/share/containers/oci/hooks.d
 BUILD     ?= build
 CC        ?= cc
 SANITIZE  ?=
@@ -117,6 +119,9 @@ install: all
 	install -Dm644 $(BUILD)/libbpfdelegate.a $(DESTDIR)$(PREFIX)/lib/libbpfdelegate.a
 	install -Dm644 $(BUILD)/bpfdelegate.1 $(DESTDIR)$(PREFIX)/share/man/man1/bpfdelegate.1
 	for h in include/bpfdelegate/*.h; do install -Dm644 $$h $(DESTDIR)$(PREFIX)/$$h; done
+	install -d $(DESTDIR)$(HOOKSDIR)
+	sed 's|/usr/local/bin/bpfdelegate|$(PREFIX)/bin/bpfdelegate|' docs/oci-hooks.d/bpfdelegate.json \
+		> $(DESTDIR)$(HOOKSDIR)/bpfdelegate.json
 
 format:
 	clang-format -i $(LIB_SRC) $(CMD_SRC) $(UNIT_SRC) $(INTEG_SRC) $(HEADERS)

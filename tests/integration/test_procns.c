@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Pinning processes and resolving paths inside a root, for real. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <bpfdelegate/procns.h>
+
+#include "testutil.h"
+
+static char dir[64];
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/bpfd-procns-XXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Same file?  (Compare an O_PATH fd with a host path.) */
+static int same(int fd, const char *path)
+{
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 && stat(path, &b) == 0 &&
+	       a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+
+static void test_in_root_never_leaves(void **state)
+{
+	(void)state;
+	char p[256], host[96];
+	int root, fd;
+
+	/* root/ holds "evil" -> an absolute host dir, "up" -> ../../.. */
+	snprintf(host, sizeof(host), "%s-host", dir);
+	assert_int_equal(mkdir(host, 0755), 0);
+	snprintf(p, sizeof(p), "%s/root", dir);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/root/evil", dir);
+	assert_int_equal(symlink(host, p), 0);
+	snprintf(p, sizeof(p), "%s/root/up", dir);
+	assert_int_equal(symlink("../../../../..", p), 0);
+	snprintf(p, sizeof(p), "%s/root", dir);
+	root = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_true(root >= 0);
+
+	/* The absolute symlink is taken relative to the root: it names
+	 * root/<host path>, which does not exist; the host dir is never used
+	 * and nothing is created outside. */
+	assert_int_equal(bpfd_open_in_root(root, "/evil", true, NULL), -ENOENT);
+	/* ".." stops at the root. */
+	fd = bpfd_open_in_root(root, "/up", false, NULL);
+	assert_true(fd >= 0);
+	assert_true(same(fd, p));
+	close(fd);
+	fd = bpfd_open_in_root(root, "../../../../tmp", true, NULL);
+	assert_true(fd >= 0);
+	snprintf(p, sizeof(p), "%s/root/tmp", dir);
+	assert_true(same(fd, p)); /* created inside, not /tmp */
+	close(fd);
+	/* Magic links are refused. */
+	assert_int_equal(
+	    bpfd_open_in_root(root, "/proc/self/root", false, NULL) < 0, 1);
+	close(root);
+	rmdir(host);
+}
+
+static void test_in_root_errors(void **state)
+{
+	(void)state;
+	struct bpfd_error e = {0};
+	char p[128];
+	int root, f;
+
+	snprintf(p, sizeof(p), "%s/file", dir);
+	f = open(p, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+	assert_true(f >= 0);
+	close(f);
+	root = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_int_equal(bpfd_open_in_root(root, "/file", true, &e), -ENOTDIR);
+	assert_int_equal(e.step, BPFD_STEP_TARGET);
+	assert_int_equal(bpfd_open_in_root(root, "/no/such/parent", true, NULL),
+			 -ENOENT);
+	assert_true(bpfd_open_in_root(root, "", true, NULL) < 0);
+	/* ".." of the root is the root. */
+	f = bpfd_open_in_root(root, "/..", false, NULL);
+	assert_true(f >= 0);
+	assert_true(same(f, dir));
+	close(f);
+	close(root);
+}
+
+static void test_proc_open(void **state)
+{
+	(void)state;
+	bpfd_require_root_tokens();
+	struct bpfd_proc p;
+	struct bpfd_error e = {0};
+	int sv[2], st;
+	char c;
+	pid_t pid;
+
+	/* Ourselves: the initial user namespace. */
+	assert_int_equal(bpfd_proc_open(getpid(), &p, &e), -EINVAL);
+	assert_non_null(strstr(e.detail, "initial user namespace"));
+	assert_int_equal(bpfd_proc_open(0x3ffffff0, &p, NULL), -ESRCH);
+	/* A child in its own user namespace. */
+	assert_int_equal(pipe(sv), 0);
+	pid = fork();
+	if (pid == 0) {
+		close(sv[0]);
+		if (unshare(CLONE_NEWUSER) < 0)
+			_exit(1);
+		if (write(sv[1], "x", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(sv[1]);
+	assert_int_equal(read(sv[0], &c, 1), 1);
+	assert_int_equal(bpfd_proc_open(pid, &p, &e), 0);
+	assert_true(p.pidfd >= 0 && p.root_fd >= 0);
+	assert_true(same(p.root_fd, "/"));
+	bpfd_proc_close(&p);
+	assert_int_equal(p.pidfd, -1);
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	close(sv[0]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_in_root_never_leaves),
+	    cmocka_unit_test(test_in_root_errors),
+	    cmocka_unit_test(test_proc_open),
+	};
+	return cmocka_run_group_tests_name("procns", tests, setup, teardown);
+}
