@@ -1,0 +1,427 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The engine's child: it creates (or joins) the user and mount namespaces,
+ * opens the bpffs context there, attaches the mount the parent sends back,
+ * reads the delegation back, creates a token and probes it, then reports
+ * to the parent, or (run) becomes COMMAND.  See lib/engine.c for the
+ * protocol.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+
+#include <bpfdelegate/bpffs.h>
+#include <bpfdelegate/fdpass.h>
+#include <bpfdelegate/procns.h>
+#include <bpfdelegate/sysbpf.h>
+
+#include "engine_proto.h"
+#include "exec.h"
+#include "internal.h"
+
+struct child_ctx {
+	const struct bpfd_engine_opts *opts;
+	pid_t parent;
+	int proc_fd; /* the host's /proc, for our own mountinfo after setns */
+	const struct bpfd_names *names;
+	int sock;
+	struct deadline dl;
+	struct child_msg msg; /* msg.rep is the report being built */
+};
+
+static int child_send(struct child_ctx *c, enum msg_type type, int fd)
+{
+	c->msg.type = type;
+	return bpfd_send(c->sock, &c->msg, sizeof(c->msg), fd);
+}
+
+static int child_wait(struct child_ctx *c, enum msg_type want, int *fd)
+{
+	struct parent_msg pm;
+	int r = bpfd_recv(c->sock, &pm, sizeof(pm), fd,
+			  bpfd_deadline_left_ms(&c->dl));
+
+	if (r < 0)
+		return bpfd_report_fail(&c->msg.rep, BPFD_STEP_RECV, r,
+					"from the parent");
+	if (pm.type != want) {
+		if (fd)
+			bpfd_closep(fd);
+		return bpfd_report_fail(&c->msg.rep, BPFD_STEP_PEER, EPROTO,
+					"unexpected message %u from the parent",
+					pm.type);
+	}
+	return 0;
+}
+
+/*
+ * Die with the parent.  The kernel clears this on every change of the
+ * effective or fs ids, so it is armed again after each one.
+ */
+static int arm_pdeathsig(pid_t parent)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		return -ESRCH;
+	return 0;
+}
+
+/* Become root of the new namespace and keep mounts to ourselves. */
+static int child_enter(struct child_ctx *c)
+{
+	struct bpfd_report *rep = &c->msg.rep;
+
+	/*
+	 * Our kuid is still host root until we switch: ids 0 inside map to
+	 * the chosen outside ids, and going from an unmapped id to the
+	 * namespace root keeps the full capability set of the namespace.
+	 */
+	bool join = c->opts->join != NULL;
+
+	/* A joined namespace may not map root (EINVAL): then we stay an
+	 * unmapped id, with every capability of the namespace all the same. */
+	if (setresgid(0, 0, 0) < 0 && !(join && errno == EINVAL))
+		return bpfd_report_fail(rep, BPFD_STEP_SETID, errno,
+					"setresgid(0)");
+	if (setresuid(0, 0, 0) < 0 && !(join && errno == EINVAL))
+		return bpfd_report_fail(rep, BPFD_STEP_SETID, errno,
+					"setresuid(0)");
+	bpfd_report_mark(rep, BPFD_STEP_SETID);
+	if (arm_pdeathsig(c->parent) < 0)
+		_exit(127);
+	/* Another's mount namespace keeps its propagation: we only add. */
+	if (join)
+		return 0;
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return bpfd_report_fail(rep, BPFD_STEP_MOUNT_PRIVATE, errno,
+					"/");
+	bpfd_report_mark(rep, BPFD_STEP_MOUNT_PRIVATE);
+	return 0;
+}
+
+static int child_fsopen(struct child_ctx *c)
+{
+	const char *type = "bpf";
+	int fd;
+
+	if (c->opts->fault == BPFD_FAULT_CHILD_SEND_TMPFS)
+		type = "tmpfs";
+	/* fsopen needs CAP_SYS_ADMIN over our mount namespace: we own it. */
+	fd = fsopen(type, FSOPEN_CLOEXEC);
+	if (fd < 0)
+		return bpfd_report_fail(&c->msg.rep, BPFD_STEP_FSOPEN, errno,
+					"\"%s\"", type);
+	bpfd_report_mark(&c->msg.rep, BPFD_STEP_FSOPEN);
+	return fd;
+}
+
+/* Attach the detached mount at the target, inside our private namespace. */
+static int child_attach(struct child_ctx *c, int mnt_fd)
+{
+	struct bpfd_report *rep = &c->msg.rep;
+	const char *target =
+	    c->opts->target ? c->opts->target : BPFD_DEFAULT_TARGET;
+	struct bpfd_error e = {0};
+	_cleanup_close_ int tfd = BPFD_NO_FD;
+
+	snprintf(rep->target, sizeof(rep->target), "%s", target);
+	if (!c->opts->join) {
+		if (move_mount(mnt_fd, "", AT_FDCWD, target,
+			       MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			return bpfd_report_fail(rep, BPFD_STEP_MOVE_MOUNT,
+						errno, "%s", target);
+		bpfd_report_mark(rep, BPFD_STEP_MOVE_MOUNT);
+		return 0;
+	}
+	tfd = bpfd_open_in_root(c->opts->join_root_fd, target, true, &e);
+	if (tfd < 0) {
+		bpfd_report_from_error(rep, &e);
+		return tfd;
+	}
+	/* Onto the fd: nothing is looked up by name again. */
+	if (move_mount(mnt_fd, "", tfd, "",
+		       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return bpfd_report_fail(rep, BPFD_STEP_MOVE_MOUNT, errno, "%s",
+					target);
+	bpfd_report_mark(rep, BPFD_STEP_MOVE_MOUNT);
+	return 0;
+}
+
+static int child_read_back(struct child_ctx *c, int root_fd)
+{
+	struct bpfd_report *rep = &c->msg.rep;
+	struct bpfd_error e = {0};
+	_cleanup_close_ int mi = BPFD_NO_FD;
+	int id = bpfd_mount_id(root_fd);
+	int r;
+
+	if (id < 0)
+		return bpfd_report_fail(rep, BPFD_STEP_MOUNTINFO, id,
+					"statx mount id");
+	/* Through the host's /proc opened before joining: a container's
+	 * /proc belongs to a pid namespace in which we have no "self". */
+	mi = openat(c->proc_fd, "self/mountinfo", O_RDONLY | O_CLOEXEC);
+	if (mi < 0)
+		return bpfd_report_fail(rep, BPFD_STEP_MOUNTINFO, errno,
+					"/proc/self/mountinfo");
+	r = bpfd_bpffs_read_options_fd(mi, id, c->names, &rep->kept,
+				       rep->mount_opts, sizeof(rep->mount_opts),
+				       &e);
+	if (r < 0) {
+		bpfd_report_from_error(rep, &e);
+		return r;
+	}
+	rep->kept_valid = true;
+	bpfd_report_mark(rep, BPFD_STEP_MOUNTINFO);
+	return 0;
+}
+
+/*
+ * The first kind where @got differs from the requested masks, comparing
+ * only the bits of values the kernel knows when @known_only; -1 if none.
+ */
+static int first_mismatch(const struct child_ctx *c,
+			  const struct bpfd_delegation *got, bool known_only)
+{
+	const struct bpfd_delegation *want = &c->msg.rep.requested;
+
+	for (int k = 0; k < BPFD_NKINDS; k++) {
+		uint64_t m = known_only
+				 ? bpfd_names_known(c->names, (enum bpfd_kind)k)
+				 : BPFD_MASK_ANY;
+
+		if ((got->mask[k] & m) != (want->mask[k] & m))
+			return k;
+	}
+	return -1;
+}
+
+/*
+ * Did the kernel keep what we asked for?  mountinfo shows only the bits of
+ * values the kernel knows (and "any" when all of them are set), so compare
+ * within the known bits.  Nothing kept at all means a pre-6.9 kernel, which
+ * silently ignores unknown bpffs options.
+ */
+static int child_verify_kept(struct child_ctx *c)
+{
+	struct bpfd_report *rep = &c->msg.rep;
+	bool any_kept = false, any_asked = false;
+	int k;
+
+	for (k = 0; k < BPFD_NKINDS; k++) {
+		any_kept |= rep->kept.mask[k] != 0;
+		any_asked |= rep->requested.mask[k] != 0;
+	}
+	if (!any_kept && any_asked)
+		return bpfd_report_fail(rep, BPFD_STEP_NOT_KEPT, EOPNOTSUPP,
+					"mount options: %s", rep->mount_opts);
+	k = first_mismatch(c, &rep->kept, true);
+	if (k >= 0)
+		return bpfd_report_fail(
+		    rep, BPFD_STEP_NOT_KEPT, EINVAL,
+		    "%s: asked 0x%llx, mountinfo shows 0x%llx",
+		    bpfd_kind_option((enum bpfd_kind)k),
+		    (unsigned long long)rep->requested.mask[k],
+		    (unsigned long long)rep->kept.mask[k]);
+	bpfd_report_mark(rep, BPFD_STEP_NOT_KEPT);
+	return 0;
+}
+
+static int child_token(struct child_ctx *c, int root_fd)
+{
+	struct bpfd_report *rep = &c->msg.rep;
+	_cleanup_close_ int tok = BPFD_NO_FD;
+	int r, k;
+
+	if (c->opts->no_verify)
+		return 0;
+	tok = bpfd_token_create(root_fd);
+	if (tok < 0)
+		return bpfd_report_fail(rep, BPFD_STEP_TOKEN_CREATE, tok,
+					"from %s", rep->target);
+	bpfd_report_mark(rep, BPFD_STEP_TOKEN_CREATE);
+	r = bpfd_token_info(tok, &rep->token);
+	rep->token_source = BPFD_TOKEN_SRC_INFO;
+	if (r < 0) {
+		/* BPF_OBJ_GET_INFO_BY_FD knows tokens only since 6.17. */
+		r = bpfd_token_fdinfo(tok, &rep->token);
+		rep->token_source = BPFD_TOKEN_SRC_FDINFO;
+	}
+	if (r < 0) {
+		rep->token_source = BPFD_TOKEN_SRC_NONE;
+		return bpfd_report_fail(rep, BPFD_STEP_TOKEN_INFO, r, "fd %d",
+					tok);
+	}
+	/* fdinfo says "any" once every known bit is set: compare those. */
+	k = first_mismatch(c, &rep->token,
+			   rep->token_source == BPFD_TOKEN_SRC_FDINFO);
+	if (k >= 0)
+		return bpfd_report_fail(
+		    rep, BPFD_STEP_TOKEN_INFO, EINVAL,
+		    "token %s 0x%llx, asked 0x%llx",
+		    bpfd_kind_name((enum bpfd_kind)k),
+		    (unsigned long long)rep->token.mask[k],
+		    (unsigned long long)rep->requested.mask[k]);
+	bpfd_report_mark(rep, BPFD_STEP_TOKEN_INFO);
+	if (!c->opts->probe)
+		return 0;
+	r = bpfd_probe_all(tok, &rep->requested, c->names, &rep->probes);
+	if (r < 0)
+		return bpfd_report_fail(rep, BPFD_STEP_PROBE, r, "probes");
+	rep->probed = true;
+	if (rep->probes.disagreements)
+		return bpfd_report_fail(
+		    rep, BPFD_STEP_PROBE, EACCES,
+		    "%u probe(s) disagree with the delegation",
+		    rep->probes.disagreements);
+	bpfd_report_mark(rep, BPFD_STEP_PROBE);
+	return 0;
+}
+
+/* After the parent's mount fd: attach, read back, token, probes. */
+static int child_finish(struct child_ctx *c, int mnt_fd)
+{
+	_cleanup_close_ int root = BPFD_NO_FD;
+	int r;
+
+	r = child_attach(c, mnt_fd);
+	if (r < 0)
+		return r;
+	/* fsmount gives an O_PATH fd, which BPF_TOKEN_CREATE rejects (EBADF).
+	 */
+	root = openat(mnt_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return bpfd_report_fail(&c->msg.rep, BPFD_STEP_OPEN_ROOT, errno,
+					"%s", c->msg.rep.target);
+	bpfd_report_mark(&c->msg.rep, BPFD_STEP_OPEN_ROOT);
+	r = child_read_back(c, root);
+	if (r == 0)
+		r = child_verify_kept(c);
+	if (r < 0)
+		return r;
+	return child_token(c, root);
+}
+
+static int child_steps(struct child_ctx *c)
+{
+	_cleanup_close_ int fs = BPFD_NO_FD, mnt = BPFD_NO_FD;
+	int r;
+
+	r = child_wait(c, MSG_MAPPED, NULL);
+	if (r < 0)
+		return r;
+	r = child_enter(c);
+	if (r < 0)
+		return r;
+	if (c->opts->fault == BPFD_FAULT_CHILD_HANG)
+		for (;;)
+			pause();
+	fs = child_fsopen(c);
+	if (fs < 0)
+		return fs;
+	r = child_send(c, MSG_FSFD, fs);
+	if (r < 0)
+		return bpfd_report_fail(&c->msg.rep, BPFD_STEP_SEND, r,
+					"fs fd");
+	if (c->opts->fault == BPFD_FAULT_CHILD_EXIT_AFTER_FSOPEN)
+		_exit(3);
+	r = child_wait(c, MSG_MNTFD, &mnt);
+	if (r < 0)
+		return r;
+	if (mnt < 0)
+		return bpfd_report_fail(&c->msg.rep, BPFD_STEP_PEER, EPROTO,
+					"no mount fd from the parent");
+	return child_finish(c, mnt);
+}
+
+/* New user + mount namespaces, or those of opts->join. */
+static int child_namespaces(struct child_ctx *c)
+{
+	struct bpfd_report *rep = &c->msg.rep;
+
+	if (!c->opts->join) {
+		if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
+			return bpfd_report_fail(rep, BPFD_STEP_UNSHARE, errno,
+						"CLONE_NEWUSER|CLONE_NEWNS");
+		bpfd_report_mark(rep, BPFD_STEP_UNSHARE);
+		return 0;
+	}
+	/*
+	 * We hold fds of a privileged parent and are about to enter a
+	 * namespace whose root may ptrace same-namespace processes: being
+	 * non-dumpable keeps it from attaching to us (CVE-2019-5736 class).
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return bpfd_report_fail(rep, BPFD_STEP_JOIN, errno,
+					"PR_SET_DUMPABLE");
+	if (setns(c->opts->join->pidfd, CLONE_NEWUSER | CLONE_NEWNS) < 0)
+		return bpfd_report_fail(rep, BPFD_STEP_JOIN, errno,
+					"setns pid %d user+mnt",
+					(int)c->opts->join->pid);
+	bpfd_report_mark(rep, BPFD_STEP_JOIN);
+	return 0;
+}
+
+/* run: become COMMAND; only returns... never: exits on failure. */
+static void __attribute__((noreturn)) child_exec(struct child_ctx *c)
+{
+	const struct bpfd_engine_opts *o = c->opts;
+	struct bpfd_error e = {0};
+	int err;
+
+	if (bpfd_exec_prepare(o->exec, &o->idmap, c->msg.rep.target, &e) < 0 ||
+	    arm_pdeathsig(c->parent) < 0) {
+		bpfd_report_from_error(&c->msg.rep, &e);
+		child_send(c, MSG_REPORT, BPFD_NO_FD);
+		_exit(1);
+	}
+	bpfd_report_mark(&c->msg.rep, BPFD_STEP_USER);
+	if (child_send(c, MSG_REPORT, BPFD_NO_FD) < 0)
+		_exit(1);
+	err = -bpfd_exec_search(o->exec->argv);
+	bpfd_report_fail(&c->msg.rep, BPFD_STEP_EXEC, err, "%s",
+			 o->exec->argv[0]);
+	child_send(c, MSG_EXEC_ERR, BPFD_NO_FD);
+	_exit(bpfd_exec_status(err));
+}
+
+void bpfd_engine_child(const struct bpfd_engine_opts *opts,
+		       const struct bpfd_names *names, int sock, pid_t parent)
+{
+	struct child_ctx *c = calloc(1, sizeof(*c));
+	int r;
+
+	if (!c || arm_pdeathsig(parent) < 0)
+		_exit(127);
+	c->opts = opts;
+	c->parent = parent;
+	c->names = names;
+	c->sock = sock;
+	bpfd_deadline_init(&c->dl, opts->timeout_ms);
+	c->msg.rep.requested = opts->deleg;
+	/* Host supplementary groups (root's 0 among them) would stay usable
+	 * inside, shown as nogroup: drop them while we still may. */
+	if (setgroups(0, NULL) < 0) {
+		bpfd_report_fail(&c->msg.rep, BPFD_STEP_SETID, errno,
+				 "setgroups(0)");
+		child_send(c, MSG_REPORT, BPFD_NO_FD);
+		_exit(1);
+	}
+	c->proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (child_namespaces(c) < 0) {
+		child_send(c, MSG_REPORT, BPFD_NO_FD);
+		_exit(1);
+	}
+	if (child_send(c, MSG_HELLO, BPFD_NO_FD) < 0)
+		_exit(1);
+	r = child_steps(c);
+	if (r == 0 && opts->exec)
+		child_exec(c);
+	child_send(c, MSG_REPORT, BPFD_NO_FD);
+	_exit(r < 0 ? 1 : 0);
+}

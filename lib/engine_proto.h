@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Internal: the protocol between the engine's parent (lib/engine.c) and
+ * child (lib/engine_child.c), and the report helpers both use.
+ */
+#ifndef BPFD_ENGINE_PROTO_H
+#define BPFD_ENGINE_PROTO_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include <bpfdelegate/engine.h>
+
+enum msg_type {
+	MSG_HELLO = 1, /* child: namespaces created */
+	MSG_MAPPED,    /* parent: id maps written */
+	MSG_FSFD,      /* child: fs context fd attached */
+	MSG_MNTFD,     /* parent: mount fd attached */
+	MSG_REPORT,    /* child: final report */
+	MSG_EXEC_ERR,  /* child (run): execvp failed, report says how */
+};
+
+/* Every record the child sends has this shape, so sizes always match. */
+struct child_msg {
+	uint32_t type;
+	struct bpfd_report rep;
+};
+
+struct parent_msg {
+	uint32_t type;
+};
+
+/* One bound for a whole handshake. */
+struct deadline {
+	struct timespec end;
+};
+
+void bpfd_deadline_init(struct deadline *d, int timeout_ms);
+int bpfd_deadline_left_ms(const struct deadline *d);
+
+/* Record a failure in @rep; returns -err. */
+int bpfd_report_fail(struct bpfd_report *rep, enum bpfd_step step, int err,
+		     const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void bpfd_report_from_error(struct bpfd_report *rep,
+			    const struct bpfd_error *e);
+
+static inline void bpfd_report_mark(struct bpfd_report *rep,
+				    enum bpfd_step step)
+{
+	rep->done |= 1u << step;
+}
+
+/* The child: never returns. */
+void bpfd_engine_child(const struct bpfd_engine_opts *opts,
+		       const struct bpfd_names *names, int sock, pid_t parent)
+    __attribute__((noreturn));
+
+#endif
