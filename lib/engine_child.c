@@ -121,6 +121,32 @@ static int child_fsopen(struct child_ctx *c)
 }
 
 /* Attach the detached mount at the target, inside our private namespace. */
+/*
+ * Success means the bpffs is what a process of that root sees at the
+ * target: resolve it again and compare mount ids.
+ */
+static int child_check_visible(struct child_ctx *c, int mnt_fd,
+			       const char *target)
+{
+	struct bpfd_report *rep = &c->msg.rep;
+	struct bpfd_error e = {0};
+	_cleanup_close_ int fd =
+	    bpfd_open_in_root(c->opts->join_root_fd, target, false, &e);
+	int want = bpfd_mount_id(mnt_fd);
+
+	if (fd < 0) {
+		bpfd_report_from_error(rep, &e);
+		return fd;
+	}
+	if (want < 0 || bpfd_mount_id(fd) != want)
+		return bpfd_report_fail(rep, BPFD_STEP_MOVE_MOUNT, EXDEV,
+					"%s: mounted, but another mount is "
+					"seen there",
+					target);
+	bpfd_report_mark(rep, BPFD_STEP_MOVE_MOUNT);
+	return 0;
+}
+
 static int child_attach(struct child_ctx *c, int mnt_fd)
 {
 	struct bpfd_report *rep = &c->msg.rep;
@@ -148,8 +174,7 @@ static int child_attach(struct child_ctx *c, int mnt_fd)
 		       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return bpfd_report_fail(rep, BPFD_STEP_MOVE_MOUNT, errno, "%s",
 					target);
-	bpfd_report_mark(rep, BPFD_STEP_MOVE_MOUNT);
-	return 0;
+	return child_check_visible(c, mnt_fd, target);
 }
 
 static int child_read_back(struct child_ctx *c, int root_fd)

@@ -20,17 +20,52 @@ static int still_alive(int pidfd)
 	return pidfd_send_signal(pidfd, 0, NULL, 0) < 0 ? -ESRCH : 0;
 }
 
-static int same_userns_as_init(pid_t pid, struct bpfd_error *err)
+/* Is @pid's namespace @ns ("user", "mnt") the same as ours?  1, 0, -errno. */
+static int same_ns_as_ours(pid_t pid, const char *ns, struct bpfd_error *err)
 {
 	struct stat self, other;
-	char path[64];
+	char path[64], mine[64];
 
-	/* We hold CAP_SYS_ADMIN in the initial user namespace (checked by
-	 * the caller), so ours is the initial one. */
-	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
-	if (stat("/proc/self/ns/user", &self) < 0 || stat(path, &other) < 0)
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, ns);
+	snprintf(mine, sizeof(mine), "/proc/self/ns/%s", ns);
+	if (stat(mine, &self) < 0 || stat(path, &other) < 0)
 		return bpfd_error_set(err, BPFD_STEP_JOIN, errno, "%s", path);
 	return self.st_ino == other.st_ino && self.st_dev == other.st_dev;
+}
+
+static int refuse(struct bpfd_error *err, pid_t pid, const char *what,
+		  const char *hint)
+{
+	bpfd_error_set(err, BPFD_STEP_JOIN, EINVAL, "pid %d %s", (int)pid,
+		       what);
+	if (err)
+		err->hint = hint;
+	return -EINVAL;
+}
+
+/*
+ * We hold CAP_SYS_ADMIN in the initial namespaces (checked by the caller),
+ * so ours are the host's.  A token needs a user namespace of its own; a
+ * process that shares our mount namespace would get the bpffs on the host.
+ */
+static int check_namespaces(pid_t pid, struct bpfd_error *err)
+{
+	int r = same_ns_as_ours(pid, "user", err);
+
+	if (r < 0)
+		return r;
+	if (r > 0)
+		return refuse(err, pid, "is in the initial user namespace",
+			      "a BPF token can never be created there: the "
+			      "process needs a user namespace of its own");
+	r = same_ns_as_ours(pid, "mnt", err);
+	if (r < 0)
+		return r;
+	if (r > 0)
+		return refuse(err, pid, "shares the host's mount namespace",
+			      "a mount there would appear on the host: the "
+			      "process needs a mount namespace of its own");
+	return 0;
 }
 
 int bpfd_proc_open(pid_t pid, struct bpfd_proc *p, struct bpfd_error *err)
@@ -48,19 +83,9 @@ int bpfd_proc_open(pid_t pid, struct bpfd_proc *p, struct bpfd_error *err)
 	if (pidfd < 0)
 		return bpfd_error_set(err, BPFD_STEP_JOIN, errno, "pid %d",
 				      (int)pid);
-	r = same_userns_as_init(pid, err);
+	r = check_namespaces(pid, err);
 	if (r < 0)
 		return r;
-	if (r > 0) {
-		bpfd_error_set(err, BPFD_STEP_JOIN, EINVAL,
-			       "pid %d is in the initial user namespace",
-			       (int)pid);
-		if (err)
-			err->hint = "a BPF token can never be created there: "
-				    "the process "
-				    "needs a user namespace of its own";
-		return -EINVAL;
-	}
 	snprintf(path, sizeof(path), "/proc/%d/root", (int)pid);
 	root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)

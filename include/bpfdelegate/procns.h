@@ -25,10 +25,11 @@ struct bpfd_proc {
 
 /*
  * Pin @pid (pidfd_open), check it is not in the initial user namespace
- * (a token can never be made there), open its root.  Every /proc lookup is
+ * (a token can never be made there) nor in the host's mount namespace (the
+ * mount would appear on the host), open its root.  Every /proc lookup is
  * confirmed afterwards against the pidfd, so a recycled pid is noticed.
  * Errors with @err: -ESRCH (no such process), -EINVAL (in the initial user
- * namespace; err->hint says so), -EPERM, other -errno.
+ * or mount namespace; err->hint says which), -EPERM, other -errno.
  */
 int bpfd_proc_open(pid_t pid, struct bpfd_proc *p, struct bpfd_error *err);
 void bpfd_proc_close(struct bpfd_proc *p);

@@ -103,42 +103,61 @@ static void test_in_root_errors(void **state)
 	close(root);
 }
 
-static void test_proc_open(void **state)
+/* A child that unshares @flags and waits; its pid. */
+static pid_t ns_child(int flags, int *keep)
 {
-	(void)state;
-	bpfd_require_root_tokens();
-	struct bpfd_proc p;
-	struct bpfd_error e = {0};
-	int sv[2], st;
+	int sv[2];
 	char c;
 	pid_t pid;
 
-	/* Ourselves: the initial user namespace. */
-	assert_int_equal(bpfd_proc_open(getpid(), &p, &e), -EINVAL);
-	assert_non_null(strstr(e.detail, "initial user namespace"));
-	assert_int_equal(bpfd_proc_open(0x3ffffff0, &p, NULL), -ESRCH);
-	/* A child in its own user namespace. */
 	assert_int_equal(pipe(sv), 0);
 	pid = fork();
 	if (pid == 0) {
 		close(sv[0]);
-		if (unshare(CLONE_NEWUSER) < 0)
-			_exit(1);
-		if (write(sv[1], "x", 1) != 1)
+		if (unshare(flags) < 0 || write(sv[1], "x", 1) != 1)
 			_exit(1);
 		pause();
 		_exit(0);
 	}
 	close(sv[1]);
 	assert_int_equal(read(sv[0], &c, 1), 1);
+	*keep = sv[0];
+	return pid;
+}
+
+static void end_child(pid_t pid, int keep)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(keep);
+}
+
+static void test_proc_open(void **state)
+{
+	(void)state;
+	bpfd_require_root_tokens();
+	struct bpfd_proc p;
+	struct bpfd_error e = {0};
+	int keep;
+	pid_t pid;
+
+	/* Ourselves: the initial user namespace. */
+	assert_int_equal(bpfd_proc_open(getpid(), &p, &e), -EINVAL);
+	assert_non_null(strstr(e.detail, "initial user namespace"));
+	assert_int_equal(bpfd_proc_open(0x3ffffff0, &p, NULL), -ESRCH);
+	/* A user namespace, but the host's mount namespace: refused. */
+	pid = ns_child(CLONE_NEWUSER, &keep);
+	assert_int_equal(bpfd_proc_open(pid, &p, &e), -EINVAL);
+	assert_non_null(strstr(e.detail, "mount namespace"));
+	end_child(pid, keep);
+	/* Its own user and mount namespaces. */
+	pid = ns_child(CLONE_NEWUSER | CLONE_NEWNS, &keep);
 	assert_int_equal(bpfd_proc_open(pid, &p, &e), 0);
 	assert_true(p.pidfd >= 0 && p.root_fd >= 0);
 	assert_true(same(p.root_fd, "/"));
 	bpfd_proc_close(&p);
 	assert_int_equal(p.pidfd, -1);
-	kill(pid, SIGKILL);
-	waitpid(pid, &st, 0);
-	close(sv[0]);
+	end_child(pid, keep);
 }
 
 int main(void)
