@@ -141,17 +141,27 @@ static char *read_bounded(int fd, size_t max, size_t *len)
 static json_object *parse_json(const char *text, size_t len, const char *what)
 {
 	json_tokener *tok = json_tokener_new();
+	enum json_tokener_error err;
 	json_object *o;
+	size_t end;
 
 	if (!tok)
 		return NULL;
 	o = json_tokener_parse_ex(tok, text, (int)len);
-	if (!o || json_tokener_get_error(tok) != json_tokener_success ||
-	    !json_object_is_type(o, json_type_object)) {
-		hook_error(
-		    "%s is not a JSON object: %s", what,
-		    o ? "not an object"
-		      : json_tokener_error_desc(json_tokener_get_error(tok)));
+	err = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	/* Nothing but white space may follow the document. */
+	while (o && end < len && strchr(" \t\r\n", text[end]))
+		end++;
+	if (!o || err != json_tokener_success ||
+	    !json_object_is_type(o, json_type_object) || end < len) {
+		/* "continue" is json-c's word for input that ended early. */
+		hook_error("%s is not a JSON object: %s", what,
+			   !o	       ? (err == json_tokener_continue
+					      ? "empty or truncated"
+					      : json_tokener_error_desc(err))
+			   : end < len ? "text after the object"
+				       : "another JSON value");
 		json_object_put(o);
 		o = NULL;
 	}

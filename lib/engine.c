@@ -81,6 +81,7 @@ void bpfd_report_error(const struct bpfd_report *rep, struct bpfd_error *err)
 	err->err = rep->err;
 	snprintf(err->detail, sizeof(err->detail), "%s", rep->detail);
 	err->hint = bpfd_error_hint(err->step, err->err);
+	err->refused = false;
 }
 
 struct parent_ctx {

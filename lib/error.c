@@ -114,7 +114,7 @@ static const struct hint hints[] = {
     {BPFD_STEP_RECV, ETIMEDOUT, "the peer did not answer in time (--timeout)"},
     {BPFD_STEP_RECV, EPIPE, "the peer died"},
     {BPFD_STEP_EXEC, ENOENT, "command not found"},
-    {BPFD_STEP_JOIN, ESRCH, "no such process (or it exited)"},
+    {BPFD_STEP_JOIN, ESRCH, "the process has exited, or the pid is wrong"},
     {BPFD_STEP_JOIN, EPERM, "not allowed to join that process's namespaces"},
     {BPFD_STEP_TARGET, ENOTDIR, "the target is not a directory"},
     {BPFD_STEP_TARGET, ENOENT, "a parent directory of the target is missing"},
@@ -153,6 +153,7 @@ int bpfd_error_setv(struct bpfd_error *e, enum bpfd_step step, int err,
 		if (fmt)
 			vsnprintf(e->detail, sizeof(e->detail), fmt, ap);
 		e->hint = bpfd_error_hint(step, err);
+		e->refused = false;
 	}
 	return -err;
 }
@@ -176,10 +177,13 @@ char *bpfd_error_format(const struct bpfd_error *e, char *buf, size_t len)
 	if (!len)
 		return buf;
 	n = snprintf(buf, len, "%s%s%s", bpfd_step_name(e->step),
-		     e->detail[0] ? " " : "", e->detail);
+		     !e->detail[0] ? ""
+		     : e->refused  ? ": "
+				   : " ",
+		     e->detail);
 	if (n < 0 || (size_t)n >= len)
 		return buf;
-	if (e->err)
+	if (e->err && !e->refused)
 		n += snprintf(buf + n, len - n, ": %s", strerror(e->err));
 	if (e->hint && (size_t)n < len)
 		snprintf(buf + n, len - n, " (%s)", e->hint);

@@ -14,6 +14,7 @@
 #define BPFDELEGATE_ERROR_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #ifdef __cplusplus
@@ -64,6 +65,8 @@ struct bpfd_error {
 	int err;	  /* positive errno, 0 if none */
 	char detail[256]; /* value or path involved, e.g. "delegate_maps=0x8" */
 	const char *hint; /* static one-line likely cause, or NULL */
+	bool refused;	  /* bpfdelegate refused: detail is a sentence and
+			     err only a code, not a syscall's failure */
 };
 
 /* Name of a step as shown to users, e.g. "fsconfig", "token create". */
@@ -84,7 +87,8 @@ int bpfd_error_set(struct bpfd_error *e, enum bpfd_step step, int err,
 
 /*
  * Format @e as one line without prefix or newline:
- *   "<step> <detail>: <strerror> (<hint>)"
+ *   "<step> <detail>: <strerror> (<hint>)", or for a refusal
+ *   "<step>: <detail> (<hint>)"
  * Returns @buf.
  */
 char *bpfd_error_format(const struct bpfd_error *e, char *buf, size_t len);

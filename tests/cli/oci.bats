@@ -1,0 +1,556 @@
+#!/usr/bin/env bats
+# End-to-end tests of `bpfdelegate oci-hook` with a real OCI runtime: runc
+# from Debian runs a busybox-static rootfs built by tests/oci/mkbundle.sh
+# (user namespace 0 -> host 100000, CAP_BPF/PERFMON/NET_ADMIN, a static
+# tokenprobe as /tokenprobe); the hook sits in hooks.createRuntime.
+bats_require_minimum_version 1.5.0
+load helpers
+
+OCI="$(cd "$BATS_TEST_DIRNAME/../oci" && pwd)"
+
+# not_mountpoint PATH: fails when PATH is a mount point on the host.
+not_mountpoint() {
+	! mountpoint -q "$1"
+}
+
+setup() {
+	BPFD_ABS=$(realpath "$BPFD")
+	PROBE_STATIC="$HELPERS/tokenprobe-static"
+	T=$(mktemp -d /tmp/bpfd-oci.XXXXXX)
+	chmod 0755 "$T" # the container's root (host uid 100000) walks through it
+	STATE="$T/state"
+	BUNDLE="$T/bundle"
+	SPY="$T/spy"
+	MARK="oci-$$-$BATS_TEST_NUMBER"
+	PIDS=()
+	HOST_BPF=$(bpf_mount_count)
+}
+
+teardown() {
+	local id m p
+	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+	if [ -d "$STATE" ]; then
+		for id in $(runc --root "$STATE" list -q 2>/dev/null); do
+			timeout 30 runc --root "$STATE" delete -f "$id" >/dev/null 2>&1 || true
+		done
+	fi
+	# A failing test must not leave a mount on the host, nor fail rm.
+	for m in $(awk -v t="$T" 'index($5, t) == 1 {print $5}' /proc/self/mountinfo | sort -r); do
+		umount -l "$m" 2>/dev/null || true
+	done
+	rm -rf "$T"
+}
+
+# The real thing or nothing: root, a 6.9+ kernel, runc, jq, busybox-static
+# and the static tokenprobe (skip, or fail under CI=true, when missing).
+need_oci() {
+	need_root_tokens
+	local why="" t
+	for t in runc jq unshare nsenter; do
+		command -v "$t" >/dev/null || why="needs $t (make deps)"
+	done
+	[ -x /bin/busybox ] || why="needs busybox-static (make deps)"
+	[ -x "$PROBE_STATIC" ] || why="needs $PROBE_STATIC (make test builds it)"
+	if [ -n "$why" ]; then
+		[ "${CI:-}" = true ] && { echo "skip is a failure under CI=true: $why" >&2; return 1; }
+		skip "$why"
+	fi
+	"$OCI/mkbundle.sh" "$BUNDLE" "$PROBE_STATIC"
+}
+
+# cfg [JQ OPTIONS...] FILTER: edit the bundle's config.json in place.
+cfg() {
+	jq "$@" "$BUNDLE/config.json" >"$BUNDLE/config.json.new"
+	mv "$BUNDLE/config.json.new" "$BUNDLE/config.json"
+}
+
+# json_array ARG...: a JSON array of strings (jq 1.6 would parse options
+# such as -c after --args itself).
+json_array() {
+	local a='[]' x
+	for x in "$@"; do
+		a=$(jq -cn --argjson a "$a" --arg x "$x" '$a + [$x]')
+	done
+	echo "$a"
+}
+
+# proc_args ARG...: the container's process.
+proc_args() {
+	local a
+	a=$(json_array "$@")
+	cfg --argjson a "$a" '.process.args = $a'
+}
+
+# hook [OCI-HOOK ARGS...]: bpfdelegate oci-hook as the createRuntime hook,
+# followed by the spy hook that records the container's mounts.
+hook() {
+	local a
+	a=$(json_array bpfdelegate oci-hook "$@")
+	cfg --arg p "$BPFD_ABS" --argjson a "$a" --arg spy "$OCI/spyhook.sh" --arg out "$SPY" \
+		'.hooks.createRuntime = [{path: $p, args: $a, timeout: 10},
+		                         {path: $spy, args: ["spyhook", $out], timeout: 10}]'
+}
+
+# annotate KEY VALUE...: bpfdelegate.io/KEY annotations.
+annotate() {
+	while [ $# -ge 2 ]; do
+		cfg --arg k "bpfdelegate.io/$1" --arg v "$2" '.annotations[$k] = $v'
+		shift 2
+	done
+}
+
+# oci_run: `runc run` the bundle under a unique id, bounded; stdout (the
+# container's) in $output, stderr (runc's) in $stderr.
+oci_run() {
+	local id="bpfd-$BATS_TEST_NUMBER-$RANDOM"
+	rm -f "$SPY".* # what the spy saw is about this run only
+	run --separate-stderr env BPFD_TEST_MARK="$MARK" \
+		timeout 60 runc --root "$STATE" run --bundle "$BUNDLE" "$id"
+	echo "# runc run $id: status $status"
+	echo "$output" | sed 's/^/# out: /'
+	echo "$stderr" | sed 's/^/# err: /'
+}
+
+# Bpf mounts the spy saw in the container's mount namespace (host paths).
+spy_bpf_mounts() {
+	awk '$0 ~ / - bpf / {print $5}' "$SPY.mountinfo"
+}
+
+# Nothing left on the host: same bpf mount count, no hook process around,
+# no container left in runc's state.
+host_clean() {
+	[ "$(bpf_mount_count)" -eq "$HOST_BPF" ]
+	wait_no_marked "$MARK"
+	[ -z "$(runc --root "$STATE" list -q 2>/dev/null)" ]
+}
+
+@test "oci: runc runs the busybox bundle (harness, no hook)" {
+	need_oci
+	oci_run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"fds=0,1,2"$'\n'* ]]
+	# /sys/fs/bpf is a plain sysfs directory: not a bpffs root
+	[[ "$output" == *"token=EINVAL"* ]]
+	[[ "$output" == *"uid=0"* ]]
+	# audit_write kill net_bind_service net_admin perfmon bpf
+	[[ "$output" == *"cap_eff=000000c020001420"* ]]
+	host_clean
+}
+
+@test "oci: annotations cmds=map_create maps=array: token, map, no program, fds 0-2" {
+	need_oci
+	hook
+	annotate cmds map_create maps array
+	oci_run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"fds=0,1,2"$'\n'* ]]
+	[[ "$output" == *"token=ok"* ]]
+	[[ "$output" == *"map=ok"* ]]
+	[[ "$output" == *"prog=EPERM"* ]]
+	# mounted before pivot_root at rootfs + /sys/fs/bpf, nowhere else
+	[ "$(spy_bpf_mounts)" = "$BUNDLE/rootfs/sys/fs/bpf" ]
+	host_clean
+	# and the container sees it with exactly these options
+	proc_args sh -c 'grep " - bpf " /proc/self/mountinfo'
+	oci_run
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "${lines[0]}" == *" /sys/fs/bpf "* ]]
+	[[ "${lines[0]}" == *"delegate_cmds=map_create"* ]]
+	[[ "${lines[0]}" == *"delegate_maps=array"* ]]
+	host_clean
+}
+
+@test "oci: the hook as a (deprecated) prestart hook works too" {
+	need_oci
+	hook
+	cfg '.hooks = {prestart: .hooks.createRuntime}'
+	annotate cmds map_create maps array
+	oci_run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"token=ok"* ]]
+	[[ "$output" == *"map=ok"* ]]
+	[ "$(spy_bpf_mounts)" = "$BUNDLE/rootfs/sys/fs/bpf" ]
+	host_clean
+}
+
+@test "oci: annotations any x4: the program loads too" {
+	need_oci
+	hook
+	annotate cmds any maps any progs any attachs any
+	oci_run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"fds=0,1,2"$'\n'* ]]
+	[[ "$output" == *"token=ok"* ]]
+	[[ "$output" == *"map=ok"* ]]
+	[[ "$output" == *"prog=ok"* ]]
+	host_clean
+}
+
+@test "oci: annotation preset=socket-filter" {
+	need_oci
+	hook
+	annotate preset socket-filter
+	oci_run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"token=ok"* ]]
+	[[ "$output" == *"map=ok"* ]]
+	[[ "$output" == *"prog=ok"* ]]
+	host_clean
+}
+
+@test "oci: hook arguments are the defaults, annotations replace them as a whole" {
+	need_oci
+	hook -c map_create -m array -p socket_filter -a cgroup_inet_ingress
+	oci_run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"token=ok"* ]]
+	[[ "$output" == *"map=ok"* ]]
+	[[ "$output" == *"prog=EPERM"* ]] # no prog_load in the default cmds
+	# docs/oci.md: any delegation annotation replaces all the hook's
+	# delegation arguments (maps, progs, attachs are then empty)
+	annotate cmds map_create:prog_load
+	oci_run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"token=ok"* ]]
+	[[ "$output" == *"map=EPERM"* ]]
+	[[ "$output" == *"prog=EPERM"* ]]
+	annotate maps array progs socket_filter attachs cgroup_inet_ingress
+	oci_run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"map=ok"* ]]
+	[[ "$output" == *"prog=ok"* ]]
+	host_clean
+}
+
+@test "oci: annotation target=/mnt/bpf mounts there (last directory created inside)" {
+	need_oci
+	hook
+	annotate cmds map_create maps array target /mnt/bpf
+	proc_args sh -c 'grep " - bpf " /proc/self/mountinfo; LIBBPF_BPF_TOKEN_PATH=/mnt/bpf /tokenprobe; /tokenprobe'
+	oci_run
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == *" /mnt/bpf "* ]]
+	[[ "$output" == *"token_path=/mnt/bpf"$'\n'"token=ok"$'\n'"map=ok"* ]]
+	[[ "$output" == *"token_path="$'\n'"token=EINVAL"* ]] # /sys/fs/bpf untouched
+	[ "$(spy_bpf_mounts)" = "$BUNDLE/rootfs/mnt/bpf" ]
+	host_clean
+}
+
+@test "oci: a non-root container user with CAP_BPF ambient gets a token" {
+	need_oci
+	hook
+	annotate cmds map_create maps array
+	cfg '.process.user = {uid: 1000, gid: 1000}'
+	oci_run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"uid=1000"* ]]
+	[[ "$output" == *"cap_amb=000000c020001420"* ]]
+	[[ "$output" == *"token=ok"* ]]
+	[[ "$output" == *"map=ok"* ]]
+	host_clean
+}
+
+@test "oci: four containers started at once each get their own bpffs" {
+	need_oci
+	hook
+	annotate cmds map_create maps array
+	local i pids=()
+	for i in 1 2 3 4; do
+		BPFD_TEST_MARK="$MARK" timeout 60 runc --root "$STATE" run --bundle "$BUNDLE" \
+			"bpfd-par-$i-$RANDOM" </dev/null >"$T/par.$i" 2>&1 3>&- &
+		pids+=("$!")
+	done
+	local rc=0
+	for i in 0 1 2 3; do
+		wait "${pids[$i]}" || rc=$?
+	done
+	for i in 1 2 3 4; do
+		sed "s/^/# $i: /" "$T/par.$i"
+	done
+	[ "$rc" -eq 0 ]
+	for i in 1 2 3 4; do
+		grep -qx "token=ok" "$T/par.$i"
+		grep -qx "map=ok" "$T/par.$i"
+	done
+	host_clean
+}
+
+@test "oci: no annotations and no hook arguments: the container is left untouched" {
+	need_oci
+	hook
+	cfg '.annotations = {"io.example/other": "x", "bpfdelegate.io.not/maps": "array"}'
+	proc_args sh -c '/tokenprobe; grep " - bpf " /proc/self/mountinfo || echo no-bpf-mount'
+	oci_run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"token=EINVAL"* ]]
+	[[ "$output" == *"no-bpf-mount"* ]]
+	[ -z "$(spy_bpf_mounts)" ]
+	host_clean
+}
+
+@test "oci: no user namespace: runc refuses to start it with the hook's message" {
+	need_oci
+	hook
+	annotate cmds map_create maps array
+	cfg 'del(.linux.uidMappings, .linux.gidMappings)
+	     | .linux.namespaces |= map(select(.type != "user"))'
+	oci_run
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"error running hook"* ]]
+	[[ "$stderr" == *"user namespace"* ]]
+	[ -z "$output" ] # the container's process never ran
+	[ ! -e "$SPY.state" ]
+	host_clean
+	# without annotations the same container is left alone and runs
+	cfg 'del(.annotations)'
+	oci_run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"token=EINVAL"* ]]
+	host_clean
+}
+
+@test "oci: no CAP_BPF in process.capabilities: a warning, refused with --strict" {
+	need_oci
+	cfg '.process.capabilities |= map_values(map(select(. != "CAP_BPF")))'
+	hook
+	annotate cmds map_create maps array
+	oci_run
+	[ "$status" -eq 0 ] # a warning only: runc does not show hook output on success
+	[[ "$output" == *"token=EPERM"* ]] # the kernel wants CAP_BPF inside too
+	[ "$(spy_bpf_mounts)" = "$BUNDLE/rootfs/sys/fs/bpf" ]
+	host_clean
+	hook --strict
+	oci_run
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"error running hook"* ]]
+	[[ "$stderr" == *"CAP_BPF"* ]]
+	[ -z "$output" ]
+	host_clean
+}
+
+# The escape tests: $H is a host directory (with a subdirectory) the rootfs
+# points at through symlinks or `..`.  The hook may mount inside the rootfs
+# or refuse, never on the host, and never report success with nothing
+# visible inside the container.
+escape_setup() {
+	H="$T/host"
+	mkdir -p "$H/sub"
+	ln -s "$H" "$BUNDLE/rootfs/evil"
+	ln -s "../../../../../../../../..$H" "$BUNDLE/rootfs/tmp/rel"
+	hook
+	# the container creates a token from whatever bpffs it sees
+	proc_args sh -c 'm=$(grep " - bpf " /proc/self/mountinfo | cut -d" " -f5)
+		echo "mnt=$m"; [ -n "$m" ] && LIBBPF_BPF_TOKEN_PATH=$m exec /tokenprobe'
+}
+
+escape_check() {
+	# never on the host
+	[ "$(bpf_mount_count)" -eq "$HOST_BPF" ]
+	not_mountpoint "$H"
+	not_mountpoint "$H/sub"
+	[ "$(find "$H" | wc -l)" -eq 2 ] # nothing created there
+	if [ -e "$SPY.mountinfo" ]; then
+		# never outside the rootfs in the container's namespace either
+		local m
+		for m in $(spy_bpf_mounts); do
+			[[ "$m" == "$BUNDLE/rootfs/"* ]]
+		done
+	fi
+	if [ "$status" -eq 0 ]; then
+		[ -n "$(spy_bpf_mounts)" ]
+		[[ "$output" == *"token=ok"* ]]
+		[[ "$output" == *"map=ok"* ]]
+	else
+		# refused by the hook, not a container that found nothing
+		[[ "$stderr" == *"error running hook"* ]]
+		[ -z "$output" ]
+	fi
+	host_clean
+}
+
+@test "oci: target is a symlink to a host directory: never mounted on the host" {
+	need_oci
+	escape_setup
+	annotate cmds map_create maps array target /evil
+	oci_run
+	escape_check
+}
+
+@test "oci: target goes through a symlink to a host directory: never on the host" {
+	need_oci
+	escape_setup
+	annotate cmds map_create maps array target /evil/sub
+	oci_run
+	escape_check
+}
+
+@test "oci: target climbs out with ..: never on the host" {
+	need_oci
+	escape_setup
+	annotate cmds map_create maps array target "../../../../../../../..$H"
+	oci_run
+	escape_check
+	annotate target "/sys/../../../../../../../..$H/sub"
+	oci_run
+	escape_check
+}
+
+@test "oci: target is a relative symlink climbing out: never on the host" {
+	need_oci
+	escape_setup
+	annotate cmds map_create maps array target /tmp/rel/sub
+	oci_run
+	escape_check
+}
+
+# The same paths also exist inside the rootfs: resolved inside, the hook
+# must mount there (a resolver that follows the symlink on the host would
+# mount on $H instead).
+@test "oci: target symlink whose path also exists inside the rootfs: mounted inside" {
+	need_oci
+	escape_setup
+	mkdir -p "$BUNDLE/rootfs$H/sub"
+	chown -R 100000:100000 "$BUNDLE/rootfs/tmp"
+	annotate cmds map_create maps array target /evil/sub
+	oci_run
+	[ "$status" -eq 0 ]
+	escape_check
+	[ "$(spy_bpf_mounts)" = "$BUNDLE/rootfs$H/sub" ]
+	[[ "$output" == *"mnt=$H/sub"* ]]
+	annotate target "../../../../../../../..$H"
+	oci_run
+	[ "$status" -eq 0 ]
+	escape_check
+	[ "$(spy_bpf_mounts)" = "$BUNDLE/rootfs$H" ]
+	annotate target /tmp/rel
+	oci_run
+	[ "$status" -eq 0 ]
+	escape_check
+	[ "$(spy_bpf_mounts)" = "$BUNDLE/rootfs$H" ]
+}
+
+# Direct invocations with crafted state: what runc would pass on stdin.
+# state_json PID BUNDLE: a valid state with a narrow delegation annotation.
+state_json() {
+	jq -cn --argjson pid "$1" --arg b "$2" '{ociVersion: "1.0.2", id: "direct", status: "creating",
+		pid: $pid, bundle: $b, annotations: {"bpfdelegate.io/cmds": "map_create",
+		"bpfdelegate.io/maps": "array"}}'
+}
+
+# hook_refused PATTERN: non-zero (not a missing binary), exactly one line on
+# stderr matching PATTERN (extended, case-insensitive), nothing mounted.
+hook_refused() {
+	echo "# status $status; stderr: $stderr"
+	[ "$status" -ne 0 ]
+	[ "$status" -ne 2 ]
+	[ "$status" -lt 126 ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	grep -qiE "$1" <<<"$stderr"
+	[ "$(bpf_mount_count)" -eq "$HOST_BPF" ]
+}
+
+@test "oci-hook direct: malformed, empty and oversized state on stdin" {
+	need_oci
+	run '!' --separate-stderr "$BPFD_ABS" oci-hook -c map_create -m array <<<'{"ociVersion": "1.0.2", "pid": '
+	hook_refused 'json|state|parse'
+	[[ "$stderr" != *": continue" ]] # json-c's internal status names nothing
+	run '!' --separate-stderr "$BPFD_ABS" oci-hook -c map_create -m array </dev/null
+	hook_refused 'json|state|empty|stdin'
+	[[ "$stderr" != *": continue" ]]
+	run '!' --separate-stderr "$BPFD_ABS" oci-hook -c map_create -m array <<<'[1, 2, 3]'
+	hook_refused 'json|state|object'
+	run '!' --separate-stderr "$BPFD_ABS" oci-hook -c map_create -m array \
+		<<<"$(state_json $$ "$BUNDLE") trailing"
+	hook_refused 'json|state|after|trailing'
+	head -c $((2 << 20)) /dev/zero | tr '\0' ' ' >"$T/big"
+	state_json $$ "$BUNDLE" >>"$T/big"
+	run '!' --separate-stderr "$BPFD_ABS" oci-hook -c map_create -m array <"$T/big"
+	hook_refused 'large|big|size|limit|exceed'
+}
+
+@test "oci-hook direct: missing pid, missing bundle" {
+	need_oci
+	run '!' --separate-stderr "$BPFD_ABS" oci-hook <<<"$(state_json $$ "$BUNDLE" | jq -c 'del(.pid)')"
+	hook_refused 'pid'
+	run '!' --separate-stderr "$BPFD_ABS" oci-hook <<<"$(state_json $$ "$BUNDLE" | jq -c 'del(.bundle)')"
+	hook_refused 'bundle'
+}
+
+@test "oci-hook direct: a bundle without config.json" {
+	need_oci
+	p=$("$OCI/userns-sleeper.sh")
+	PIDS+=("$p")
+	mkdir "$T/empty"
+	run '!' --separate-stderr "$BPFD_ABS" oci-hook <<<"$(state_json "$p" "$T/empty")"
+	hook_refused 'config\.json'
+}
+
+@test "oci-hook direct: a pid that is gone" {
+	need_oci
+	true &
+	gone=$!
+	wait "$gone"
+	run '!' --separate-stderr "$BPFD_ABS" oci-hook <<<"$(state_json "$gone" "$BUNDLE")"
+	hook_refused "$gone|process|pid"
+	run '!' --separate-stderr "$BPFD_ABS" oci-hook <<<"$(state_json 999999999 "$BUNDLE")"
+	hook_refused '999999999|process|pid'
+}
+
+# A fake runtime: a process in its own user + mount namespace, the bundle's
+# rootfs reachable in its mount namespace as on the host.
+@test "oci-hook direct: into a process in its own namespaces; CAP_BPF warning" {
+	need_oci
+	mkdir -p "$BUNDLE/rootfs/sys/fs/bpf"
+	p=$("$OCI/userns-sleeper.sh")
+	PIDS+=("$p")
+	run --separate-stderr "$BPFD_ABS" oci-hook <<<"$(state_json "$p" "$BUNDLE")"
+	echo "# status $status; stderr: $stderr"
+	[ "$status" -eq 0 ]
+	[ "$(bpf_mount_count)" -eq "$HOST_BPF" ]
+	not_mountpoint "$BUNDLE/rootfs/sys/fs/bpf"
+	run nsenter -t "$p" -U -m env LIBBPF_BPF_TOKEN_PATH="$BUNDLE/rootfs/sys/fs/bpf" "$PROBE_STATIC"
+	echo "$output"
+	[[ "$output" == *"token=ok"* ]]
+	[[ "$output" == *"map=ok"* ]]
+	[[ "$output" == *"prog=EPERM"* ]]
+	# no CAP_BPF in the config: one warning line, still exit 0 ...
+	kill -9 "$p"
+	p=$("$OCI/userns-sleeper.sh")
+	PIDS+=("$p")
+	cfg '.process.capabilities |= map_values(map(select(. != "CAP_BPF")))'
+	run --separate-stderr "$BPFD_ABS" oci-hook <<<"$(state_json "$p" "$BUNDLE")"
+	echo "# status $status; stderr: $stderr"
+	[ "$status" -eq 0 ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ "$stderr" == *"CAP_BPF"* ]]
+	# ... and a refusal with --strict, nothing mounted
+	kill -9 "$p"
+	p=$("$OCI/userns-sleeper.sh")
+	PIDS+=("$p")
+	run '!' --separate-stderr "$BPFD_ABS" oci-hook --strict <<<"$(state_json "$p" "$BUNDLE")"
+	hook_refused 'CAP_BPF'
+	run nsenter -t "$p" -m grep -c " - bpf " /proc/self/mountinfo
+	[ "$output" = 0 ]
+}
+
+@test "oci: attach into a running runc container, token from runc exec" {
+	need_oci
+	proc_args sleep 600
+	id="bpfd-attach-$BATS_TEST_NUMBER-$RANDOM"
+	timeout 60 runc --root "$STATE" run -d --bundle "$BUNDLE" "$id" </dev/null >/dev/null 2>&1 3>&-
+	pid=$(runc --root "$STATE" state "$id" | jq -r .pid)
+	[ "$pid" -gt 0 ]
+	run --separate-stderr timeout 60 "$BPFD_ABS" attach --pid "$pid" --cmds map_create --maps array
+	echo "# attach: status $status; out: $output; err: $stderr"
+	[ "$status" -eq 0 ]
+	run --separate-stderr timeout 60 runc --root "$STATE" exec "$id" /tokenprobe
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"token=ok"* ]]
+	[[ "$output" == *"map=ok"* ]]
+	[[ "$output" == *"prog=EPERM"* ]]
+	[ "$(bpf_mount_count)" -eq "$HOST_BPF" ]
+	timeout 30 runc --root "$STATE" delete -f "$id"
+	[ -z "$(runc --root "$STATE" list -q)" ]
+}
