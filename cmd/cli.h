@@ -103,5 +103,9 @@ int cmd_check(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
 int cmd_oci_hook(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_names(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
 
 #endif

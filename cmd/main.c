@@ -14,6 +14,13 @@ static const struct cli_command commands[] = {
      "mount a delegated bpffs into a running process's namespaces"},
     {"oci-hook", cmd_oci_hook,
      "OCI createRuntime hook: delegate a bpffs into a container"},
+    {"list", cmd_list,
+     "list bpffs mounts: owner user namespace, delegation decoded"},
+    {"names", cmd_names, "the delegate_* names the running kernel accepts"},
+    {"doctor", cmd_doctor,
+     "check what BPF tokens need here and try one from a path"},
+    {"explain", cmd_explain,
+     "explain a token errno or libbpf message; what to do"},
 };
 
 static void usage(FILE *out)

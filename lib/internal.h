@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include <bpfdelegate/error.h>
@@ -47,6 +48,17 @@ static inline void bpfd_freep(void *p)
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define offsetofend(T, m) (offsetof(T, m) + sizeof(((T *)0)->m))
+
+/* openat2(); -errno on failure (-ENOSYS before Linux 5.6). */
+int bpfd_openat2(int dirfd, const char *path, int flags,
+		 unsigned long long resolve);
+
+/*
+ * Wait at most @timeout_ms for our child @pid to exit; a child still
+ * running then is killed and reaped, and -ETIMEDOUT returned.  0 with
+ * *status set, or -errno.
+ */
+int bpfd_wait_child(pid_t pid, int timeout_ms, int *status);
 
 /* bpfd_error_set() with a va_list. */
 int bpfd_error_setv(struct bpfd_error *e, enum bpfd_step step, int err,

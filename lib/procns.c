@@ -3,12 +3,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include <bpfdelegate/procns.h>
 
@@ -38,8 +40,10 @@ static int refuse(struct bpfd_error *err, pid_t pid, const char *what,
 {
 	bpfd_error_set(err, BPFD_STEP_JOIN, EINVAL, "pid %d %s", (int)pid,
 		       what);
-	if (err)
+	if (err) {
 		err->hint = hint;
+		err->refused = true;
+	}
 	return -EINVAL;
 }
 
@@ -104,15 +108,41 @@ void bpfd_proc_close(struct bpfd_proc *p)
 	bpfd_closep(&p->root_fd);
 }
 
-static int openat2_dir(int dirfd, const char *path)
+int bpfd_openat2(int dirfd, const char *path, int flags,
+		 unsigned long long resolve)
 {
-	struct open_how how = {
-	    .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-	};
+	struct open_how how = {.flags = (unsigned long long)flags,
+			       .resolve = resolve};
 	long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
 
 	return fd < 0 ? -errno : (int)fd;
+}
+
+static int openat2_dir(int dirfd, const char *path)
+{
+	return bpfd_openat2(dirfd, path, O_PATH | O_DIRECTORY | O_CLOEXEC,
+			    RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+}
+
+int bpfd_wait_child(pid_t pid, int timeout_ms, int *status)
+{
+	_cleanup_close_ int pidfd = pidfd_open(pid, 0);
+	struct pollfd p = {.fd = pidfd, .events = POLLIN};
+	bool late = false;
+	int r;
+
+	if (pidfd >= 0) {
+		do
+			r = poll(&p, 1, timeout_ms);
+		while (r < 0 && errno == EINTR);
+		late = r == 0;
+	}
+	if (late)
+		pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+	while (waitpid(pid, status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return late ? -ETIMEDOUT : 0;
 }
 
 /* Create the last component of @path inside @root_fd. */

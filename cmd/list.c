@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * bpfdelegate list: every bpffs mount visible here (or in a process's mount
+ * namespace), its owning user namespace and its delegation, decoded.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <unistd.h>
+
+#include <bpfdelegate/bpffs.h>
+#include <bpfdelegate/mounts.h>
+
+#include "cli.h"
+#include "diagfmt.h"
+
+static void usage(FILE *out)
+{
+	fputs("Usage:\n"
+	      " " PROG " list [options]\n"
+	      "\n"
+	      "List every bpffs mount with its owning user namespace (tokens\n"
+	      "are impossible from one of the initial user namespace), its\n"
+	      "uid, gid and mode, and the four delegate_* sets decoded.\n"
+	      "Telling the owner takes a token attempt: it needs CAP_BPF.\n"
+	      "\n"
+	      "Options:\n"
+	      "     --pid PID         the mounts of PID's mount namespace\n"
+	      "     --json            print one JSON document\n"
+	      " -h, --help            display this help\n"
+	      " -V, --version         display version\n"
+	      "\n"
+	      "Exit status: 0 ok, 1 failure, 2 usage.\n"
+	      "\n"
+	      "See bpfdelegate(1).\n",
+	      out);
+}
+
+enum { OPT_PID = OPT_FIRST_FREE };
+
+struct list_opts {
+	pid_t pid; /* 0: this process */
+	bool json;
+};
+
+/* A mount with what could be found out about it. */
+struct listed {
+	const struct bpfd_bpffs_mount *m;
+	struct bpfd_owner_info owner;
+	const char *tokens; /* "possible", "impossible", "unknown" */
+	char reason[160];
+};
+
+/* Where the mounts are looked at: this process, or a pinned one. */
+struct view {
+	pid_t pid;
+	int pidfd;
+	int root_fd;   /* /proc/PID/root, or -1 */
+	int userns_fd; /* /proc/PID/ns/user, or -1 */
+	char mountinfo[64];
+};
+
+static bool no_masks(const struct bpfd_delegation *d)
+{
+	return !(d->mask[0] | d->mask[1] | d->mask[2] | d->mask[3]);
+}
+
+static void judge(struct listed *l)
+{
+	const struct bpfd_bpffs_mount *m = l->m;
+	enum bpfd_owner o = l->owner.owner;
+
+	l->tokens = "impossible";
+	if (strcmp(m->root, "/") != 0) {
+		snprintf(l->reason, sizeof(l->reason),
+			 "a bind mount of %.100s inside a bpffs, not its root",
+			 m->root);
+	} else if (!m->deleg_ok) {
+		l->tokens = "unknown";
+		snprintf(l->reason, sizeof(l->reason),
+			 "the delegate_* options cannot be decoded");
+	} else if (no_masks(&m->deleg)) {
+		snprintf(l->reason, sizeof(l->reason), "no delegate_* options");
+	} else if (o == BPFD_OWNER_INITIAL) {
+		snprintf(l->reason, sizeof(l->reason),
+			 "it belongs to the initial user namespace");
+	} else if (o == BPFD_OWNER_UNKNOWN) {
+		l->tokens = "unknown";
+		snprintf(l->reason, sizeof(l->reason),
+			 "possible if it belongs to a user namespace other "
+			 "than the initial one");
+	} else {
+		l->tokens = "possible";
+		snprintf(l->reason, sizeof(l->reason),
+			 "for processes of its user namespace with CAP_BPF%s",
+			 o == BPFD_OWNER_NOT_CALLER ? " (not this one)" : "");
+	}
+}
+
+static void find_owner(const struct view *v, struct listed *l)
+{
+	int fd, id;
+
+	memset(&l->owner, 0, sizeof(l->owner));
+	l->owner.err = -1;
+	if (strcmp(l->m->root, "/") != 0) {
+		snprintf(l->owner.how, sizeof(l->owner.how),
+			 "not asked: the mount is not the bpffs's root");
+		return;
+	}
+	fd = bpfd_open_dir_in_root(v->root_fd, l->m->target);
+	id = fd >= 0 ? bpfd_mount_id(fd) : fd;
+	if (fd < 0)
+		snprintf(l->owner.how, sizeof(l->owner.how),
+			 "cannot open the mount point: %s", strerror(-fd));
+	else if (id != l->m->mnt_id)
+		snprintf(l->owner.how, sizeof(l->owner.how),
+			 "the path leads to another mount (over-mounted)");
+	else
+		bpfd_bpffs_owner(fd, v->userns_fd, &l->owner);
+	if (fd >= 0)
+		close(fd);
+}
+
+static const char *owner_text(enum bpfd_owner o)
+{
+	switch (o) {
+	case BPFD_OWNER_INITIAL:
+		return "the initial user namespace";
+	case BPFD_OWNER_NOT_INITIAL:
+		return "a user namespace (not the initial one)";
+	case BPFD_OWNER_CALLER:
+		return "this process's user namespace";
+	case BPFD_OWNER_NOT_CALLER:
+		return "another user namespace than this process's";
+	case BPFD_OWNER_TARGET:
+		return "the user namespace of the process";
+	default:
+		return "unknown";
+	}
+}
+
+static void print_text(const struct listed *l, size_t n,
+		       const struct bpfd_names *names, const struct view *v)
+{
+	if (n == 0)
+		printf("No bpffs is mounted (%s).\n", v->mountinfo);
+	for (size_t i = 0; i < n; i++) {
+		const struct bpfd_bpffs_mount *m = l[i].m;
+		char line[1024];
+
+		printf("%s%s\n", i ? "\n" : "", m->target);
+		snprintf(line, sizeof(line),
+			 "id %d, root %s, source %s, uid %u, gid %u, mode %04o",
+			 m->mnt_id, m->root, m->source, (unsigned int)m->uid,
+			 (unsigned int)m->gid, m->mode);
+		printf("  %-9s", "mount");
+		fmt_wrap(stdout, 11, 11, line);
+		snprintf(line, sizeof(line), "%s (%s)",
+			 owner_text(l[i].owner.owner), l[i].owner.how);
+		printf("  %-9s", "owner");
+		fmt_wrap(stdout, 11, 11, line);
+		for (int k = 0; k < BPFD_NKINDS && m->deleg_ok; k++) {
+			char list[4096];
+
+			bpfd_format_list(names, (enum bpfd_kind)k,
+					 m->deleg.mask[k], list, sizeof(list));
+			printf("  %-9s", bpfd_kind_name((enum bpfd_kind)k));
+			fmt_wrap(stdout, 11, 11, list[0] ? list : "(none)");
+		}
+		if (!m->deleg_ok) {
+			printf("  %-9s", "options");
+			fmt_wrap(stdout, 11, 11, m->options);
+		}
+		snprintf(line, sizeof(line), "%s: %s", l[i].tokens,
+			 l[i].reason);
+		printf("  %-9s", "tokens");
+		fmt_wrap(stdout, 11, 11, line);
+	}
+}
+
+static json_object *mount_json(const struct listed *l,
+			       const struct bpfd_names *names)
+{
+	const struct bpfd_bpffs_mount *m = l->m;
+	json_object *o = json_object_new_object(), *own;
+	char mode[8];
+
+	snprintf(mode, sizeof(mode), "%04o", m->mode);
+	json_object_object_add(o, "path", json_object_new_string(m->target));
+	json_object_object_add(o, "mount_id", json_object_new_int(m->mnt_id));
+	json_object_object_add(o, "root", json_object_new_string(m->root));
+	json_object_object_add(o, "source", json_object_new_string(m->source));
+	json_object_object_add(o, "uid", json_object_new_int64(m->uid));
+	json_object_object_add(o, "gid", json_object_new_int64(m->gid));
+	json_object_object_add(o, "mode", json_object_new_string(mode));
+	json_object_object_add(o, "options",
+			       json_object_new_string(m->options));
+	own = json_object_new_object();
+	json_object_object_add(
+	    own, "userns",
+	    json_object_new_string(bpfd_owner_name(l->owner.owner)));
+	json_object_object_add(
+	    own, "userns_inode",
+	    l->owner.userns_ino
+		? json_object_new_int64((int64_t)l->owner.userns_ino)
+		: NULL);
+	json_object_object_add(own, "errno", fmt_errno_json(l->owner.err));
+	json_object_object_add(own, "token_created",
+			       json_object_new_boolean(l->owner.err == 0));
+	json_object_object_add(own, "method",
+			       json_object_new_string(l->owner.how));
+	json_object_object_add(o, "owner", own);
+	json_object_object_add(o, "delegation",
+			       m->deleg_ok ? fmt_masks_json(names, &m->deleg)
+					   : NULL);
+	json_object_object_add(o, "tokens", json_object_new_string(l->tokens));
+	json_object_object_add(o, "tokens_reason",
+			       json_object_new_string(l->reason));
+	return o;
+}
+
+static void print_json(const struct listed *l, size_t n,
+		       const struct bpfd_names *names, const struct view *v)
+{
+	json_object *o = json_object_new_object();
+	json_object *a = json_object_new_array();
+
+	json_object_object_add(o, "pid",
+			       v->pid ? json_object_new_int(v->pid) : NULL);
+	json_object_object_add(o, "mountinfo",
+			       json_object_new_string(v->mountinfo));
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(a, mount_json(&l[i], names));
+	json_object_object_add(o, "mounts", a);
+	fmt_print_json(o);
+}
+
+/* Pin PID and open what is needed of it. */
+static int view_open(pid_t pid, struct view *v)
+{
+	char path[64];
+
+	v->pid = pid;
+	v->pidfd = v->root_fd = v->userns_fd = -1;
+	snprintf(v->mountinfo, sizeof(v->mountinfo), "/proc/self/mountinfo");
+	if (!pid)
+		return 0;
+	v->pidfd = pidfd_open(pid, 0);
+	if (v->pidfd < 0) {
+		fprintf(stderr, PROG ": list: pid %d: %s\n", (int)pid,
+			strerror(errno));
+		return -1;
+	}
+	snprintf(v->mountinfo, sizeof(v->mountinfo), "/proc/%d/mountinfo",
+		 (int)pid);
+	snprintf(path, sizeof(path), "/proc/%d/root", (int)pid);
+	v->root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+	v->userns_fd = open(path, O_RDONLY | O_CLOEXEC);
+	return 0;
+}
+
+static void view_close(struct view *v)
+{
+	int *fds[] = {&v->pidfd, &v->root_fd, &v->userns_fd};
+
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+}
+
+/* Everything read from /proc/PID came from the process pinned first. */
+static int view_still_valid(const struct view *v)
+{
+	if (v->pidfd < 0 || pidfd_send_signal(v->pidfd, 0, NULL, 0) == 0)
+		return 0;
+	fprintf(stderr, PROG ": list: pid %d exited while being inspected\n",
+		(int)v->pid);
+	return -1;
+}
+
+static int parse_args(int argc, char **argv, struct list_opts *o)
+{
+	static const struct option longopts[] = {
+	    {"pid", required_argument, NULL, OPT_PID},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
+	};
+	char *end;
+	long v;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_PID:
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || v <= 0 ||
+			    v > INT_MAX) {
+				cli_usage_error("list: --pid: invalid pid '%s'",
+						optarg);
+				return EXIT_USAGE;
+			}
+			o->pid = (pid_t)v;
+			break;
+		case OPT_JSON:
+			o->json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return -1;
+		case 'V':
+			printf(PROG " %s\n", BPFD_VERSION);
+			return -1;
+		default:
+			fmt_bad_option("list", argv);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		cli_usage_error("list: unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int list_mounts(const struct list_opts *o,
+		       const struct bpfd_names *names, struct view *v)
+{
+	struct bpfd_bpffs_mount *m = NULL;
+	struct listed *l = NULL;
+	struct bpfd_error e = {0};
+	size_t n = 0;
+	int code = EXIT_FAIL;
+
+	if (bpfd_bpffs_mounts(v->mountinfo, names, &m, &n, &e) < 0) {
+		cli_print_error(&e);
+		return EXIT_FAIL;
+	}
+	l = calloc(n ? n : 1, sizeof(*l));
+	if (!l) {
+		fprintf(stderr, PROG ": out of memory\n");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		l[i].m = &m[i];
+		find_owner(v, &l[i]);
+		judge(&l[i]);
+	}
+	if (view_still_valid(v) < 0)
+		goto out;
+	if (o->json)
+		print_json(l, n, names, v);
+	else
+		print_text(l, n, names, v);
+	code = EXIT_OK;
+out:
+	free(l);
+	free(m);
+	return code;
+}
+
+int cmd_list(int argc, char **argv)
+{
+	struct list_opts o = {0};
+	struct bpfd_names *names;
+	struct view v;
+	int r;
+
+	r = parse_args(argc, argv, &o);
+	if (r)
+		return r < 0 ? EXIT_OK : r;
+	names = cli_load_names();
+	if (!names)
+		return EXIT_FAIL;
+	if (view_open(o.pid, &v) < 0) {
+		bpfd_names_free(names);
+		return EXIT_FAIL;
+	}
+	r = list_mounts(&o, names, &v);
+	view_close(&v);
+	bpfd_names_free(names);
+	return r;
+}

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * doctor's probes: the kernel, user namespaces, the caller, the LSMs and a
+ * bpffs path, recorded as plain facts for lib/diag.c to judge.  Every probe
+ * is read-only or undone at once: a token that gets created is closed, a
+ * user namespace is made by a child that exits.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <bpfdelegate/bpffs.h>
+#include <bpfdelegate/diag.h>
+#include <bpfdelegate/sysbpf.h>
+#include <bpfdelegate/userns.h>
+
+#include "compat.h"
+#include "internal.h"
+
+#ifndef STATX_ATTR_MOUNT_ROOT
+#define STATX_ATTR_MOUNT_ROOT 0x00002000
+#endif
+#ifndef SYS_lsm_list_modules
+#define SYS_lsm_list_modules 461
+#endif
+
+#define DEFAULT_PATH "/sys/fs/bpf"
+
+/* First line of a small file, newline stripped; false when unreadable. */
+static bool read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fgets(buf, (int)len, f) != NULL;
+	fclose(f);
+	if (ok)
+		buf[strcspn(buf, "\n")] = '\0';
+	return ok;
+}
+
+static long read_long(const char *path)
+{
+	char buf[32], *end;
+	long v;
+
+	if (!read_line(path, buf, sizeof(buf)))
+		return -1;
+	errno = 0;
+	v = strtol(buf, &end, 10);
+	return errno || end == buf || v < 0 ? -1 : v;
+}
+
+/*
+ * BPF_TOKEN_CREATE on an O_PATH fd: a kernel with the command fails its
+ * fdget() with EBADF; one without it rejects the command with EINVAL.
+ * Nothing is created either way.
+ */
+static int probe_token_cmd(void)
+{
+	_cleanup_close_ int fd = open("/", O_PATH | O_CLOEXEC);
+	int r;
+
+	if (fd < 0)
+		return errno;
+	r = bpfd_token_create(fd);
+	if (r >= 0) {
+		close(r);
+		return 0;
+	}
+	return -r;
+}
+
+/* unshare(CLONE_NEWUSER) in a child: 0 or its errno. */
+static int probe_userns(void)
+{
+	int status = 0, r;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return errno;
+	if (pid == 0)
+		_exit(unshare(CLONE_NEWUSER) < 0 ? (errno & 0xff) : 0);
+	/* One unshare() call: a second is plenty. */
+	r = bpfd_wait_child(pid, 1000, &status);
+	if (r < 0)
+		return -r;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : ECHILD;
+}
+
+static uint64_t effective_caps(void)
+{
+	FILE *f = fopen("/proc/self/status", "re");
+	char line[256];
+	unsigned long long v = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+static void collect_caller(struct bpfd_diag_facts *f)
+{
+	f->euid = geteuid();
+	f->userns_ino = bpfd_userns_ino("/proc/self/ns/user");
+	f->init_userns = f->userns_ino ? f->userns_ino == BPFD_INIT_USERNS_INO
+				       : bpfd_in_initial_userns();
+	f->caps = effective_caps();
+}
+
+/* lsm_list_modules() (6.8+) for when securityfs is not mounted. */
+static void lsms_from_syscall(char *buf, size_t len)
+{
+	static const char *const ids[] = {
+	    "capability", "selinux", "smack",	  "tomoyo",   "apparmor",
+	    "yama",	  "loadpin", "safesetid", "lockdown", "bpf",
+	    "landlock",	  "ima",     "evm",	  "ipe"};
+	uint64_t id[32];
+	uint32_t size = sizeof(id);
+	size_t used = 0;
+	long n = syscall(SYS_lsm_list_modules, id, &size, 0);
+
+	for (long i = 0; i < n && i < 32 && used < len; i++) {
+		uint64_t k = id[i] - 100; /* LSM_ID_CAPABILITY is 100 */
+		char num[24];
+
+		if (k < ARRAY_SIZE(ids))
+			snprintf(num, sizeof(num), "%s", ids[k]);
+		else
+			snprintf(num, sizeof(num), "lsm#%llu",
+				 (unsigned long long)id[i]);
+		used += (size_t)snprintf(buf + used, len - used, "%s%s",
+					 used ? "," : "", num);
+	}
+}
+
+static void collect_lsms(struct bpfd_diag_facts *f)
+{
+	if (!read_line("/sys/kernel/security/lsm", f->lsms, sizeof(f->lsms)))
+		lsms_from_syscall(f->lsms, sizeof(f->lsms));
+}
+
+/* Where the fd is: mount, filesystem, root of a bpffs or not. */
+static void collect_where(int fd, const struct bpfd_names *names,
+			  struct bpfd_diag_facts *f)
+{
+	struct bpfd_mount_brief mb;
+	struct statx stx;
+	struct statfs sfs;
+	bool root_ino = false;
+
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_INO | STATX_MNT_ID, &stx) == 0) {
+		f->mount_root = stx.stx_attributes & STATX_ATTR_MOUNT_ROOT;
+		f->mnt_id =
+		    (stx.stx_mask & STATX_MNT_ID) ? (int)stx.stx_mnt_id : -1;
+		/* bpf_fill_super() gives the root directory inode 1 */
+		root_ino = stx.stx_ino == 1;
+	}
+	if (fstatfs(fd, &sfs) == 0)
+		f->is_bpffs = (unsigned long)sfs.f_type == BPF_FS_MAGIC;
+	f->is_root = f->is_bpffs && root_ino;
+	if (bpfd_mount_lookup("/proc/self/mountinfo", f->mnt_id, &mb) == 0) {
+		snprintf(f->fstype, sizeof(f->fstype), "%s", mb.fstype);
+		snprintf(f->mnt_target, sizeof(f->mnt_target), "%.255s",
+			 mb.target);
+	}
+	if (f->is_bpffs)
+		f->deleg_known = bpfd_bpffs_read_options(
+				     "/proc/self/mountinfo", f->mnt_id, names,
+				     &f->deleg, NULL, 0, NULL) == 0;
+}
+
+static void collect_path(const char *path, int fd,
+			 const struct bpfd_names *names,
+			 struct bpfd_diag_facts *f)
+{
+	_cleanup_close_ int own = BPFD_NO_FD;
+	_cleanup_close_ int reopened = BPFD_NO_FD;
+	int flags, tok;
+
+	snprintf(f->path, sizeof(f->path), "%s", path ? path : DEFAULT_PATH);
+	f->token_err = -1;
+	f->owner.err = -1;
+	if (fd < 0) {
+		/* as libbpf does: open(path, O_DIRECTORY) */
+		own = open(f->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (own < 0) {
+			f->open_err = errno;
+			snprintf(f->owner.how, sizeof(f->owner.how),
+				 "the path cannot be opened");
+			return;
+		}
+		fd = own;
+	}
+	flags = fcntl(fd, F_GETFL);
+	f->fd_opath = flags >= 0 && (flags & O_PATH);
+	collect_where(fd, names, f);
+	if (f->is_root) {
+		/* the owner probe needs a real fd, as the kernel does */
+		reopened =
+		    f->fd_opath
+			? openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+			: BPFD_NO_FD;
+		bpfd_bpffs_owner(f->fd_opath ? reopened : fd, -1, &f->owner);
+	} else {
+		snprintf(f->owner.how, sizeof(f->owner.how),
+			 "not the root of a bpffs");
+	}
+	tok = bpfd_token_create(fd);
+	if (tok >= 0) {
+		close(tok);
+		f->token_err = 0;
+	} else {
+		f->token_err = -tok;
+	}
+}
+
+void bpfd_diag_collect(const char *path, int fd, const struct bpfd_names *names,
+		       struct bpfd_diag_facts *f)
+{
+	struct utsname u;
+
+	memset(f, 0, sizeof(*f));
+	snprintf(f->kernel, sizeof(f->kernel), "%s",
+		 uname(&u) == 0 ? u.release : "unknown");
+	f->token_cmd = probe_token_cmd();
+	f->btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0;
+	f->unpriv_bpf_disabled =
+	    (int)read_long("/proc/sys/kernel/unprivileged_bpf_disabled");
+	f->max_user_namespaces =
+	    read_long("/proc/sys/user/max_user_namespaces");
+	f->unpriv_userns_clone =
+	    (int)read_long("/proc/sys/kernel/unprivileged_userns_clone");
+	f->apparmor_restrict_userns = (int)read_long(
+	    "/proc/sys/kernel/apparmor_restrict_unprivileged_userns");
+	f->userns_err = probe_userns();
+	collect_caller(f);
+	collect_lsms(f);
+	collect_path(path, fd, names, f);
+}

@@ -1,0 +1,406 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* bpffs mounts from mountinfo, and the owning user namespace of a bpffs. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libmount.h>
+#include <linux/openat2.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include <bpfdelegate/mounts.h>
+#include <bpfdelegate/sysbpf.h>
+#include <bpfdelegate/userns.h>
+
+#include "internal.h"
+
+const char *bpfd_owner_name(enum bpfd_owner owner)
+{
+	static const char *const names[] = {
+	    [BPFD_OWNER_UNKNOWN] = "unknown",
+	    [BPFD_OWNER_INITIAL] = "initial",
+	    [BPFD_OWNER_NOT_INITIAL] = "not-initial",
+	    [BPFD_OWNER_CALLER] = "caller",
+	    [BPFD_OWNER_NOT_CALLER] = "not-caller",
+	    [BPFD_OWNER_TARGET] = "target",
+	};
+
+	if ((unsigned int)owner >= ARRAY_SIZE(names))
+		return "unknown";
+	return names[owner];
+}
+
+uint64_t bpfd_userns_ino(const char *path)
+{
+	struct stat st;
+
+	if (!path || stat(path, &st) < 0)
+		return 0;
+	return (uint64_t)st.st_ino;
+}
+
+static bool has_cap_bpf(void)
+{
+	cap_t caps = cap_get_proc();
+	cap_flag_value_t v = CAP_CLEAR;
+
+	if (!caps)
+		return false;
+	if (cap_get_flag(caps, CAP_BPF, CAP_EFFECTIVE, &v) < 0)
+		v = CAP_CLEAR;
+	cap_free(caps);
+	return v == CAP_SET;
+}
+
+static const char *errname(int err)
+{
+	const char *n = err > 0 ? strerrorname_np(err) : NULL;
+
+	return n ? n : "an error";
+}
+
+/* One attempt from here; a token that comes out of it is closed at once. */
+static int try_token(int root_fd)
+{
+	int tok = bpfd_token_create(root_fd);
+
+	if (tok >= 0) {
+		close(tok);
+		return 0;
+	}
+	return -tok;
+}
+
+/* From the initial user namespace: EOPNOTSUPP vs EPERM tell the owner. */
+static void owner_from_initial(int root_fd, struct bpfd_owner_info *o)
+{
+	o->err = try_token(root_fd);
+	switch (o->err) {
+	case EOPNOTSUPP:
+		o->owner = BPFD_OWNER_INITIAL;
+		o->userns_ino = BPFD_INIT_USERNS_INO;
+		snprintf(
+		    o->how, sizeof(o->how),
+		    "token attempt from the initial user namespace: "
+		    "EOPNOTSUPP, given only for a bpffs of that namespace");
+		break;
+	case EPERM:
+		o->owner = BPFD_OWNER_NOT_INITIAL;
+		snprintf(o->how, sizeof(o->how),
+			 "token attempt from the initial user namespace with "
+			 "CAP_BPF: EPERM, the bpffs belongs to another one");
+		break;
+	default:
+		snprintf(o->how, sizeof(o->how),
+			 "token attempt from the initial user namespace: %s "
+			 "(%s), which does not tell the owner",
+			 errname(o->err),
+			 o->err == EINVAL ? "no BPF_TOKEN_CREATE in this "
+					    "kernel, or not a bpffs root"
+					  : strerror(o->err));
+	}
+}
+
+/* From a user namespace with CAP_BPF in it: is the bpffs ours? */
+static void owner_from_userns(int root_fd, struct bpfd_owner_info *o)
+{
+	o->err = try_token(root_fd);
+	if (o->err == 0 || o->err == ENOENT) {
+		o->owner = BPFD_OWNER_CALLER;
+		o->userns_ino = bpfd_userns_ino("/proc/self/ns/user");
+		snprintf(o->how, sizeof(o->how),
+			 "token attempt from this user namespace: %s, so the "
+			 "bpffs belongs to it",
+			 o->err ? "ENOENT (no delegation)"
+				: "a token was made");
+	} else if (o->err == EPERM) {
+		o->owner = BPFD_OWNER_NOT_CALLER;
+		snprintf(o->how, sizeof(o->how),
+			 "token attempt from this user namespace with CAP_BPF: "
+			 "EPERM, the bpffs belongs to another one (or an LSM "
+			 "refused)");
+	} else {
+		snprintf(o->how, sizeof(o->how),
+			 "token attempt from this user namespace: %s (%s)",
+			 errname(o->err), strerror(o->err));
+	}
+}
+
+/*
+ * A child joins @userns_fd and tries there.  Exit status: the errno of the
+ * attempt, 0 for a token, 255 when setns failed.
+ */
+static int try_token_in(int root_fd, int userns_fd)
+{
+	int status = 0, r;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		int e;
+
+		if (setns(userns_fd, CLONE_NEWUSER) < 0)
+			_exit(255);
+		e = try_token(root_fd);
+		_exit(e < 255 ? e : 254);
+	}
+	/* A setns and one bpf() call: a second is plenty. */
+	r = bpfd_wait_child(pid, 1000, &status);
+	if (r < 0)
+		return r;
+	if (!WIFEXITED(status))
+		return -ECHILD;
+	return WEXITSTATUS(status);
+}
+
+static void owner_from_target(int root_fd, int userns_fd,
+			      struct bpfd_owner_info *o)
+{
+	char tmp[sizeof(o->how)];
+	int r = try_token_in(root_fd, userns_fd);
+	struct stat st;
+
+	snprintf(tmp, sizeof(tmp), "%s", o->how);
+	if (r == 0 || r == ENOENT) {
+		o->owner = BPFD_OWNER_TARGET;
+		o->err = r;
+		o->userns_ino = fstat(userns_fd, &st) == 0 ? st.st_ino : 0;
+		snprintf(o->how, sizeof(o->how),
+			 "token attempt from the target's user namespace "
+			 "(setns): %s, so the bpffs belongs to it",
+			 r ? "ENOENT (no delegation)" : "a token was made");
+	} else if (r == 255 || r < 0) {
+		snprintf(o->how, sizeof(o->how),
+			 "%.150s; joining the target's user namespace failed",
+			 tmp);
+	} else {
+		snprintf(o->how, sizeof(o->how),
+			 "%.150s; from the target's user namespace: %s", tmp,
+			 errname(r));
+	}
+}
+
+int bpfd_bpffs_owner(int root_fd, int target_userns_fd,
+		     struct bpfd_owner_info *out)
+{
+	uint64_t self = bpfd_userns_ino("/proc/self/ns/user");
+	bool init =
+	    self ? self == BPFD_INIT_USERNS_INO : bpfd_in_initial_userns();
+	struct stat st;
+
+	if (!out || root_fd < 0)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	out->err = -1;
+	if (!has_cap_bpf())
+		snprintf(out->how, sizeof(out->how),
+			 "cannot tell without CAP_BPF: only a token attempt "
+			 "shows a bpffs's owner (mountinfo, statmount and "
+			 "fdinfo do not)");
+	else if (init)
+		owner_from_initial(root_fd, out);
+	else
+		owner_from_userns(root_fd, out);
+	if (target_userns_fd < 0 || out->owner == BPFD_OWNER_INITIAL ||
+	    out->owner == BPFD_OWNER_CALLER)
+		return 0;
+	/* The target is us, or the initial namespace: nothing new to learn. */
+	if (fstat(target_userns_fd, &st) < 0 || st.st_ino == self ||
+	    (st.st_ino == BPFD_INIT_USERNS_INO && init))
+		return 0;
+	owner_from_target(root_fd, target_userns_fd, out);
+	return 0;
+}
+
+/* ---- mountinfo ---- */
+
+static void copy_str(char *dst, size_t len, const char *src)
+{
+	snprintf(dst, len, "%s", src ? src : "");
+}
+
+/* Value of option @key in @opts as an unsigned number in @base. */
+static bool opt_number(const char *opts, const char *key, int base,
+		       unsigned long *out)
+{
+	char *val = NULL, buf[32], *end;
+	size_t len = 0;
+
+	if (mnt_optstr_get_option(opts, key, &val, &len) != 0 || !val ||
+	    len == 0 || len >= sizeof(buf))
+		return false;
+	memcpy(buf, val, len);
+	buf[len] = '\0';
+	errno = 0;
+	*out = strtoul(buf, &end, base);
+	return errno == 0 && *end == '\0';
+}
+
+static bool decode_delegation(const char *opts, const struct bpfd_names *names,
+			      struct bpfd_delegation *d)
+{
+	memset(d, 0, sizeof(*d));
+	for (int k = 0; k < BPFD_NKINDS; k++) {
+		const char *key = bpfd_kind_option((enum bpfd_kind)k);
+		char *val = NULL, buf[1024];
+		size_t len = 0;
+
+		if (mnt_optstr_get_option(opts, key, &val, &len) != 0)
+			continue;
+		if (!val || len == 0 || len >= sizeof(buf))
+			return false;
+		memcpy(buf, val, len);
+		buf[len] = '\0';
+		if (bpfd_parse_list(names, (enum bpfd_kind)k, buf, &d->mask[k],
+				    NULL) < 0)
+			return false;
+	}
+	return true;
+}
+
+static void fill_mount(struct libmnt_fs *fs, const struct bpfd_names *names,
+		       struct bpfd_bpffs_mount *m)
+{
+	const char *opts = mnt_fs_get_fs_options(fs);
+	unsigned long v;
+
+	if (!opts)
+		opts = "";
+	memset(m, 0, sizeof(*m));
+	m->mnt_id = mnt_fs_get_id(fs);
+	copy_str(m->target, sizeof(m->target), mnt_fs_get_target(fs));
+	copy_str(m->root, sizeof(m->root), mnt_fs_get_root(fs));
+	copy_str(m->source, sizeof(m->source), mnt_fs_get_source(fs));
+	copy_str(m->options, sizeof(m->options), opts);
+	/* bpf_show_options() omits uid/gid 0 and mode 0777. */
+	m->uid = opt_number(opts, "uid", 10, &v) ? (uid_t)v : 0;
+	m->gid = opt_number(opts, "gid", 10, &v) ? (gid_t)v : 0;
+	m->mode = opt_number(opts, "mode", 8, &v) ? (unsigned int)v : 0777;
+	m->deleg_ok = decode_delegation(opts, names, &m->deleg);
+}
+
+static struct libmnt_table *parse_table(const char *mountinfo, int *r)
+{
+	struct libmnt_table *tb = mnt_new_table();
+
+	if (!tb) {
+		*r = -ENOMEM;
+		return NULL;
+	}
+	*r = mnt_table_parse_file(tb, mountinfo);
+	if (*r < 0) {
+		/* libmount returns -errno, or -1 for a malformed file */
+		*r = *r == -1 ? -EINVAL : *r;
+		mnt_unref_table(tb);
+		return NULL;
+	}
+	return tb;
+}
+
+int bpfd_bpffs_mounts(const char *mountinfo, const struct bpfd_names *names,
+		      struct bpfd_bpffs_mount **out, size_t *count,
+		      struct bpfd_error *err)
+{
+	struct libmnt_table *tb;
+	struct libmnt_iter *it = NULL;
+	struct libmnt_fs *fs;
+	struct bpfd_bpffs_mount *v = NULL;
+	size_t n = 0;
+	int r;
+
+	if (!mountinfo || !out || !count)
+		return bpfd_error_set(err, BPFD_STEP_ARGS, EINVAL, NULL);
+	*out = NULL;
+	*count = 0;
+	tb = parse_table(mountinfo, &r);
+	if (!tb)
+		return bpfd_error_set(err, BPFD_STEP_MOUNTINFO, r, "%s",
+				      mountinfo);
+	it = mnt_new_iter(MNT_ITER_FORWARD);
+	r = it ? 0 : -ENOMEM;
+	while (r == 0 && mnt_table_next_fs(tb, it, &fs) == 0) {
+		struct bpfd_bpffs_mount *nv;
+
+		if (!mnt_fs_get_fstype(fs) ||
+		    strcmp(mnt_fs_get_fstype(fs), "bpf") != 0)
+			continue;
+		nv = realloc(v, (n + 1) * sizeof(*v));
+		if (!nv) {
+			r = -ENOMEM;
+			break;
+		}
+		v = nv;
+		fill_mount(fs, names, &v[n++]);
+	}
+	mnt_free_iter(it);
+	mnt_unref_table(tb);
+	if (r < 0) {
+		free(v);
+		return bpfd_error_set(err, BPFD_STEP_MOUNTINFO, r, "%s",
+				      mountinfo);
+	}
+	*out = v;
+	*count = n;
+	return 0;
+}
+
+int bpfd_mount_lookup(const char *mountinfo, int mnt_id,
+		      struct bpfd_mount_brief *out)
+{
+	struct libmnt_table *tb;
+	struct libmnt_iter *it;
+	struct libmnt_fs *fs;
+	int r;
+
+	if (!mountinfo || !out)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	tb = parse_table(mountinfo, &r);
+	if (!tb)
+		return r;
+	r = -ENOENT;
+	it = mnt_new_iter(MNT_ITER_FORWARD);
+	while (it && mnt_table_next_fs(tb, it, &fs) == 0) {
+		if (mnt_fs_get_id(fs) != mnt_id)
+			continue;
+		out->mnt_id = mnt_id;
+		copy_str(out->fstype, sizeof(out->fstype),
+			 mnt_fs_get_fstype(fs));
+		copy_str(out->target, sizeof(out->target),
+			 mnt_fs_get_target(fs));
+		copy_str(out->root, sizeof(out->root), mnt_fs_get_root(fs));
+		copy_str(out->options, sizeof(out->options),
+			 mnt_fs_get_fs_options(fs));
+		r = 0;
+		break;
+	}
+	mnt_free_iter(it);
+	mnt_unref_table(tb);
+	return r;
+}
+
+int bpfd_open_dir_in_root(int root_fd, const char *path)
+{
+	unsigned long long resolve = RESOLVE_NO_MAGICLINKS;
+	int fd;
+
+	if (!path || !*path)
+		return -EINVAL;
+	if (root_fd >= 0)
+		resolve |= RESOLVE_IN_ROOT;
+	fd = bpfd_openat2(root_fd >= 0 ? root_fd : AT_FDCWD, path,
+			  O_RDONLY | O_DIRECTORY | O_CLOEXEC, resolve);
+	if (fd == -ENOSYS && root_fd < 0) {
+		/* before 5.6: a plain open is as good without a root */
+		fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			fd = -errno;
+	}
+	return fd;
+}
