@@ -58,11 +58,10 @@ enum {
 };
 
 struct attach_opts {
-	struct cli_deleg deleg;
+	struct cli_common co;
 	pid_t pid;
 	const char *target;
-	bool no_verify, probe, json;
-	int timeout_ms;
+	bool no_verify, probe;
 };
 
 static int parse_pid(const char *s, pid_t *pid)
@@ -80,8 +79,10 @@ static int parse_pid(const char *s, pid_t *pid)
 	return 0;
 }
 
-static int parse_opt(struct attach_opts *o, int c, const char *arg)
+static int attach_option(void *ctx, int c, const char *arg)
 {
+	struct attach_opts *o = ctx;
+
 	switch (c) {
 	case OPT_PID:
 		return parse_pid(arg, &o->pid) < 0 ? EXIT_USAGE : 0;
@@ -94,16 +95,6 @@ static int parse_opt(struct attach_opts *o, int c, const char *arg)
 	case OPT_PROBE:
 		o->probe = true;
 		return 0;
-	case OPT_JSON:
-		o->json = true;
-		return 0;
-	case OPT_TIMEOUT:
-		o->timeout_ms = cli_parse_timeout(arg);
-		if (o->timeout_ms > 0)
-			return 0;
-		cli_usage_error("--timeout: invalid number of seconds '%s'",
-				arg);
-		return EXIT_USAGE;
 	default:
 		return -1;
 	}
@@ -112,49 +103,26 @@ static int parse_opt(struct attach_opts *o, int c, const char *arg)
 static int parse_args(int argc, char **argv, struct attach_opts *o)
 {
 	static const struct option longopts[] = {
-	    CLI_DELEG_LONGOPTS,
 	    {"pid", required_argument, NULL, OPT_PID},
 	    {"target", required_argument, NULL, OPT_TARGET},
 	    {"no-verify", no_argument, NULL, OPT_NO_VERIFY},
 	    {"probe", no_argument, NULL, OPT_PROBE},
-	    {"json", no_argument, NULL, OPT_JSON},
-	    {"timeout", required_argument, NULL, OPT_TIMEOUT},
-	    {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
 	};
-	int c, r;
+	const struct cli_parser parser = {
+	    .cmd = "attach",
+	    .flags = CLI_DELEG | CLI_JSON | CLI_TIMEOUT,
+	    .longopts = longopts,
+	    .usage = usage,
+	    .option = attach_option,
+	    .ctx = o,
+	    .max_operands = 0,
+	};
+	int first, r = cli_parse(argc, argv, &parser, &o->co, &first);
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+" CLI_DELEG_SHORTOPTS "hV",
-				longopts, NULL)) != -1) {
-		r = cli_deleg_option(&o->deleg, c, optarg);
-		if (r < 0)
-			return EXIT_USAGE;
-		if (r > 0)
-			continue;
-		if (c == 'h' || c == 'V') {
-			if (c == 'h')
-				usage(stdout);
-			else
-				printf(PROG " %s\n", BPFD_VERSION);
-			return -1;
-		}
-		r = parse_opt(o, c, optarg);
-		if (r > 0)
-			return r;
-		if (r < 0) {
-			cli_bad_option("attach", optopt, argv[optind - 1]);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		cli_usage_error("attach: unexpected argument '%s'",
-				argv[optind]);
-		return EXIT_USAGE;
-	}
-	if (!o->deleg.list_presets && !o->pid) {
+	if (r)
+		return r;
+	if (!o->pid) {
 		cli_usage_error("attach: --pid PID is required");
 		return EXIT_USAGE;
 	}
@@ -179,7 +147,7 @@ static int attach(const struct attach_opts *o, const struct bpfd_names *names,
 		r = bpfd_proc_open(o->pid, &proc, &e);
 	if (r < 0) {
 		code = cli_exit_code(&e);
-		if (o->json)
+		if (o->co.json)
 			report_print_json(rep, names, &e, code);
 		cli_print_error(&e);
 		free(rep);
@@ -191,7 +159,7 @@ static int attach(const struct attach_opts *o, const struct bpfd_names *names,
 	code = r < 0 ? cli_exit_code(&e) : EXIT_OK;
 	snprintf(where, sizeof(where), "in the mount namespace of pid %d",
 		 (int)o->pid);
-	if (o->json)
+	if (o->co.json)
 		report_print_json(rep, names, r < 0 ? &e : NULL, code);
 	else
 		report_print_text("attach", where, rep, names,
@@ -205,7 +173,7 @@ static int attach(const struct attach_opts *o, const struct bpfd_names *names,
 
 int cmd_attach(int argc, char **argv)
 {
-	struct attach_opts o = {.timeout_ms = BPFD_DEFAULT_TIMEOUT_MS};
+	struct attach_opts o = {0};
 	struct bpfd_engine_opts eo = {0};
 	struct bpfd_names *names;
 	int r;
@@ -213,19 +181,15 @@ int cmd_attach(int argc, char **argv)
 	r = parse_args(argc, argv, &o);
 	if (r)
 		return r < 0 ? EXIT_OK : r;
-	if (o.deleg.list_presets) {
-		cli_print_presets();
-		return EXIT_OK;
-	}
 	names = cli_load_names();
 	if (!names)
 		return EXIT_FAIL;
-	r = cli_deleg_resolve_default(&o.deleg, names, &eo.deleg, "attach");
+	r = cli_deleg_resolve_default(&o.co.deleg, names, &eo.deleg, "attach");
 	if (r == 0) {
 		eo.target = o.target;
 		eo.no_verify = o.no_verify;
 		eo.probe = o.probe && !o.no_verify;
-		eo.timeout_ms = o.timeout_ms;
+		eo.timeout_ms = o.co.timeout_ms;
 		eo.fault = cli_fault_from_env();
 		r = attach(&o, names, &eo);
 	} else {

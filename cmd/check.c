@@ -43,82 +43,24 @@ static void usage(FILE *out)
 	    out);
 }
 
-struct check_opts {
-	struct cli_deleg deleg;
-	bool json;
-	int timeout_ms;
-};
-
-static int parse_args(int argc, char **argv, struct check_opts *o)
-{
-	static const struct option longopts[] = {
-	    CLI_DELEG_LONGOPTS,
-	    {"json", no_argument, NULL, OPT_JSON},
-	    {"timeout", required_argument, NULL, OPT_TIMEOUT},
-	    {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},
-	    {NULL, 0, NULL, 0},
-	};
-	int c;
-
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+" CLI_DELEG_SHORTOPTS "hV",
-				longopts, NULL)) != -1) {
-		int r = cli_deleg_option(&o->deleg, c, optarg);
-
-		if (r < 0)
-			return EXIT_USAGE;
-		if (r > 0)
-			continue;
-		switch (c) {
-		case OPT_JSON:
-			o->json = true;
-			break;
-		case OPT_TIMEOUT:
-			o->timeout_ms = cli_parse_timeout(optarg);
-			if (o->timeout_ms < 0) {
-				cli_usage_error(
-				    "--timeout: invalid number of seconds '%s'",
-				    optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'h':
-			usage(stdout);
-			return -EXIT_OK - 1;
-		case 'V':
-			printf(PROG " %s\n", BPFD_VERSION);
-			return -EXIT_OK - 1;
-		default:
-			cli_bad_option("check", optopt, argv[optind - 1]);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		cli_usage_error("check: unexpected argument '%s'",
-				argv[optind]);
-		return EXIT_USAGE;
-	}
-	return 0;
-}
-
 int cmd_check(int argc, char **argv)
 {
-	struct check_opts o = {.timeout_ms = BPFD_DEFAULT_TIMEOUT_MS};
+	const struct cli_parser parser = {
+	    .cmd = "check",
+	    .flags = CLI_DELEG | CLI_JSON | CLI_TIMEOUT,
+	    .usage = usage,
+	    .max_operands = 0,
+	};
+	struct cli_common o = {0};
 	struct bpfd_engine_opts eo = {0};
 	struct bpfd_names *names;
 	struct bpfd_report *rep;
 	struct bpfd_error e = {0};
-	int r, code;
+	int r, code, first;
 
-	r = parse_args(argc, argv, &o);
+	r = cli_parse(argc, argv, &parser, &o, &first);
 	if (r)
 		return r < 0 ? EXIT_OK : r;
-	if (o.deleg.list_presets) {
-		cli_print_presets();
-		return EXIT_OK;
-	}
 	names = cli_load_names();
 	if (!names)
 		return EXIT_FAIL;

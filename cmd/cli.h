@@ -5,6 +5,7 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #include <bpfdelegate/delegation.h>
 #include <bpfdelegate/engine.h>
@@ -50,6 +51,44 @@ struct cli_deleg {
 	} item[CLI_MAX_ITEMS];
 	bool list_presets;
 };
+
+/* What the commands' command lines share. */
+struct cli_common {
+	struct cli_deleg deleg;
+	bool json;
+	int timeout_ms; /* BPFD_DEFAULT_TIMEOUT_MS unless --timeout */
+};
+
+/* Shared options a command takes. */
+enum {
+	CLI_DELEG = 1,	 /* -c -m -p -a --preset */
+	CLI_JSON = 2,	 /* --json */
+	CLI_TIMEOUT = 4, /* --timeout SECS */
+	CLI_PERMUTE = 8, /* options may follow operands (GNU getopt order) */
+};
+
+/* One command's command line. */
+struct cli_parser {
+	const char *cmd;	       /* "check" */
+	unsigned int flags;	       /* CLI_DELEG | CLI_JSON | CLI_TIMEOUT */
+	const struct option *longopts; /* its own, NULL-terminated, or NULL */
+	void (*usage)(FILE *out);
+	/* Its own option: 0 taken, > 0 an exit code (error printed). */
+	int (*option)(void *ctx, int c, const char *arg);
+	void *ctx;
+	int max_operands; /* -1: any number */
+};
+
+/*
+ * getopt_long over @argv (options stop at the first operand unless
+ * CLI_PERMUTE): shared
+ * options into @co, the command's own to p->option; -h, -V and --preset
+ * list handled.  Returns 0 with *first set to the first operand's index,
+ * -1 when help, the version or the presets were printed (exit 0), or an
+ * exit code (message printed).
+ */
+int cli_parse(int argc, char **argv, const struct cli_parser *p,
+	      struct cli_common *co, int *first);
 
 /*
  * Take one getopt result.  Returns 1 when @opt was a delegation option,

@@ -79,13 +79,3 @@ void fmt_print_json(json_object *o)
 	    o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 }
-
-void fmt_bad_option(const char *cmd, char **argv)
-{
-	if (optopt && optopt < 0x100)
-		cli_usage_error("%s: invalid or incomplete option '-%c'", cmd,
-				optopt);
-	else
-		cli_usage_error("%s: unrecognized or incomplete option '%s'",
-				cmd, argv[optind - 1]);
-}

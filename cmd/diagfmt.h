@@ -31,7 +31,4 @@ json_object *fmt_str_or_null(const char *s);
 /* Print @o as the one JSON document on stdout, and release it. */
 void fmt_print_json(json_object *o);
 
-/* The usage error for getopt's '?' (unknown option or missing argument). */
-void fmt_bad_option(const char *cmd, char **argv);
-
 #endif

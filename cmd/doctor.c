@@ -170,48 +170,38 @@ static void print_json(const struct bpfd_diag_facts *f,
 	fmt_print_json(o);
 }
 
+static int doctor_option(void *ctx, int c, const char *arg)
+{
+	if (c != OPT_PATH)
+		return -1;
+	if (!*arg) {
+		cli_usage_error("doctor: --path: empty path");
+		return EXIT_USAGE;
+	}
+	*(const char **)ctx = arg;
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, const char **path, bool *json)
 {
 	static const struct option longopts[] = {
 	    {"path", required_argument, NULL, OPT_PATH},
-	    {"json", no_argument, NULL, OPT_JSON},
-	    {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
 	};
-	int c;
+	const struct cli_parser parser = {
+	    .cmd = "doctor",
+	    .flags = CLI_JSON,
+	    .longopts = longopts,
+	    .usage = usage,
+	    .option = doctor_option,
+	    .ctx = path,
+	    .max_operands = 0,
+	};
+	struct cli_common co = {0};
+	int first, r = cli_parse(argc, argv, &parser, &co, &first);
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_PATH:
-			if (!*optarg) {
-				cli_usage_error("doctor: --path: empty path");
-				return EXIT_USAGE;
-			}
-			*path = optarg;
-			break;
-		case OPT_JSON:
-			*json = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return -1;
-		case 'V':
-			printf(PROG " %s\n", BPFD_VERSION);
-			return -1;
-		default:
-			fmt_bad_option("doctor", argv);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		cli_usage_error("doctor: unexpected argument '%s'",
-				argv[optind]);
-		return EXIT_USAGE;
-	}
-	return 0;
+	*json = co.json;
+	return r;
 }
 
 int cmd_doctor(int argc, char **argv)

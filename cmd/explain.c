@@ -113,44 +113,41 @@ static char *join(int argc, char **argv)
 	return s;
 }
 
+static int explain_option(void *ctx, int c, const char *arg)
+{
+	if (c != OPT_PATH)
+		return -1;
+	((struct explain_opts *)ctx)->path = arg;
+	return 0;
+}
+
 static int parse_opts(int argc, char **argv, struct explain_opts *o)
 {
 	static const struct option longopts[] = {
 	    {"path", required_argument, NULL, OPT_PATH},
-	    {"json", no_argument, NULL, OPT_JSON},
-	    {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
 	};
-	int c;
+	const struct cli_parser parser = {
+	    .cmd = "explain",
+	    .flags = CLI_JSON | CLI_PERMUTE,
+	    .longopts = longopts,
+	    .usage = usage,
+	    .option = explain_option,
+	    .ctx = o,
+	    .max_operands = -1,
+	};
+	struct cli_common co = {0};
+	int first, r = cli_parse(argc, argv, &parser, &co, &first);
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_PATH:
-			o->path = optarg;
-			break;
-		case OPT_JSON:
-			o->json = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return -1;
-		case 'V':
-			printf(PROG " %s\n", BPFD_VERSION);
-			return -1;
-		default:
-			fmt_bad_option("explain", argv);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind >= argc) {
+	if (r)
+		return r;
+	o->json = co.json;
+	if (first >= argc) {
 		cli_usage_error("explain: an errno or a libbpf message is "
 				"needed");
 		return EXIT_USAGE;
 	}
-	o->text = join(argc - optind, argv + optind);
+	o->text = join(argc - first, argv + first);
 	return o->text ? 0 : EXIT_FAIL;
 }
 

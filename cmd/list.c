@@ -287,53 +287,44 @@ static int view_still_valid(const struct view *v)
 	return -1;
 }
 
+static int list_option(void *ctx, int c, const char *arg)
+{
+	struct list_opts *o = ctx;
+	char *end;
+	long v;
+
+	if (c != OPT_PID)
+		return -1;
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || *end || end == arg || v <= 0 || v > INT_MAX) {
+		cli_usage_error("list: --pid: invalid pid '%s'", arg);
+		return EXIT_USAGE;
+	}
+	o->pid = (pid_t)v;
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct list_opts *o)
 {
 	static const struct option longopts[] = {
 	    {"pid", required_argument, NULL, OPT_PID},
-	    {"json", no_argument, NULL, OPT_JSON},
-	    {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
 	};
-	char *end;
-	long v;
-	int c;
+	const struct cli_parser parser = {
+	    .cmd = "list",
+	    .flags = CLI_JSON,
+	    .longopts = longopts,
+	    .usage = usage,
+	    .option = list_option,
+	    .ctx = o,
+	    .max_operands = 0,
+	};
+	struct cli_common co = {0};
+	int first, r = cli_parse(argc, argv, &parser, &co, &first);
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_PID:
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || v <= 0 ||
-			    v > INT_MAX) {
-				cli_usage_error("list: --pid: invalid pid '%s'",
-						optarg);
-				return EXIT_USAGE;
-			}
-			o->pid = (pid_t)v;
-			break;
-		case OPT_JSON:
-			o->json = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return -1;
-		case 'V':
-			printf(PROG " %s\n", BPFD_VERSION);
-			return -1;
-		default:
-			fmt_bad_option("list", argv);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		cli_usage_error("list: unexpected argument '%s'", argv[optind]);
-		return EXIT_USAGE;
-	}
-	return 0;
+	o->json = co.json;
+	return r;
 }
 
 static int list_mounts(const struct list_opts *o,

@@ -212,41 +212,22 @@ static int parse_kind(const char *arg)
 
 static int parse_args(int argc, char **argv, bool *json, int *only)
 {
-	static const struct option longopts[] = {
-	    {"json", no_argument, NULL, OPT_JSON},
-	    {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},
-	    {NULL, 0, NULL, 0},
+	const struct cli_parser parser = {
+	    .cmd = "names",
+	    .flags = CLI_JSON | CLI_PERMUTE,
+	    .usage = usage,
+	    .max_operands = 1,
 	};
-	int c;
+	struct cli_common co = {0};
+	int first, r = cli_parse(argc, argv, &parser, &co, &first);
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_JSON:
-			*json = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return -1;
-		case 'V':
-			printf(PROG " %s\n", BPFD_VERSION);
-			return -1;
-		default:
-			fmt_bad_option("names", argv);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc && (*only = parse_kind(argv[optind])) < 0) {
+	if (r)
+		return r;
+	*json = co.json;
+	if (first < argc && (*only = parse_kind(argv[first])) < 0) {
 		cli_usage_error("names: unknown kind '%s' (cmds, maps, progs "
 				"or attachs)",
-				argv[optind]);
-		return EXIT_USAGE;
-	}
-	if (optind + 1 < argc) {
-		cli_usage_error("names: unexpected argument '%s'",
-				argv[optind + 1]);
+				argv[first]);
 		return EXIT_USAGE;
 	}
 	return 0;

@@ -69,10 +69,9 @@ static void usage(FILE *out)
 enum { OPT_TARGET = OPT_FIRST_FREE, OPT_STRICT };
 
 struct hook_opts {
-	struct cli_deleg deleg; /* from the hook's arguments */
+	struct cli_common co; /* the delegation from the hook's arguments */
 	const char *target;
 	bool strict;
-	int timeout_ms;
 };
 
 /* What the state and config.json say about the container. */
@@ -418,69 +417,50 @@ static int delegate(const struct hook_opts *o, const struct container *c,
 	return r;
 }
 
+static int hook_option(void *ctx, int c, const char *arg)
+{
+	struct hook_opts *o = ctx;
+
+	if (c == OPT_TARGET)
+		o->target = arg;
+	else if (c == OPT_STRICT)
+		o->strict = true;
+	else
+		return -1;
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct hook_opts *o)
 {
 	static const struct option longopts[] = {
-	    CLI_DELEG_LONGOPTS,
 	    {"target", required_argument, NULL, OPT_TARGET},
 	    {"strict", no_argument, NULL, OPT_STRICT},
-	    {"timeout", required_argument, NULL, OPT_TIMEOUT},
-	    {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
 	};
-	int c, r;
+	const struct cli_parser parser = {
+	    .cmd = "oci-hook",
+	    .flags = CLI_DELEG | CLI_TIMEOUT,
+	    .longopts = longopts,
+	    .usage = usage,
+	    .option = hook_option,
+	    .ctx = o,
+	    .max_operands = 0,
+	};
+	int first;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+" CLI_DELEG_SHORTOPTS "hV",
-				longopts, NULL)) != -1) {
-		r = cli_deleg_option(&o->deleg, c, optarg);
-		if (r < 0)
-			return EXIT_USAGE;
-		if (r > 0)
-			continue;
-		if (c == OPT_TARGET) {
-			o->target = optarg;
-		} else if (c == OPT_STRICT) {
-			o->strict = true;
-		} else if (c == OPT_TIMEOUT) {
-			o->timeout_ms = cli_parse_timeout(optarg);
-			if (o->timeout_ms < 0) {
-				cli_usage_error(
-				    "--timeout: invalid number of seconds '%s'",
-				    optarg);
-				return EXIT_USAGE;
-			}
-		} else if (c == 'h' || c == 'V') {
-			if (c == 'h')
-				usage(stdout);
-			else
-				printf(PROG " %s\n", BPFD_VERSION);
-			return -1;
-		} else {
-			cli_bad_option("oci-hook", optopt, argv[optind - 1]);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		cli_usage_error("oci-hook: unexpected argument '%s'",
-				argv[optind]);
-		return EXIT_USAGE;
-	}
-	return 0;
+	return cli_parse(argc, argv, &parser, &o->co, &first);
 }
 
 /* Decide, then delegate: what is asked comes from annotations or args. */
 static int hook(const struct hook_opts *o, struct container *c,
 		const struct bpfd_names *names)
 {
-	struct bpfd_engine_opts eo = {.timeout_ms = o->timeout_ms};
+	struct bpfd_engine_opts eo = {.timeout_ms = o->co.timeout_ms};
 
 	if (!cli_deleg_empty(&c->deleg)) {
 		if (resolve_annotations(&c->deleg, names, &eo.deleg) < 0)
 			return EXIT_FAIL;
-	} else if (cli_deleg_resolve(&o->deleg, names, &eo.deleg) < 0) {
+	} else if (cli_deleg_resolve(&o->co.deleg, names, &eo.deleg) < 0) {
 		return EXIT_USAGE;
 	}
 	if (vet(o, c) < 0)
@@ -491,7 +471,7 @@ static int hook(const struct hook_opts *o, struct container *c,
 
 int cmd_oci_hook(int argc, char **argv)
 {
-	struct hook_opts o = {.timeout_ms = BPFD_DEFAULT_TIMEOUT_MS};
+	struct hook_opts o = {0};
 	struct container c = {0};
 	struct bpfd_names *names = NULL;
 	json_object *state = NULL, *cfg = NULL;
@@ -517,7 +497,7 @@ int cmd_oci_hook(int argc, char **argv)
 		goto out;
 	}
 	/* Installed for every container: nothing asked, nothing done. */
-	if (cli_deleg_empty(&c.deleg) && cli_deleg_empty(&o.deleg))
+	if (cli_deleg_empty(&c.deleg) && cli_deleg_empty(&o.co.deleg))
 		goto out;
 	names = cli_load_names();
 	r = names ? hook(&o, &c, names) : EXIT_FAIL;

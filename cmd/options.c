@@ -10,6 +10,8 @@
 
 #include "cli.h"
 
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
 void cli_usage_error(const char *fmt, ...)
 {
 	va_list ap;
@@ -260,4 +262,107 @@ int cli_deleg_resolve_default(const struct cli_deleg *d,
 	if (cli_deleg_resolve(d, names, out) < 0)
 		return -1;
 	return cli_deleg_check_nonempty(out, cmd);
+}
+
+/* The long options of @p: shared ones, the command's, help, version. */
+static void collect_longopts(const struct cli_parser *p, struct option *all,
+			     size_t max)
+{
+	static const struct option deleg[] = {CLI_DELEG_LONGOPTS};
+	static const struct option json = {"json", no_argument, NULL, OPT_JSON};
+	static const struct option timeout = {"timeout", required_argument,
+					      NULL, OPT_TIMEOUT};
+	static const struct option tail[] = {
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
+	};
+	size_t n = 0;
+
+	for (size_t i = 0; (p->flags & CLI_DELEG) && i < ARRAY_LEN(deleg); i++)
+		all[n++] = deleg[i];
+	if (p->flags & CLI_JSON)
+		all[n++] = json;
+	if (p->flags & CLI_TIMEOUT)
+		all[n++] = timeout;
+	for (size_t i = 0; p->longopts && p->longopts[i].name && n + 3 < max;
+	     i++)
+		all[n++] = p->longopts[i];
+	for (size_t i = 0; i < ARRAY_LEN(tail); i++)
+		all[n++] = tail[i];
+}
+
+/* A shared option: 1 taken, 0 not shared, > 1 an exit code. */
+static int shared_option(const struct cli_parser *p, struct cli_common *co,
+			 int c, const char *arg)
+{
+	int r;
+
+	if (p->flags & CLI_DELEG) {
+		r = cli_deleg_option(&co->deleg, c, arg);
+		if (r)
+			return r < 0 ? EXIT_USAGE : 1;
+	}
+	if (c == OPT_JSON) {
+		co->json = true;
+		return 1;
+	}
+	if (c != OPT_TIMEOUT)
+		return 0;
+	co->timeout_ms = cli_parse_timeout(arg);
+	if (co->timeout_ms > 0)
+		return 1;
+	cli_usage_error("%s: --timeout: invalid number of seconds '%s'", p->cmd,
+			arg);
+	return EXIT_USAGE;
+}
+
+int cli_parse(int argc, char **argv, const struct cli_parser *p,
+	      struct cli_common *co, int *first)
+{
+	struct option all[48];
+	int c, r;
+	const char *shorts =
+	    p->flags & CLI_DELEG ? "+" CLI_DELEG_SHORTOPTS "hV" : "+hV";
+
+	if (p->flags & CLI_PERMUTE)
+		shorts++;
+
+	collect_longopts(p, all, ARRAY_LEN(all));
+	if (!co->timeout_ms)
+		co->timeout_ms = BPFD_DEFAULT_TIMEOUT_MS;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shorts, all, NULL)) != -1) {
+		r = shared_option(p, co, c, optarg);
+		if (r == 1)
+			continue;
+		if (r > 1)
+			return r;
+		if (c == 'h' || c == 'V') {
+			if (c == 'h')
+				p->usage(stdout);
+			else
+				printf(PROG " %s\n", BPFD_VERSION);
+			return -1;
+		}
+		r = c != '?' && p->option ? p->option(p->ctx, c, optarg) : -1;
+		if (r > 0)
+			return r;
+		if (r < 0) {
+			cli_bad_option(p->cmd, optopt, argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (co->deleg.list_presets) {
+		cli_print_presets();
+		return -1;
+	}
+	if (p->max_operands >= 0 && argc - optind > p->max_operands) {
+		cli_usage_error("%s: unexpected argument '%s'", p->cmd,
+				argv[optind + p->max_operands]);
+		return EXIT_USAGE;
+	}
+	*first = optind;
+	return 0;
 }

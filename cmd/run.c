@@ -84,16 +84,17 @@ enum {
 };
 
 struct run_opts {
-	struct cli_deleg deleg;
+	struct cli_common co;
 	const char *target;
 	const char *map_user, *map_group, *user, *keep_caps;
-	bool no_verify, json;
-	int timeout_ms;
+	bool no_verify;
 	char **argv;
 };
 
-static int parse_opt(struct run_opts *o, int c, const char *arg)
+static int run_option(void *ctx, int c, const char *arg)
 {
+	struct run_opts *o = ctx;
+
 	switch (c) {
 	case OPT_TARGET:
 		o->target = arg;
@@ -113,16 +114,6 @@ static int parse_opt(struct run_opts *o, int c, const char *arg)
 	case OPT_NO_VERIFY:
 		o->no_verify = true;
 		return 0;
-	case OPT_JSON:
-		o->json = true;
-		return 0;
-	case OPT_TIMEOUT:
-		o->timeout_ms = cli_parse_timeout(arg);
-		if (o->timeout_ms > 0)
-			return 0;
-		cli_usage_error("--timeout: invalid number of seconds '%s'",
-				arg);
-		return EXIT_USAGE;
 	default:
 		return -1;
 	}
@@ -131,49 +122,32 @@ static int parse_opt(struct run_opts *o, int c, const char *arg)
 static int parse_args(int argc, char **argv, struct run_opts *o)
 {
 	static const struct option longopts[] = {
-	    CLI_DELEG_LONGOPTS,
 	    {"target", required_argument, NULL, OPT_TARGET},
 	    {"map-user", required_argument, NULL, OPT_MAP_USER},
 	    {"map-group", required_argument, NULL, OPT_MAP_GROUP},
 	    {"user", required_argument, NULL, OPT_USER},
 	    {"keep-caps", required_argument, NULL, OPT_KEEP_CAPS},
 	    {"no-verify", no_argument, NULL, OPT_NO_VERIFY},
-	    {"json", no_argument, NULL, OPT_JSON},
-	    {"timeout", required_argument, NULL, OPT_TIMEOUT},
-	    {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
 	};
-	int c, r;
+	const struct cli_parser parser = {
+	    .cmd = "run",
+	    .flags = CLI_DELEG | CLI_JSON | CLI_TIMEOUT,
+	    .longopts = longopts,
+	    .usage = usage,
+	    .option = run_option,
+	    .ctx = o,
+	    .max_operands = -1,
+	};
+	int first, r = cli_parse(argc, argv, &parser, &o->co, &first);
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+" CLI_DELEG_SHORTOPTS "hV",
-				longopts, NULL)) != -1) {
-		r = cli_deleg_option(&o->deleg, c, optarg);
-		if (r < 0)
-			return EXIT_USAGE;
-		if (r > 0)
-			continue;
-		if (c == 'h' || c == 'V') {
-			if (c == 'h')
-				usage(stdout);
-			else
-				printf(PROG " %s\n", BPFD_VERSION);
-			return -1;
-		}
-		r = parse_opt(o, c, optarg);
-		if (r > 0)
-			return r;
-		if (r < 0) {
-			cli_bad_option("run", optopt, argv[optind - 1]);
-			return EXIT_USAGE;
-		}
-	}
-	o->argv = argv + optind;
-	if (!o->deleg.list_presets && !o->argv[0]) {
-		cli_usage_error("run: no COMMAND given (bpfdelegate run "
-				"[options] -- COMMAND)");
+	if (r)
+		return r;
+	o->argv = argv + first;
+	if (!o->argv[0]) {
+		cli_usage_error(
+		    "run: no COMMAND given (bpfdelegate run [options] "
+		    "-- COMMAND)");
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -349,7 +323,8 @@ static int wait_forward(const struct bpfd_child *ch, const sigset_t *sigs)
 static int resolve_opts(struct run_opts *o, const struct bpfd_names *names,
 			struct bpfd_engine_opts *eo, struct bpfd_exec *x)
 {
-	if (cli_deleg_resolve_default(&o->deleg, names, &eo->deleg, "run") < 0)
+	if (cli_deleg_resolve_default(&o->co.deleg, names, &eo->deleg, "run") <
+	    0)
 		return -1;
 	if (build_idmap(o, &eo->idmap) < 0)
 		return -1;
@@ -368,7 +343,7 @@ static int resolve_opts(struct run_opts *o, const struct bpfd_names *names,
 	eo->exec = x;
 	eo->target = o->target;
 	eo->no_verify = o->no_verify;
-	eo->timeout_ms = o->timeout_ms;
+	eo->timeout_ms = o->co.timeout_ms;
 	eo->fault = cli_fault_from_env();
 	return 0;
 }
@@ -399,7 +374,7 @@ static int start(const struct run_opts *o, const struct bpfd_names *names,
 		sigprocmask(SIG_SETMASK, &x->sigmask, NULL);
 		code = e.step == BPFD_STEP_EXEC ? 126 + (e.err == ENOENT)
 						: cli_exit_code(&e);
-		if (o->json)
+		if (o->co.json)
 			report_print_json(rep, names, &e, code);
 		cli_print_error(&e);
 		free(rep);
@@ -413,7 +388,7 @@ static int start(const struct run_opts *o, const struct bpfd_names *names,
 
 int cmd_run(int argc, char **argv)
 {
-	struct run_opts o = {.timeout_ms = BPFD_DEFAULT_TIMEOUT_MS};
+	struct run_opts o = {0};
 	struct bpfd_engine_opts eo = {0};
 	struct bpfd_exec x = {0};
 	struct bpfd_names *names;
@@ -422,10 +397,6 @@ int cmd_run(int argc, char **argv)
 	r = parse_args(argc, argv, &o);
 	if (r)
 		return r < 0 ? EXIT_OK : r;
-	if (o.deleg.list_presets) {
-		cli_print_presets();
-		return EXIT_OK;
-	}
 	names = cli_load_names();
 	if (!names)
 		return EXIT_FAIL;
