@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 
+#include "diagfmt.h"
 #include "report.h"
 
 /* The steps of the flow, in order, as the report lists them. */
@@ -214,26 +215,6 @@ void report_print_text(const char *what, const char *where,
 
 /* ---- JSON ---- */
 
-static json_object *masks_json(const struct bpfd_names *names,
-			       const struct bpfd_delegation *d)
-{
-	json_object *o = json_object_new_object();
-
-	for (int k = 0; k < BPFD_NKINDS; k++) {
-		json_object *m = json_object_new_object();
-		char buf[4096], hex[24];
-
-		snprintf(hex, sizeof(hex), "0x%llx",
-			 (unsigned long long)d->mask[k]);
-		bpfd_format_list(names, (enum bpfd_kind)k, d->mask[k], buf,
-				 sizeof(buf));
-		json_object_object_add(m, "mask", json_object_new_string(hex));
-		json_object_object_add(m, "list", json_object_new_string(buf));
-		json_object_object_add(o, bpfd_kind_name((enum bpfd_kind)k), m);
-	}
-	return o;
-}
-
 static json_object *steps_json(const struct bpfd_report *rep)
 {
 	json_object *a = json_object_new_array();
@@ -335,7 +316,7 @@ void report_print_json(const struct bpfd_report *rep,
 	json_object_object_add(o, "error", error_json(e));
 	json_object_object_add(o, "steps", steps_json(rep));
 	json_object_object_add(o, "requested",
-			       masks_json(names, &rep->requested));
+			       fmt_masks_json(names, &rep->requested));
 	json_object_object_add(
 	    o, "target",
 	    rep->target[0] ? json_object_new_string(rep->target) : NULL);
@@ -343,10 +324,11 @@ void report_print_json(const struct bpfd_report *rep,
 	    o, "mount_options",
 	    rep->kept_valid ? json_object_new_string(rep->mount_opts) : NULL);
 	json_object_object_add(
-	    o, "kept", rep->kept_valid ? masks_json(names, &rep->kept) : NULL);
+	    o, "kept",
+	    rep->kept_valid ? fmt_masks_json(names, &rep->kept) : NULL);
 	json_object_object_add(
 	    o, "token",
-	    rep->token_source ? masks_json(names, &rep->token) : NULL);
+	    rep->token_source ? fmt_masks_json(names, &rep->token) : NULL);
 	json_object_object_add(
 	    o, "probes", rep->probed ? probes_json(names, &rep->probes) : NULL);
 	probe_counts(&rep->probes, &works, &refused, &untestable);
