@@ -58,7 +58,8 @@ struct hint {
 
 /*
  * One line per (step, errno) the kernel can return, in the order the kernel
- * checks; the ERRORS section of bpfdelegate(1) and `bpfdelegate explain` (lib/diag_causes.c) give the longer story.
+ * checks; the ERRORS section of bpfdelegate(1) and `bpfdelegate explain`
+ * (lib/diag_causes.c) give the longer story.
  */
 static const struct hint hints[] = {
     {BPFD_STEP_PRIVILEGE, EPERM,
