@@ -147,6 +147,36 @@ static int child_check_visible(struct child_ctx *c, int mnt_fd,
 	return 0;
 }
 
+/*
+ * Our own private mount namespace (check, run): the target by name.  For
+ * check, which names none, /sys/fs/bpf; where a system has no such
+ * directory (no sysfs in a container), /tmp will do: whatever we mount over
+ * is hidden only inside our namespace.
+ */
+static int child_attach_own(struct child_ctx *c, int mnt_fd)
+{
+	static const char *const fallback[] = {BPFD_DEFAULT_TARGET, "/tmp"};
+	struct bpfd_report *rep = &c->msg.rep;
+	size_t n = c->opts->target ? 1 : ARRAY_SIZE(fallback);
+	int err = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *t = c->opts->target ? c->opts->target : fallback[i];
+
+		snprintf(rep->target, sizeof(rep->target), "%s", t);
+		if (move_mount(mnt_fd, "", AT_FDCWD, t,
+			       MOVE_MOUNT_F_EMPTY_PATH) == 0) {
+			bpfd_report_mark(rep, BPFD_STEP_MOVE_MOUNT);
+			return 0;
+		}
+		err = errno;
+		if (err != ENOENT)
+			break;
+	}
+	return bpfd_report_fail(rep, BPFD_STEP_MOVE_MOUNT, err, "%s",
+				rep->target);
+}
+
 static int child_attach(struct child_ctx *c, int mnt_fd)
 {
 	struct bpfd_report *rep = &c->msg.rep;
@@ -155,15 +185,9 @@ static int child_attach(struct child_ctx *c, int mnt_fd)
 	struct bpfd_error e = {0};
 	_cleanup_close_ int tfd = BPFD_NO_FD;
 
+	if (!c->opts->join)
+		return child_attach_own(c, mnt_fd);
 	snprintf(rep->target, sizeof(rep->target), "%s", target);
-	if (!c->opts->join) {
-		if (move_mount(mnt_fd, "", AT_FDCWD, target,
-			       MOVE_MOUNT_F_EMPTY_PATH) < 0)
-			return bpfd_report_fail(rep, BPFD_STEP_MOVE_MOUNT,
-						errno, "%s", target);
-		bpfd_report_mark(rep, BPFD_STEP_MOVE_MOUNT);
-		return 0;
-	}
 	tfd = bpfd_open_in_root(c->opts->join_root_fd, target, true, &e);
 	if (tfd < 0) {
 		bpfd_report_from_error(rep, &e);

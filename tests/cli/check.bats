@@ -183,3 +183,12 @@ load helpers
 	[ "$status" -eq 5 ]
 	[[ "$output" == *"unshare user+mount namespace"*"Operation not permitted"*"user namespaces are restricted"* ]]
 }
+
+@test "no /sys/fs/bpf (no sysfs): check mounts over /tmp in its own namespace" {
+	need_root_tokens
+	run unshare -m sh -c "mount --make-rprivate / && mount -t tmpfs none /sys && '$BPFD' check --maps array --cmds map_create"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Mounted at /tmp in a private mount namespace"* ]]
+	[ "$(grep -c ' /tmp .* - bpf ' /proc/self/mountinfo)" -eq 0 ]
+}
