@@ -193,11 +193,18 @@ static int resolve_group(const char *s, gid_t *gid)
 	return 0;
 }
 
+/* 65534 for the namespace root, or 65533 when 65534 is --user's. */
+static unsigned int spare_id(unsigned int taken)
+{
+	return taken == BPFD_OVERFLOW_ID ? BPFD_OVERFLOW_ID - 1
+					 : BPFD_OVERFLOW_ID;
+}
+
 /*
  * The id maps: the namespace root is the invoking user (or --map-user);
  * --user U is the same number inside and outside.  When U is the id the
- * root would get, the root takes 65534 instead (two inside ids cannot map
- * to one outside id).
+ * root would get, the root takes 65534 (65533 if U is 65534) instead: two
+ * inside ids cannot map to one outside id.
  */
 static int build_idmap(const struct run_opts *o, struct bpfd_idmap *m)
 {
@@ -226,17 +233,25 @@ static int build_idmap(const struct run_opts *o, struct bpfd_idmap *m)
 	}
 	if (m->user_uid == 0)
 		return 0; /* the namespace root already */
+	if (m->user_gid == 0) {
+		/* Mapping it would hand COMMAND the host's root group. */
+		cli_usage_error(
+		    "--user %s: its primary group is 0 (root), which "
+		    "is never mapped",
+		    o->user);
+		return -1;
+	}
 	m->has_user = true;
 	if (m->user_uid == m->uid)
-		m->uid = o->map_user ? (uid_t)-1 : BPFD_OVERFLOW_ID;
+		m->uid = o->map_user ? m->uid : spare_id(m->user_uid);
 	if (m->user_gid == m->gid)
-		m->gid = o->map_group ? (gid_t)-1 : BPFD_OVERFLOW_ID;
-	if (m->uid == m->user_uid || m->gid == m->user_gid ||
-	    m->uid == (uid_t)-1 || m->gid == (gid_t)-1) {
+		m->gid = o->map_group ? m->gid : spare_id(m->user_gid);
+	if (m->uid == m->user_uid || m->gid == m->user_gid) {
 		cli_usage_error(
-		    "--user %s: its id is also the namespace root's; "
-		    "choose another --map-user/--map-group",
-		    o->user);
+		    "--user %s: its %s is also the namespace root's; "
+		    "choose another %s",
+		    o->user, m->uid == m->user_uid ? "uid" : "gid",
+		    m->uid == m->user_uid ? "--map-user" : "--map-group");
 		return -1;
 	}
 	return 0;

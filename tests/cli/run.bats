@@ -147,3 +147,22 @@ setup() {
 	[ "$status" -eq 4 ]
 	echo "$output" | jq -e '.ok == false and .exit_code == 4 and .error.step == "verify delegation"'
 }
+
+@test "run: --user ids never collide with the root's, and group 0 is never mapped" {
+	need_root_tokens
+	run --separate-stderr "$BPFD" run --user nobody -- cat /proc/self/uid_map
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^\ +0\ +65533\ +1$'\n'\ +65534\ +65534\ +1$ ]]
+	run "$BPFD" run --user 4242 --map-user 4242 -- true
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--map-user"* ]]
+	user=$(getent passwd | awk -F: '$3 != 0 && $4 == 0 {print $1; exit}')
+	if [ -z "$user" ]; then
+		useradd -M -u 4343 -g 0 bpfd-gid0-test
+		user=bpfd-gid0-test
+	fi
+	run "$BPFD" run --user "$user" -- true
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"primary group is 0"* ]]
+	userdel bpfd-gid0-test 2>/dev/null || true
+}
