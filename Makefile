@@ -117,6 +117,9 @@ $(BUILD)/bpfdelegate.1: docs/bpfdelegate.1.scd
 install: all
 	install -Dm755 $(BUILD)/bpfdelegate $(DESTDIR)$(PREFIX)/bin/bpfdelegate
 	install -Dm644 $(BUILD)/libbpfdelegate.a $(DESTDIR)$(PREFIX)/lib/libbpfdelegate.a
+	install -Dm755 $(BUILD)/libbpfdelegate.so $(DESTDIR)$(PREFIX)/lib/libbpfdelegate.so.$(VERSION)
+	ln -sf libbpfdelegate.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libbpfdelegate.so.0
+	ln -sf libbpfdelegate.so.0 $(DESTDIR)$(PREFIX)/lib/libbpfdelegate.so
 	install -Dm644 $(BUILD)/bpfdelegate.1 $(DESTDIR)$(PREFIX)/share/man/man1/bpfdelegate.1
 	for h in include/bpfdelegate/*.h; do install -Dm644 $$h $(DESTDIR)$(PREFIX)/$$h; done
 	install -d $(DESTDIR)$(HOOKSDIR)
