@@ -103,8 +103,8 @@ bool cli_deleg_empty(const struct cli_deleg *d);
 int cli_deleg_resolve(const struct cli_deleg *d, const struct bpfd_names *names,
 		      struct bpfd_delegation *out);
 
-/* Print the presets with their contents (for --preset list). */
-void cli_print_presets(void);
+/* Print the presets with their contents (--preset list), or as JSON. */
+void cli_print_presets(bool json);
 
 /* Load the kernel's names (BTF, else the built-in table); NULL on error. */
 struct bpfd_names *cli_load_names(void);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include <bpfdelegate/delegation.h>
+#include <bpfdelegate/mounts.h>
 
 /*
  * Print @text word-wrapped to 79 columns: the first line continues from
@@ -27,6 +28,9 @@ json_object *fmt_masks_json(const struct bpfd_names *names,
 
 /* A string, or JSON null for NULL or "". */
 json_object *fmt_str_or_null(const char *s);
+
+/* A bpffs's owner as list and doctor report it. */
+json_object *fmt_owner_json(const struct bpfd_owner_info *ow);
 
 /* Print @o as the one JSON document on stdout, and release it. */
 void fmt_print_json(json_object *o);

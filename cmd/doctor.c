@@ -131,20 +131,6 @@ static json_object *token_json(const struct bpfd_diag_facts *f,
 	return o;
 }
 
-static json_object *owner_json(const struct bpfd_owner_info *ow)
-{
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(
-	    o, "userns", json_object_new_string(bpfd_owner_name(ow->owner)));
-	json_object_object_add(
-	    o, "userns_inode",
-	    ow->userns_ino ? json_object_new_int64((int64_t)ow->userns_ino)
-			   : NULL);
-	json_object_object_add(o, "method", json_object_new_string(ow->how));
-	return o;
-}
-
 static void print_json(const struct bpfd_diag_facts *f,
 		       const struct bpfd_diag_report *r,
 		       const struct bpfd_names *names, int code)
@@ -156,7 +142,7 @@ static void print_json(const struct bpfd_diag_facts *f,
 	json_object_object_add(o, "kernel", json_object_new_string(f->kernel));
 	json_object_object_add(o, "path", json_object_new_string(f->path));
 	json_object_object_add(o, "checks", checks_json(r));
-	json_object_object_add(o, "owner", owner_json(&f->owner));
+	json_object_object_add(o, "owner", fmt_owner_json(&f->owner));
 	json_object_object_add(o, "delegation",
 			       f->deleg_known ? fmt_masks_json(names, &f->deleg)
 					      : NULL);
@@ -174,8 +160,9 @@ static int doctor_option(void *ctx, int c, const char *arg)
 {
 	if (c != OPT_PATH)
 		return -1;
-	if (!*arg) {
-		cli_usage_error("doctor: --path: empty path");
+	if (!*arg || strlen(arg) >= BPFD_DIAG_PATH_MAX) {
+		cli_usage_error("doctor: --path: %s",
+				*arg ? "longer than 511 bytes" : "empty path");
 		return EXIT_USAGE;
 	}
 	*(const char **)ctx = arg;

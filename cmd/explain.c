@@ -61,11 +61,12 @@ struct explained {
 	char why[512];
 };
 
-/* "-22", "-EINVAL": an operand, not an option. */
+/* "-22", "-EINVAL", "-einval", "-E2BIG": an operand, not an option. */
 static bool errno_like(const char *a)
 {
-	return a[0] == '-' && (isdigit((unsigned char)a[1]) ||
-			       (a[1] == 'E' && isupper((unsigned char)a[2])));
+	return a[0] == '-' &&
+	       (isdigit((unsigned char)a[1]) ||
+		((a[1] == 'E' || a[1] == 'e') && isalnum((unsigned char)a[2])));
 }
 
 /*
@@ -84,8 +85,15 @@ static char **reorder(int argc, char **argv, int *nargc)
 		if (errno_like(argv[i]))
 			continue;
 		v[n++] = argv[i];
-		if (strcmp(argv[i], "--path") == 0 && i + 1 < argc)
-			v[n++] = argv[++i];
+		if (strcmp(argv[i], "--path") != 0)
+			continue;
+		/* Its value must not become the "--" we add below. */
+		if (i + 1 >= argc || strcmp(argv[i + 1], "--") == 0) {
+			cli_usage_error("explain: --path needs a value");
+			free(v);
+			return NULL;
+		}
+		v[n++] = argv[++i];
 	}
 	v[n++] = "--";
 	for (int j = 1; j < argc; j++)
@@ -117,6 +125,11 @@ static int explain_option(void *ctx, int c, const char *arg)
 {
 	if (c != OPT_PATH)
 		return -1;
+	if (!*arg || strlen(arg) >= BPFD_DIAG_PATH_MAX) {
+		cli_usage_error("explain: --path: %s",
+				*arg ? "longer than 511 bytes" : "empty path");
+		return EXIT_USAGE;
+	}
 	((struct explain_opts *)ctx)->path = arg;
 	return 0;
 }
@@ -157,7 +170,7 @@ static int parse_args(int argc, char **argv, struct explain_opts *o)
 	char **v = reorder(argc, argv, &nargc);
 
 	if (!v)
-		return EXIT_FAIL;
+		return EXIT_USAGE;
 	r = parse_opts(nargc, v, o);
 	free(v);
 	return r;

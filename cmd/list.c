@@ -113,6 +113,13 @@ static void find_owner(const struct view *v, struct listed *l)
 			 "not asked: the mount is not the bpffs's root");
 		return;
 	}
+	/* Another process's mount points are only ever looked up inside its
+	 * root: without that root, the owner stays unknown. */
+	if (v->pid && v->root_fd < 0) {
+		snprintf(l->owner.how, sizeof(l->owner.how),
+			 "not asked: cannot open /proc/%d/root", (int)v->pid);
+		return;
+	}
 	fd = bpfd_open_dir_in_root(v->root_fd, l->m->target);
 	id = fd >= 0 ? bpfd_mount_id(fd) : fd;
 	if (fd < 0)
@@ -201,20 +208,7 @@ static json_object *mount_json(const struct listed *l,
 	json_object_object_add(o, "mode", json_object_new_string(mode));
 	json_object_object_add(o, "options",
 			       json_object_new_string(m->options));
-	own = json_object_new_object();
-	json_object_object_add(
-	    own, "userns",
-	    json_object_new_string(bpfd_owner_name(l->owner.owner)));
-	json_object_object_add(
-	    own, "userns_inode",
-	    l->owner.userns_ino
-		? json_object_new_int64((int64_t)l->owner.userns_ino)
-		: NULL);
-	json_object_object_add(own, "errno", fmt_errno_json(l->owner.err));
-	json_object_object_add(own, "token_created",
-			       json_object_new_boolean(l->owner.err == 0));
-	json_object_object_add(own, "method",
-			       json_object_new_string(l->owner.how));
+	own = fmt_owner_json(&l->owner);
 	json_object_object_add(o, "owner", own);
 	json_object_object_add(o, "delegation",
 			       m->deleg_ok ? fmt_masks_json(names, &m->deleg)
@@ -280,7 +274,9 @@ static void view_close(struct view *v)
 /* Everything read from /proc/PID came from the process pinned first. */
 static int view_still_valid(const struct view *v)
 {
-	if (v->pidfd < 0 || pidfd_send_signal(v->pidfd, 0, NULL, 0) == 0)
+	/* EPERM (another user's process, for a non-root caller) means alive. */
+	if (v->pidfd < 0 || pidfd_send_signal(v->pidfd, 0, NULL, 0) == 0 ||
+	    errno != ESRCH)
 		return 0;
 	fprintf(stderr, PROG ": list: pid %d exited while being inspected\n",
 		(int)v->pid);

@@ -69,7 +69,8 @@ static void usage(FILE *out)
 enum { OPT_TARGET = OPT_FIRST_FREE, OPT_STRICT };
 
 struct hook_opts {
-	struct cli_common co; /* the delegation from the hook's arguments */
+	struct cli_common co;	      /* the hook's arguments */
+	struct bpfd_delegation deleg; /* their delegation, resolved */
 	const char *target;
 	bool strict;
 };
@@ -201,6 +202,11 @@ static int take_annotations(json_object *parent, struct container *c)
 		snprintf(name, sizeof(name), ANNOTATION_PREFIX "%s",
 			 keys[i].key);
 		v = get_string(ann, name);
+		if (v && keys[i].opt == OPT_PRESET && strcmp(v, "list") == 0) {
+			hook_error("annotation %s: 'list' is not a preset",
+				   name);
+			return -1;
+		}
 		if (v && cli_deleg_option(&c->deleg, keys[i].opt, v) < 0)
 			return -1;
 	}
@@ -460,8 +466,8 @@ static int hook(const struct hook_opts *o, struct container *c,
 	if (!cli_deleg_empty(&c->deleg)) {
 		if (resolve_annotations(&c->deleg, names, &eo.deleg) < 0)
 			return EXIT_FAIL;
-	} else if (cli_deleg_resolve(&o->co.deleg, names, &eo.deleg) < 0) {
-		return EXIT_USAGE;
+	} else {
+		eo.deleg = o->deleg; /* checked in cmd_oci_hook() */
 	}
 	if (vet(o, c) < 0)
 		return EXIT_FAIL;
@@ -481,6 +487,17 @@ int cmd_oci_hook(int argc, char **argv)
 	r = parse_args(argc, argv, &o);
 	if (r)
 		return r < 0 ? EXIT_OK : r;
+	/* The hook's own arguments are checked before anything is read. */
+	if (!cli_deleg_empty(&o.co.deleg)) {
+		names = cli_load_names();
+		if (!names)
+			return EXIT_FAIL;
+		if (cli_deleg_resolve(&o.co.deleg, names, &o.deleg) < 0 ||
+		    cli_deleg_check_nonempty(&o.deleg, "oci-hook") < 0) {
+			bpfd_names_free(names);
+			return EXIT_USAGE;
+		}
+	}
 	state = read_state(&c, &bundle);
 	if (state)
 		cfg = read_config(bundle, &c);
@@ -499,7 +516,8 @@ int cmd_oci_hook(int argc, char **argv)
 	/* Installed for every container: nothing asked, nothing done. */
 	if (cli_deleg_empty(&c.deleg) && cli_deleg_empty(&o.co.deleg))
 		goto out;
-	names = cli_load_names();
+	if (!names)
+		names = cli_load_names();
 	r = names ? hook(&o, &c, names) : EXIT_FAIL;
 out:
 	bpfd_names_free(names);

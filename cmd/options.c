@@ -8,7 +8,10 @@
 #include <string.h>
 #include <sys/utsname.h>
 
+#include <json-c/json.h>
+
 #include "cli.h"
+#include "diagfmt.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -95,15 +98,39 @@ int cli_deleg_resolve(const struct cli_deleg *d, const struct bpfd_names *names,
 	return 0;
 }
 
-void cli_print_presets(void)
+void cli_print_presets(bool json)
 {
+	json_object *arr = json ? json_object_new_array() : NULL;
+
 	for (const struct bpfd_preset *p = bpfd_presets(); p->name; p++) {
-		printf("%s\n    %s\n", p->name, p->summary);
-		for (int k = 0; k < BPFD_NKINDS; k++)
-			if (p->list[k])
-				printf("    --%-8s %s\n",
-				       bpfd_kind_name((enum bpfd_kind)k),
-				       p->list[k]);
+		json_object *o = arr ? json_object_new_object() : NULL;
+
+		if (o) {
+			json_object_object_add(o, "name",
+					       json_object_new_string(p->name));
+			json_object_object_add(
+			    o, "summary", json_object_new_string(p->summary));
+			json_object_array_add(arr, o);
+		} else {
+			printf("%s\n    %s\n", p->name, p->summary);
+		}
+		for (int k = 0; k < BPFD_NKINDS; k++) {
+			const char *kind = bpfd_kind_name((enum bpfd_kind)k);
+
+			if (o)
+				json_object_object_add(
+				    o, kind,
+				    json_object_new_string(
+					p->list[k] ? p->list[k] : ""));
+			else if (p->list[k])
+				printf("    --%-8s %s\n", kind, p->list[k]);
+		}
+	}
+	if (arr) {
+		json_object *doc = json_object_new_object();
+
+		json_object_object_add(doc, "presets", arr);
+		fmt_print_json(doc);
 	}
 }
 
@@ -355,7 +382,7 @@ int cli_parse(int argc, char **argv, const struct cli_parser *p,
 		}
 	}
 	if (co->deleg.list_presets) {
-		cli_print_presets();
+		cli_print_presets(co->json);
 		return -1;
 	}
 	if (p->max_operands >= 0 && argc - optind > p->max_operands) {

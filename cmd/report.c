@@ -75,7 +75,7 @@ static void print_steps(const struct bpfd_report *rep,
 
 	printf("Steps:\n");
 	for (size_t i = 0; i < NFLOW; i++) {
-		if (rep->done & (1u << flow[i]))
+		if (rep->done & (1ull << flow[i]))
 			printf("  ok    %s\n", bpfd_step_name(flow[i]));
 	}
 	if (e && e->err)
@@ -221,7 +221,7 @@ static json_object *steps_json(const struct bpfd_report *rep)
 
 	for (size_t i = 0; i < NFLOW; i++) {
 		json_object *s = json_object_new_object();
-		const char *st = rep->done & (1u << flow[i]) ? "ok"
+		const char *st = rep->done & (1ull << flow[i]) ? "ok"
 				 : (rep->err && rep->step == flow[i])
 				     ? "failed"
 				     : "not run";
@@ -344,7 +344,5 @@ void report_print_json(const struct bpfd_report *rep,
 	    sum, "disagreements",
 	    json_object_new_int((int)rep->probes.disagreements));
 	json_object_object_add(o, "summary", sum);
-	puts(json_object_to_json_string_ext(
-	    o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(o);
+	fmt_print_json(o);
 }

@@ -294,6 +294,10 @@ static int check_target(const char *t)
 		cli_usage_error("--target: not an absolute path: '%s'", t);
 		return -1;
 	}
+	if (strlen(t) >= sizeof(((struct bpfd_report *)0)->target)) {
+		cli_usage_error("--target: longer than 255 bytes");
+		return -1;
+	}
 	if (stat(t, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		cli_usage_error("--target: not a directory: '%s'", t);
 		return -1;

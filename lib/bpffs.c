@@ -228,7 +228,9 @@ int bpfd_bpffs_read_options_fd(int fd, int mnt_id,
 			       size_t rawlen, struct bpfd_error *err)
 {
 	int dup = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	FILE *f = dup >= 0 ? fdopen(dup, "re") : NULL;
+	/* A dup shares the offset: read from the start, as documented. */
+	FILE *f =
+	    dup >= 0 && lseek(dup, 0, SEEK_SET) == 0 ? fdopen(dup, "re") : NULL;
 	int r;
 
 	if (!f) {

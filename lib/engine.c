@@ -17,7 +17,6 @@
  * mounts held by fds, so nothing stays mounted when either side dies.
  */
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -113,7 +112,7 @@ static int parent_wait(struct parent_ctx *p, enum msg_type want, int *fd)
 					"from the child");
 	{
 		/* The child's report plus the steps the parent did. */
-		uint32_t done = p->rep->done;
+		uint64_t done = p->rep->done;
 
 		*p->rep = p->msg.rep;
 		p->rep->done |= done;
@@ -208,19 +207,10 @@ static int parent_steps(struct parent_ctx *p)
 /* Reap the child: it exits by itself after its report; else kill it. */
 static void parent_reap(struct parent_ctx *p, bool kill_now)
 {
-	struct pollfd pfd = {.fd = p->pidfd, .events = POLLIN};
+	int st;
 
 	/* After its report the child exits at once; give it a second. */
-	if (!kill_now)
-		kill_now = p->pidfd < 0 || poll(&pfd, 1, 1000) != 1;
-	if (kill_now) {
-		if (p->pidfd >= 0)
-			pidfd_send_signal(p->pidfd, SIGKILL, NULL, 0);
-		else
-			kill(p->pid, SIGKILL);
-	}
-	while (waitpid(p->pid, NULL, 0) < 0 && errno == EINTR)
-		;
+	bpfd_wait_child(p->pid, kill_now ? 0 : 1000, &st);
 }
 
 /*
@@ -241,6 +231,12 @@ static int engine_start(struct bpfd_engine_opts *o,
 	rep->requested = o->deleg;
 	if (o->timeout_ms <= 0)
 		o->timeout_ms = BPFD_DEFAULT_TIMEOUT_MS;
+	/* The target travels in the report, and becomes run's
+	 * LIBBPF_BPF_TOKEN_PATH: it must fit, never be cut. */
+	if (o->target && strlen(o->target) >= sizeof(rep->target))
+		return bpfd_report_fail(rep, BPFD_STEP_ARGS, ENAMETOOLONG,
+					"target longer than %zu bytes",
+					sizeof(rep->target) - 1);
 	r = bpfd_check_privilege(&e);
 	if (r < 0) {
 		bpfd_report_from_error(rep, &e);
@@ -308,15 +304,22 @@ int bpfd_check(const struct bpfd_engine_opts *opts,
 
 /*
  * After the report, the child's socket closes on a successful execvp
- * (close-on-exec); a failed one sends MSG_EXEC_ERR first.  No deadline:
- * the child is either executing or dying, both close the socket.
+ * (close-on-exec); a failed one sends MSG_EXEC_ERR first.  A child that
+ * dies before exec also closes it: its status then tells the caller.
  */
 static int parent_wait_exec(struct parent_ctx *p)
 {
-	int r = bpfd_recv(p->sock, &p->msg, sizeof(p->msg), NULL, -1);
+	/* execve of a program on a hung network filesystem must not hang us
+	 * either: what is left of the deadline, and at least a second. */
+	int left = bpfd_deadline_left_ms(&p->dl);
+	int r = bpfd_recv(p->sock, &p->msg, sizeof(p->msg), NULL,
+			  left > 1000 ? left : 1000);
 
 	if (r == -EPIPE)
 		return 0;
+	if (r == -ETIMEDOUT)
+		return bpfd_report_fail(p->rep, BPFD_STEP_EXEC, ETIMEDOUT,
+					"COMMAND did not start in time");
 	if (r < 0)
 		return bpfd_report_fail(p->rep, BPFD_STEP_RECV, r,
 					"from the child");

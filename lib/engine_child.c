@@ -61,12 +61,14 @@ static int child_wait(struct child_ctx *c, enum msg_type want, int *fd)
 }
 
 /*
- * Die with the parent.  The kernel clears this on every change of the
- * effective or fs ids, so it is armed again after each one.
+ * Die with the parent, and stay non-dumpable.  The kernel resets both on
+ * every change of the effective or fs ids, so they are set again after
+ * each one.
  */
 static int arm_pdeathsig(pid_t parent)
 {
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent ||
+	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		return -ESRCH;
 	return 0;
 }
@@ -148,6 +150,21 @@ static int child_check_visible(struct child_ctx *c, int mnt_fd,
 }
 
 /*
+ * A mount in another process's namespace that failed its checks must not
+ * stay behind: detach it.  umount2() wants a path; the mount's own root,
+ * as our working directory, is one that cannot be swapped under us.
+ */
+static void child_undo_mount(int mnt_fd)
+{
+	_cleanup_close_ int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (fchdir(mnt_fd) == 0)
+		umount2(".", MNT_DETACH);
+	if (cwd >= 0 && fchdir(cwd) < 0)
+		(void)chdir("/");
+}
+
+/*
  * Our own private mount namespace (check, run): the target by name.  For
  * check, which names none, /sys/fs/bpf; where a system has no such
  * directory (no sysfs in a container), /tmp will do: whatever we mount over
@@ -157,7 +174,8 @@ static int child_attach_own(struct child_ctx *c, int mnt_fd)
 {
 	static const char *const fallback[] = {BPFD_DEFAULT_TARGET, "/tmp"};
 	struct bpfd_report *rep = &c->msg.rep;
-	size_t n = c->opts->target ? 1 : ARRAY_SIZE(fallback);
+	/* run's COMMAND expects /sys/fs/bpf, and needs its /tmp. */
+	size_t n = c->opts->target || c->opts->exec ? 1 : ARRAY_SIZE(fallback);
 	int err = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -184,6 +202,7 @@ static int child_attach(struct child_ctx *c, int mnt_fd)
 	    c->opts->target ? c->opts->target : BPFD_DEFAULT_TARGET;
 	struct bpfd_error e = {0};
 	_cleanup_close_ int tfd = BPFD_NO_FD;
+	int r;
 
 	if (!c->opts->join)
 		return child_attach_own(c, mnt_fd);
@@ -198,7 +217,10 @@ static int child_attach(struct child_ctx *c, int mnt_fd)
 		       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return bpfd_report_fail(rep, BPFD_STEP_MOVE_MOUNT, errno, "%s",
 					target);
-	return child_check_visible(c, mnt_fd, target);
+	r = child_check_visible(c, mnt_fd, target);
+	if (r < 0)
+		child_undo_mount(mnt_fd);
+	return r;
 }
 
 static int child_read_back(struct child_ctx *c, int root_fd)
@@ -298,7 +320,7 @@ static int child_token(struct child_ctx *c, int root_fd)
 	rep->token_source = BPFD_TOKEN_SRC_INFO;
 	if (r < 0) {
 		/* BPF_OBJ_GET_INFO_BY_FD knows tokens only since 6.17. */
-		r = bpfd_token_fdinfo(tok, &rep->token);
+		r = bpfd_token_fdinfo_at(c->proc_fd, tok, &rep->token);
 		rep->token_source = BPFD_TOKEN_SRC_FDINFO;
 	}
 	if (r < 0) {
@@ -333,14 +355,12 @@ static int child_token(struct child_ctx *c, int root_fd)
 }
 
 /* After the parent's mount fd: attach, read back, token, probes. */
-static int child_finish(struct child_ctx *c, int mnt_fd)
+
+static int child_verify(struct child_ctx *c, int mnt_fd)
 {
 	_cleanup_close_ int root = BPFD_NO_FD;
 	int r;
 
-	r = child_attach(c, mnt_fd);
-	if (r < 0)
-		return r;
 	/* fsmount gives an O_PATH fd, which BPF_TOKEN_CREATE rejects (EBADF).
 	 */
 	root = openat(mnt_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -354,6 +374,19 @@ static int child_finish(struct child_ctx *c, int mnt_fd)
 	if (r < 0)
 		return r;
 	return child_token(c, root);
+}
+
+static int child_finish(struct child_ctx *c, int mnt_fd)
+{
+	int r = child_attach(c, mnt_fd);
+
+	if (r < 0)
+		return r;
+	r = child_verify(c, mnt_fd);
+	/* Our own namespace dies with us; another's would keep the mount. */
+	if (r < 0 && c->opts->join)
+		child_undo_mount(mnt_fd);
+	return r;
 }
 
 static int child_steps(struct child_ctx *c)
@@ -400,14 +433,6 @@ static int child_namespaces(struct child_ctx *c)
 		bpfd_report_mark(rep, BPFD_STEP_UNSHARE);
 		return 0;
 	}
-	/*
-	 * We hold fds of a privileged parent and are about to enter a
-	 * namespace whose root may ptrace same-namespace processes: being
-	 * non-dumpable keeps it from attaching to us (CVE-2019-5736 class).
-	 */
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-		return bpfd_report_fail(rep, BPFD_STEP_JOIN, errno,
-					"PR_SET_DUMPABLE");
 	if (setns(c->opts->join->pidfd, CLONE_NEWUSER | CLONE_NEWNS) < 0)
 		return bpfd_report_fail(rep, BPFD_STEP_JOIN, errno,
 					"setns pid %d user+mnt",
@@ -439,13 +464,47 @@ static void __attribute__((noreturn)) child_exec(struct child_ctx *c)
 	_exit(bpfd_exec_status(err));
 }
 
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/*
+ * Close every fd the caller had open but stdin/out/err and what we need:
+ * the socket and, when joining, the process's pidfd and root.  A process
+ * of the namespace we enter must find nothing of the host's in us.
+ */
+static void close_inherited(const struct bpfd_engine_opts *opts, int sock)
+{
+	int keep[] = {sock, opts->join ? opts->join->pidfd : -1,
+		      opts->join ? opts->join_root_fd : -1};
+	int from = 3;
+
+	qsort(keep, ARRAY_SIZE(keep), sizeof(keep[0]), cmp_int);
+	for (size_t i = 0; i < ARRAY_SIZE(keep); i++) {
+		if (keep[i] < from)
+			continue;
+		if (keep[i] > from)
+			close_range((unsigned)from, (unsigned)keep[i] - 1, 0);
+		from = keep[i] + 1;
+	}
+	close_range((unsigned)from, ~0U, 0);
+}
+
 void bpfd_engine_child(const struct bpfd_engine_opts *opts,
 		       const struct bpfd_names *names, int sock, pid_t parent)
 {
-	struct child_ctx *c = calloc(1, sizeof(*c));
+	struct child_ctx *c;
 	int r;
 
-	if (!c || arm_pdeathsig(parent) < 0)
+	close_inherited(opts, sock);
+	/* Nobody, the invoking user included, may ptrace us: we hold the
+	 * channel to a privileged parent.  Set again after each id change,
+	 * which resets it. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || arm_pdeathsig(parent) < 0)
+		_exit(127);
+	c = calloc(1, sizeof(*c));
+	if (!c)
 		_exit(127);
 	c->opts = opts;
 	c->parent = parent;

@@ -45,10 +45,13 @@ int bpfd_report_fail(struct bpfd_report *rep, enum bpfd_step step, int err,
 void bpfd_report_from_error(struct bpfd_report *rep,
 			    const struct bpfd_error *e);
 
+/* struct bpfd_report.done has a bit per step. */
+_Static_assert(BPFD_STEP__MAX <= 64, "too many steps for bpfd_report.done");
+
 static inline void bpfd_report_mark(struct bpfd_report *rep,
 				    enum bpfd_step step)
 {
-	rep->done |= 1u << step;
+	rep->done |= 1ull << step;
 }
 
 /* The child: never returns. */

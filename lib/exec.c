@@ -81,6 +81,35 @@ int bpfd_exec_prepare(const struct bpfd_exec *x, const struct bpfd_idmap *map,
 }
 
 /*
+ * execv(), and like execvp() a file the kernel cannot execute (ENOEXEC: a
+ * script without "#!") is run by /bin/sh.  Returns only on failure, with
+ * the errno of the first attempt.
+ */
+static int exec_file(const char *path, char *const *argv)
+{
+	size_t n = 0;
+	char **sh;
+	int err;
+
+	execv(path, argv);
+	err = errno;
+	if (err != ENOEXEC)
+		return err;
+	while (argv[n])
+		n++;
+	sh = calloc(n + 2, sizeof(*sh));
+	if (!sh)
+		return err;
+	sh[0] = "sh";
+	sh[1] = (char *)path;
+	for (size_t i = 1; i < n; i++)
+		sh[i + 1] = argv[i];
+	execv("/bin/sh", sh);
+	free(sh);
+	return err;
+}
+
+/*
  * execvp(), except for the errno of a failure: a PATH directory the user
  * may not search is "not found there", not EACCES, so that a missing
  * command is ENOENT (127) and only a file that exists but cannot be run is
@@ -92,10 +121,8 @@ int bpfd_exec_search(char *const *argv)
 	char buf[4096];
 	int err = ENOENT;
 
-	if (strchr(argv[0], '/')) {
-		execv(argv[0], argv);
-		return -errno;
-	}
+	if (strchr(argv[0], '/'))
+		return -exec_file(argv[0], argv);
 	if (!path)
 		path = "/usr/local/bin:/usr/bin:/bin";
 	for (const char *p = path;; p++) {
@@ -104,10 +131,8 @@ int bpfd_exec_search(char *const *argv)
 
 		if (snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(end - p), p,
 			     end > p ? "/" : "", argv[0]) < (int)sizeof(buf) &&
-		    stat(buf, &st) == 0) {
-			execv(buf, argv);
-			err = errno;
-		}
+		    stat(buf, &st) == 0)
+			err = exec_file(buf, argv);
 		if (!*end)
 			break;
 		p = end;

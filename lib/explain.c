@@ -103,6 +103,53 @@ static bool between(const char *at, char open, char close, char *out,
 	return true;
 }
 
+/*
+ * The path quoted after @at (which points at its opening quote).  libbpf
+ * follows it with ", skipping ...", " doesn't have ...", or ends the line
+ * with it; those closing quotes are looked for first, so that a path may
+ * itself hold quotes; else the next quote closes it.  -ENAMETOOLONG when
+ * it does not fit, -EINVAL without a closing quote.
+ */
+static int quoted_path(const char *at, char *out, size_t len)
+{
+	static const char *const ends[] = {"', skipping", "' doesn't"};
+	const char *a = at + 1, *b = NULL;
+	size_t n = strlen(a);
+
+	for (size_t i = 0; !b && i < sizeof(ends) / sizeof(ends[0]); i++)
+		b = strstr(a, ends[i]);
+	while (!b && n && (a[n - 1] == '\n' || a[n - 1] == ' '))
+		n--;
+	if (!b && n && a[n - 1] == '\'')
+		b = a + n - 1;
+	if (!b)
+		b = strchr(a, '\'');
+	if (!b)
+		return -EINVAL;
+	if ((size_t)(b - a) >= len)
+		return -ENAMETOOLONG;
+	memcpy(out, a, (size_t)(b - a));
+	out[b - a] = '\0';
+	return 0;
+}
+
+static int path_from(const char *quote, struct bpfd_explain_query *q,
+		     struct bpfd_error *err)
+{
+	int r = quoted_path(quote, q->path, sizeof(q->path));
+
+	if (r == -ENAMETOOLONG)
+		return bpfd_error_set(err, BPFD_STEP_PARSE, ENAMETOOLONG,
+				      "the path in the message is longer than "
+				      "%zu bytes",
+				      sizeof(q->path) - 1);
+	if (r < 0)
+		return bpfd_error_set(err, BPFD_STEP_PARSE, EINVAL,
+				      "the path in the message has no closing "
+				      "quote");
+	return 0;
+}
+
 /* "failed (X) to <what> '<path>'": errno X and the path. */
 static int parse_failed(const char *text, const char *what,
 			struct bpfd_explain_query *q, struct bpfd_error *err)
@@ -122,10 +169,7 @@ static int parse_failed(const char *text, const char *what,
 	if (q->err < 0)
 		return bpfd_error_set(err, BPFD_STEP_PARSE, EINVAL,
 				      "'%s' is not an errno", num);
-	if (!between(at + strlen(what) - 1, '\'', '\'', q->path,
-		     sizeof(q->path)))
-		q->path[0] = '\0';
-	return 0;
+	return path_from(at + strlen(what) - 1, q, err);
 }
 
 int bpfd_explain_parse(const char *text, struct bpfd_explain_query *q,
@@ -149,10 +193,7 @@ int bpfd_explain_parse(const char *text, struct bpfd_explain_query *q,
 
 		q->libbpf = q->optional = true;
 		q->err = ENOENT;
-		if (!at ||
-		    !between(at + 10, '\'', '\'', q->path, sizeof(q->path)))
-			q->path[0] = '\0';
-		return 0;
+		return at ? path_from(at + 10, q, err) : 0;
 	}
 	q->err = bpfd_errno_parse(text);
 	if (q->err < 0)

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include <bpfdelegate/procns.h>
 
@@ -124,25 +125,46 @@ static int openat2_dir(int dirfd, const char *path)
 			    RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
 }
 
+/* Without a pidfd to poll: look every 10 ms until the deadline; 1 reaped. */
+static int exited_within(pid_t pid, int timeout_ms, int *status)
+{
+	const struct timespec tick = {0, 10 * 1000 * 1000};
+
+	for (int waited = 0;; waited += 10) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+
+		if (r == pid)
+			return 1;
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		if (waited >= timeout_ms)
+			return 0;
+		nanosleep(&tick, NULL);
+	}
+}
+
 int bpfd_wait_child(pid_t pid, int timeout_ms, int *status)
 {
 	_cleanup_close_ int pidfd = pidfd_open(pid, 0);
 	struct pollfd p = {.fd = pidfd, .events = POLLIN};
-	bool late = false;
-	int r;
+	int r = -1;
 
 	if (pidfd >= 0) {
 		do
 			r = poll(&p, 1, timeout_ms);
 		while (r < 0 && errno == EINTR);
-		late = r == 0;
 	}
-	if (late)
-		pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+	if (r < 0) {
+		r = exited_within(pid, timeout_ms, status);
+		if (r != 0)
+			return r < 0 ? r : 0;
+	}
+	if (r == 0)
+		kill(pid, SIGKILL); /* unreaped: the pid is still ours */
 	while (waitpid(pid, status, 0) < 0)
 		if (errno != EINTR)
 			return -errno;
-	return late ? -ETIMEDOUT : 0;
+	return r == 0 ? -ETIMEDOUT : 0;
 }
 
 /* Create the last component of @path inside @root_fd. */

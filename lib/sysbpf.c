@@ -116,9 +116,10 @@ static int parse_fdinfo_value(const char *s, uint64_t *out)
 	return 0;
 }
 
-static ssize_t read_small_file(const char *path, char *buf, size_t size)
+static ssize_t read_small_file(int dirfd, const char *path, char *buf,
+			       size_t size)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
 	size_t off = 0;
 
 	if (fd < 0)
@@ -140,6 +141,11 @@ static ssize_t read_small_file(const char *path, char *buf, size_t size)
 
 int bpfd_token_fdinfo(int token_fd, struct bpfd_delegation *out)
 {
+	return bpfd_token_fdinfo_at(AT_FDCWD, token_fd, out);
+}
+
+int bpfd_token_fdinfo_at(int proc_fd, int token_fd, struct bpfd_delegation *out)
+{
 	static const char *const keys[BPFD_NKINDS] = {
 	    [BPFD_CMDS] = "allowed_cmds:",
 	    [BPFD_MAPS] = "allowed_maps:",
@@ -155,8 +161,9 @@ int bpfd_token_fdinfo(int token_fd, struct bpfd_delegation *out)
 		return -EINVAL;
 	if (token_fd < 0)
 		return -EBADF;
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", token_fd);
-	n = read_small_file(path, buf, sizeof(buf));
+	snprintf(path, sizeof(path), "%sself/fdinfo/%d",
+		 proc_fd == AT_FDCWD ? "/proc/" : "", token_fd);
+	n = read_small_file(proc_fd, path, buf, sizeof(buf));
 	if (n < 0)
 		return (int)n;
 	memset(&d, 0, sizeof(d));

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/stat.h>
 
+#include <bpfdelegate/mounts.h>
 #include <bpfdelegate/userns.h>
 
 #include "internal.h"
@@ -98,13 +100,21 @@ bool bpfd_in_initial_userns(void)
 	_cleanup_free_ char *line = NULL;
 	size_t cap = 0;
 	unsigned long a, b, c;
-	FILE *f = fopen("/proc/self/uid_map", "re");
+	struct stat st;
+	FILE *f;
 	bool init = false;
 
+	/*
+	 * The initial user namespace has a fixed inode number
+	 * (PROC_USER_INIT_INO, since 3.8); a full-range uid_map alone would
+	 * not tell, a child namespace can have one too.
+	 */
+	if (stat("/proc/self/ns/user", &st) < 0 ||
+	    st.st_ino != BPFD_INIT_USERNS_INO)
+		return false;
+	f = fopen("/proc/self/uid_map", "re");
 	if (!f)
 		return false;
-	/* The initial user namespace maps the whole 32-bit range onto itself.
-	 */
 	if (getline(&line, &cap, f) > 0 &&
 	    sscanf(line, "%lu %lu %lu", &a, &b, &c) == 3)
 		init = a == 0 && b == 0 && c == 4294967295UL;

@@ -71,11 +71,11 @@ struct bpfd_report {
 	int32_t err;   /* positive errno of the failed step, 0 = success */
 	uint32_t step; /* enum bpfd_step that failed */
 	char detail[256];
-	uint32_t done; /* bit (1u << step) for each step completed */
+	uint64_t done; /* bit (1ull << step) for each step completed */
 	struct bpfd_delegation requested;
 	struct bpfd_delegation kept; /* read back from mountinfo */
 	bool kept_valid;
-	char mount_opts[512];	      /* the mount's fs options, raw */
+	char mount_opts[4096];	      /* the mount's fs options, raw */
 	struct bpfd_delegation token; /* the token's masks */
 	uint32_t token_source; /* 0 none, 1 BPF_OBJ_GET_INFO_BY_FD, 2 fdinfo */
 	char target[256];

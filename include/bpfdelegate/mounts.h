@@ -82,7 +82,7 @@ struct bpfd_bpffs_mount {
 	char root[256];	  /* root of the mount in the fs: "/" = the bpffs's
 			     own root (else a bind mount of a directory) */
 	char source[64];
-	char options[1024]; /* the fs options, raw */
+	char options[4096]; /* the fs options, raw */
 	uid_t uid;	    /* the root directory's owner: uid=/gid= as the */
 	gid_t gid;	    /* kernel shows them (initial namespace), else 0 */
 	unsigned int mode;  /* mode=, else 0777 */
@@ -108,7 +108,7 @@ struct bpfd_mount_brief {
 	char fstype[32];
 	char target[512];
 	char root[256];
-	char options[1024]; /* fs options */
+	char options[4096]; /* fs options */
 };
 
 /* Look mount @mnt_id up in @mountinfo: 0, -ENOENT, or another -errno. */

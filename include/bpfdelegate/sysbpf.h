@@ -36,6 +36,14 @@ int bpfd_token_info(int token_fd, struct bpfd_delegation *out);
  */
 int bpfd_token_fdinfo(int token_fd, struct bpfd_delegation *out);
 
+/*
+ * The same through @proc_fd, a directory fd of a procfs mount: a process
+ * that joined a container's mount namespace reads its own fdinfo through
+ * the host's /proc (the container's has no "self" for it).
+ */
+int bpfd_token_fdinfo_at(int proc_fd, int token_fd,
+			 struct bpfd_delegation *out);
+
 struct bpfd_map_opts {
 	uint32_t type;
 	uint32_t key_size;

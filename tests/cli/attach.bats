@@ -252,3 +252,14 @@ chroot_check() {
 	attach --pid abc
 	[ "$status" -eq 2 ]
 }
+
+@test "attach: a failed check leaves nothing mounted in the process" {
+	need_attach
+	sleeper
+	mkdir "$T/bpf"
+	BPFDELEGATE_TEST_FAULT=drop-options attach --pid "$P" --target "$T/bpf"
+	[ "$status" -eq 4 ]
+	run inside grep -c " - bpf " /proc/self/mountinfo
+	[ "$output" = "0" ]
+	[ "$(bpf_mount_count)" -eq "$HOST_BPF" ]
+}

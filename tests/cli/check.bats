@@ -192,3 +192,23 @@ load helpers
 	[[ "$output" == *"Mounted at /tmp in a private mount namespace"* ]]
 	[ "$(grep -c ' /tmp .* - bpf ' /proc/self/mountinfo)" -eq 0 ]
 }
+
+@test "inside a user namespace with a full-range uid_map: still not privileged (exit 3)" {
+	need_root_tokens
+	unshare -U sleep 60 &
+	pid=$!
+	for i in $(seq 50); do [ "$(readlink /proc/$pid/ns/user)" != "$(readlink /proc/self/ns/user)" ] && break; sleep 0.05; done
+	echo "0 0 4294967295" > /proc/$pid/uid_map
+	echo "0 0 4294967295" > /proc/$pid/gid_map
+	run nsenter -t "$pid" -U "$BPFD" check
+	kill "$pid"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"CAP_SYS_ADMIN in the initial user namespace"* ]]
+}
+
+@test "--preset list --json is one JSON document" {
+	run --separate-stderr "$BPFD" check --preset list --json
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '[.presets[].name] | index("tracing") != null'
+	echo "$output" | jq -e '.presets[] | select(.name == "tracing") | .progs | contains("kprobe")'
+}

@@ -83,9 +83,24 @@ in_mntns() {
 	[[ "$output" == *"EOPNOTSUPP (-95"* ]]
 	[[ "$(flat)" == *"initial user namespace"* ]]
 	run "$BPFD" explain -1
+	[ "$status" -eq 0 ]
 	[[ "$(flat)" == *"does not own the bpffs"*"CAP_BPF"* ]]
 	run "$BPFD" explain -2
+	[ "$status" -eq 0 ]
 	[[ "$(flat)" == *"no delegate_* options"* ]]
+	# any case, with or without the minus; -E2BIG is an errno, not an option
+	for e in -einval einval -Einval; do
+		run "$BPFD" explain "$e"
+		[ "$status" -eq 0 ]
+		[[ "$output" == "EINVAL (-22"* ]]
+	done
+	run "$BPFD" explain -E2BIG
+	[ "$status" -eq 0 ]
+	[[ "$output" == "E2BIG (-7"* ]]
+	# --path needs a value: it must not swallow the errno
+	run "$BPFD" explain EINVAL --path
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--path needs a value"* ]]
 }
 
 @test "explain: a libbpf line gives errno and path, and says it is harmless" {
@@ -230,4 +245,34 @@ in_mntns() {
 	[ "$(bpf_mount_count)" -eq "$before" ]
 	run "$BPFD" list --pid 999999999
 	[ "$status" -eq 1 ]
+}
+
+@test "list --pid as an unprivileged user lists another user's process" {
+	need_root_tokens
+	sleep 30 &
+	pid=$!
+	run setpriv --reuid 65534 --regid 65534 --clear-groups "$BPFD" list --pid "$pid"
+	kill "$pid"
+	[ "$status" -eq 0 ]
+	[[ "$output" != *"exited"* ]]
+}
+
+@test "JSON output is valid UTF-8 whatever the bytes in a path" {
+	run --separate-stderr "$BPFD" explain --json "libbpf: failed (-22) to create BPF token from '/tmp/$(printf '\377')x', skipping optional step"
+	[ "$status" -eq 0 ]
+	printf '%s' "$output" | iconv -f UTF-8 -t UTF-8 >/dev/null
+	echo "$output" | jq -e '.path | startswith("/tmp/")'
+}
+
+@test "paths that do not fit are refused, never cut" {
+	long=/$(head -c 600 /dev/zero | tr '\0' a)
+	run "$BPFD" doctor --path "$long"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"longer than 511 bytes"* ]]
+	run "$BPFD" explain "libbpf: failed (-22) to create BPF token from '$long', skipping optional step"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"longer than 511 bytes"* ]]
+	run "$BPFD" explain "libbpf: failed (-22) to create BPF token from '/tmp/x"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"no closing quote"* ]]
 }

@@ -477,6 +477,21 @@ hook_refused() {
 	hook_refused 'bundle'
 }
 
+@test "oci-hook direct: its own arguments are checked before anything is done" {
+	need_oci
+	p=$("$OCI/userns-sleeper.sh")
+	PIDS+=("$p")
+	run --separate-stderr "$BPFD_ABS" oci-hook --cmds 0 <<<"$(state_json "$p" "$BUNDLE")"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"nothing to delegate"* ]]
+	run --separate-stderr "$BPFD_ABS" oci-hook --maps bogus <<<"$(state_json "$p" "$BUNDLE")"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"'bogus'"* ]]
+	run nsenter -t "$p" -m grep -c " - bpf " /proc/self/mountinfo
+	[ "$output" = "0" ]
+	[ "$(bpf_mount_count)" -eq "$HOST_BPF" ]
+}
+
 @test "oci-hook direct: a bundle without config.json" {
 	need_oci
 	p=$("$OCI/userns-sleeper.sh")

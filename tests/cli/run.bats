@@ -97,8 +97,19 @@ setup() {
 	run -127 "$BPFD" run -- no-such-command-anywhere
 	[ "$status" -eq 127 ]
 	[[ "$output" == *"no-such-command-anywhere"*"command not found"* ]]
-	run -126 "$BPFD" run -- /etc/hostname
+	plain=$(mktemp)
+	chmod 644 "$plain"
+	run -126 "$BPFD" run -- "$plain"
+	rm -f "$plain"
 	[ "$status" -eq 126 ]
+	# like execvp: a script without "#!" runs under /bin/sh
+	script=$(mktemp)
+	printf 'echo "script ran: $1"\n' > "$script"
+	chmod 755 "$script"
+	run "$BPFD" run -- "$script" yes
+	rm -f "$script"
+	[ "$status" -eq 0 ]
+	[ "$output" = "script ran: yes" ]
 }
 
 @test "run: bad input is exit 2 and nothing is mounted" {
