@@ -5,12 +5,6 @@
 bats_require_minimum_version 1.5.0
 load helpers
 
-OCI="$(cd "$BATS_TEST_DIRNAME/../oci" && pwd)"
-
-# not_mountpoint PATH: fails when PATH is a mount point on the host.
-not_mountpoint() {
-	! mountpoint -q "$1"
-}
 
 setup() {
 	BPFD_ABS=$(realpath "$BPFD")

@@ -37,3 +37,11 @@ wait_no_marked() {
 	marked_procs "$1"
 	return 1
 }
+
+# The OCI test helpers (bundle builder, userns sleeper, spy hook).
+OCI="$(cd "$BATS_TEST_DIRNAME/../oci" && pwd)"
+
+# not_mountpoint PATH: fails when PATH is a mount point on the host.
+not_mountpoint() {
+	! mountpoint -q "$1"
+}
