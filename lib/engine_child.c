@@ -65,7 +65,7 @@ static int child_wait(struct child_ctx *c, enum msg_type want, int *fd)
  * every change of the effective or fs ids, so they are set again after
  * each one.
  */
-static int arm_pdeathsig(pid_t parent)
+static int arm_guards(pid_t parent)
 {
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent ||
 	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
@@ -77,16 +77,15 @@ static int arm_pdeathsig(pid_t parent)
 static int child_enter(struct child_ctx *c)
 {
 	struct bpfd_report *rep = &c->msg.rep;
+	bool join = c->opts->join != NULL;
 
 	/*
 	 * Our kuid is still host root until we switch: ids 0 inside map to
 	 * the chosen outside ids, and going from an unmapped id to the
 	 * namespace root keeps the full capability set of the namespace.
+	 * A joined namespace may not map root (EINVAL): then we stay an
+	 * unmapped id, with every capability of the namespace all the same.
 	 */
-	bool join = c->opts->join != NULL;
-
-	/* A joined namespace may not map root (EINVAL): then we stay an
-	 * unmapped id, with every capability of the namespace all the same. */
 	if (setresgid(0, 0, 0) < 0 && !(join && errno == EINVAL))
 		return bpfd_report_fail(rep, BPFD_STEP_SETID, errno,
 					"setresgid(0)");
@@ -94,7 +93,7 @@ static int child_enter(struct child_ctx *c)
 		return bpfd_report_fail(rep, BPFD_STEP_SETID, errno,
 					"setresuid(0)");
 	bpfd_report_mark(rep, BPFD_STEP_SETID);
-	if (arm_pdeathsig(c->parent) < 0)
+	if (arm_guards(c->parent) < 0)
 		_exit(127);
 	/* Another's mount namespace keeps its propagation: we only add. */
 	if (join)
@@ -122,7 +121,6 @@ static int child_fsopen(struct child_ctx *c)
 	return fd;
 }
 
-/* Attach the detached mount at the target, inside our private namespace. */
 /*
  * Success means the bpffs is what a process of that root sees at the
  * target: resolve it again and compare mount ids.
@@ -449,7 +447,7 @@ static void __attribute__((noreturn)) child_exec(struct child_ctx *c)
 	int err;
 
 	if (bpfd_exec_prepare(o->exec, &o->idmap, c->msg.rep.target, &e) < 0 ||
-	    arm_pdeathsig(c->parent) < 0) {
+	    arm_guards(c->parent) < 0) {
 		bpfd_report_from_error(&c->msg.rep, &e);
 		child_send(c, MSG_REPORT, BPFD_NO_FD);
 		_exit(1);
@@ -499,9 +497,8 @@ void bpfd_engine_child(const struct bpfd_engine_opts *opts,
 
 	close_inherited(opts, sock);
 	/* Nobody, the invoking user included, may ptrace us: we hold the
-	 * channel to a privileged parent.  Set again after each id change,
-	 * which resets it. */
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || arm_pdeathsig(parent) < 0)
+	 * channel to a privileged parent. */
+	if (arm_guards(parent) < 0)
 		_exit(127);
 	c = calloc(1, sizeof(*c));
 	if (!c)
