@@ -58,8 +58,15 @@ $(BUILD)/%.o: %.c $(HEADERS)
 $(BUILD)/libbpfdelegate.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
-$(BUILD)/libbpfdelegate.so: $(LIB_OBJ)
-	$(CC) -shared -Wl,-soname,libbpfdelegate.so.0 $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+# The shared library exports the functions of include/bpfdelegate/ only.
+$(BUILD)/libbpfdelegate.map: $(wildcard include/bpfdelegate/*.h)
+	@mkdir -p $(dir $@)
+	@{ echo '{ global:'; grep -ohE '\bbpfd_[a-z0-9_]+\(' $^ | tr -d '(' | sort -u | sed 's/$$/;/'; \
+	   echo 'local: *; };'; } > $@
+
+$(BUILD)/libbpfdelegate.so: $(LIB_OBJ) $(BUILD)/libbpfdelegate.map
+	$(CC) -shared -Wl,-soname,libbpfdelegate.so.0 \
+		-Wl,--version-script,$(BUILD)/libbpfdelegate.map $(LDFLAGS) -o $@ $(LIB_OBJ) $(PKG_LIBS)
 
 $(BUILD)/bpfdelegate: $(CMD_OBJ) $(BUILD)/libbpfdelegate.a
 	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libbpfdelegate.a $(PKG_LIBS)
@@ -92,6 +99,7 @@ test: deps
 
 BUILD_ASAN_BINS = $(UNIT_SRC:tests/%.c=build-asan/tests/%) $(INTEG_SRC:tests/%.c=build-asan/tests/%) \
                   $(HELPER_SRC:tests/%.c=build-asan/tests/%) build-asan/bpfdelegate \
+                  build-asan/libbpfdelegate.so \
                   build-asan/tests/helpers/tokenprobe-static
 
 test-asan: deps
