@@ -99,9 +99,12 @@ int cli_deleg_option(struct cli_deleg *d, int opt, const char *arg);
 /* True when no delegation option was given. */
 bool cli_deleg_empty(const struct cli_deleg *d);
 
-/* Resolve the options into masks; a usage error prints one line, returns -1. */
-int cli_deleg_resolve(const struct cli_deleg *d, const struct bpfd_names *names,
-		      struct bpfd_delegation *out);
+/*
+ * The items into masks, without printing: -1 when all resolve, else the
+ * index of the first bad item, with @e (caller-zeroed) saying why.
+ */
+int cli_deleg_masks(const struct cli_deleg *d, const struct bpfd_names *names,
+		    struct bpfd_delegation *out, struct bpfd_error *e);
 
 /* Print the presets with their contents (--preset list), or as JSON. */
 void cli_print_presets(bool json);
@@ -128,9 +131,6 @@ void cli_usage_error(const char *fmt, ...)
 int cli_deleg_resolve_default(const struct cli_deleg *d,
 			      const struct bpfd_names *names,
 			      struct bpfd_delegation *out, const char *cmd);
-
-/* "an all-zero delegation" usage error for @cmd; -1 when every mask is 0. */
-int cli_deleg_check_nonempty(const struct bpfd_delegation *d, const char *cmd);
 
 /* The usage error for a getopt failure of @cmd. */
 void cli_bad_option(const char *cmd, int optopt_, const char *arg);

@@ -339,23 +339,15 @@ static int resolve_annotations(const struct cli_deleg *d,
 {
 	static const char *const key[BPFD_NKINDS] = {"cmds", "maps", "progs",
 						     "attachs"};
+	struct bpfd_error e = {0};
+	int bad = cli_deleg_masks(d, names, out, &e);
 
-	memset(out, 0, sizeof(*out));
-	for (unsigned int i = 0; i < d->n; i++) {
-		struct bpfd_error e = {0};
-		int k = d->item[i].kind, r;
-
-		if (k < 0)
-			r = bpfd_preset_apply(names, d->item[i].arg, out, &e);
-		else
-			r = bpfd_parse_list(names, (enum bpfd_kind)k,
-					    d->item[i].arg, &out->mask[k], &e);
-		if (r < 0) {
-			hook_error("annotation " ANNOTATION_PREFIX "%s: %s",
-				   k < 0 ? "preset" : key[k],
-				   e.detail[0] ? e.detail : strerror(-r));
-			return -1;
-		}
+	if (bad >= 0) {
+		hook_error("annotation " ANNOTATION_PREFIX "%s: %s",
+			   d->item[bad].kind < 0 ? "preset"
+						 : key[d->item[bad].kind],
+			   e.detail);
+		return -1;
 	}
 	for (int k = 0; k < BPFD_NKINDS; k++)
 		if (out->mask[k])
@@ -492,8 +484,8 @@ int cmd_oci_hook(int argc, char **argv)
 		names = cli_load_names();
 		if (!names)
 			return EXIT_FAIL;
-		if (cli_deleg_resolve(&o.co.deleg, names, &o.deleg) < 0 ||
-		    cli_deleg_check_nonempty(&o.deleg, "oci-hook") < 0) {
+		if (cli_deleg_resolve_default(&o.co.deleg, names, &o.deleg,
+					      "oci-hook") < 0) {
 			bpfd_names_free(names);
 			return EXIT_USAGE;
 		}

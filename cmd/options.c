@@ -70,32 +70,47 @@ bool cli_deleg_empty(const struct cli_deleg *d)
 	return d->n == 0;
 }
 
-int cli_deleg_resolve(const struct cli_deleg *d, const struct bpfd_names *names,
-		      struct bpfd_delegation *out)
+int cli_deleg_masks(const struct cli_deleg *d, const struct bpfd_names *names,
+		    struct bpfd_delegation *out, struct bpfd_error *e)
 {
-	static const char *const optname[BPFD_NKINDS] = {
-	    "--cmds", "--maps", "--progs", "--attachs"};
-
 	memset(out, 0, sizeof(*out));
 	for (unsigned int i = 0; i < d->n; i++) {
-		struct bpfd_error e = {0};
 		int kind = d->item[i].kind;
 		int r;
 
 		if (kind < 0)
-			r = bpfd_preset_apply(names, d->item[i].arg, out, &e);
+			r = bpfd_preset_apply(names, d->item[i].arg, out, e);
 		else
 			r = bpfd_parse_list(names, (enum bpfd_kind)kind,
 					    d->item[i].arg, &out->mask[kind],
-					    &e);
+					    e);
 		if (r < 0) {
-			cli_usage_error("%s: %s",
-					kind < 0 ? "--preset" : optname[kind],
-					e.detail[0] ? e.detail : strerror(-r));
-			return -1;
+			if (!e->detail[0])
+				snprintf(e->detail, sizeof(e->detail), "%s",
+					 strerror(-r));
+			return (int)i;
 		}
 	}
-	return 0;
+	return -1;
+}
+
+/* Resolve the options into masks; a usage error prints one line, returns -1. */
+static int cli_deleg_resolve(const struct cli_deleg *d,
+			     const struct bpfd_names *names,
+			     struct bpfd_delegation *out)
+{
+	static const char *const optname[BPFD_NKINDS] = {
+	    "--cmds", "--maps", "--progs", "--attachs"};
+	struct bpfd_error e = {0};
+	int bad = cli_deleg_masks(d, names, out, &e);
+
+	if (bad < 0)
+		return 0;
+	cli_usage_error("%s: %s",
+			d->item[bad].kind < 0 ? "--preset"
+					      : optname[d->item[bad].kind],
+			e.detail);
+	return -1;
 }
 
 void cli_print_presets(bool json)
@@ -257,7 +272,9 @@ enum bpfd_fault cli_fault_from_env(void)
 	return BPFD_FAULT_NONE;
 }
 
-int cli_deleg_check_nonempty(const struct bpfd_delegation *d, const char *cmd)
+/* "an all-zero delegation" usage error for @cmd; -1 when every mask is 0. */
+static int cli_deleg_check_nonempty(const struct bpfd_delegation *d,
+				    const char *cmd)
 {
 	for (int k = 0; k < BPFD_NKINDS; k++)
 		if (d->mask[k])
