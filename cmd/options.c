@@ -194,6 +194,9 @@ int cli_exit_code(const struct bpfd_error *e)
 		return EXIT_NO_KERNEL_SUPPORT;
 	if (e->step == BPFD_STEP_UNSHARE)
 		return EXIT_NO_USERNS;
+	/* run's COMMAND, as shells say it: 127 not found, 126 not run. */
+	if (e->step == BPFD_STEP_EXEC)
+		return e->err == ENOENT ? 127 : 126;
 	return EXIT_FAIL;
 }
 

@@ -391,8 +391,7 @@ static int start(const struct run_opts *o, const struct bpfd_names *names,
 	r = bpfd_run(eo, names, rep, &ch, &e);
 	if (r < 0) {
 		sigprocmask(SIG_SETMASK, &x->sigmask, NULL);
-		code = e.step == BPFD_STEP_EXEC ? 126 + (e.err == ENOENT)
-						: cli_exit_code(&e);
+		code = cli_exit_code(&e);
 		if (o->co.json)
 			report_print_json(rep, names, &e, code);
 		cli_print_error(&e);
