@@ -10,6 +10,8 @@
 
 #include <json-c/json.h>
 
+#include <bpfdelegate/diag.h>
+
 #include "cli.h"
 #include "diagfmt.h"
 
@@ -200,37 +202,6 @@ int cli_exit_code(const struct bpfd_error *e)
 	return EXIT_FAIL;
 }
 
-/* Which knob restricts user namespaces on this machine, if we can tell. */
-static const char *userns_knob(void)
-{
-	static const struct {
-		const char *path;
-		const char *bad;
-		const char *text;
-	} knobs[] = {
-	    {"/proc/sys/user/max_user_namespaces", "0",
-	     "user.max_user_namespaces is 0"},
-	    {"/proc/sys/kernel/unprivileged_userns_clone", "0",
-	     "kernel.unprivileged_userns_clone is 0"},
-	    {"/proc/sys/kernel/apparmor_restrict_unprivileged_userns", "1",
-	     "kernel.apparmor_restrict_unprivileged_userns is 1"},
-	};
-
-	for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
-		char buf[32] = "";
-		FILE *f = fopen(knobs[i].path, "re");
-
-		if (!f)
-			continue;
-		if (fgets(buf, sizeof(buf), f))
-			buf[strcspn(buf, "\n")] = '\0';
-		fclose(f);
-		if (strcmp(buf, knobs[i].bad) == 0)
-			return knobs[i].text;
-	}
-	return NULL;
-}
-
 void cli_print_error(const struct bpfd_error *e)
 {
 	char buf[768];
@@ -243,7 +214,11 @@ void cli_print_error(const struct bpfd_error *e)
 			     "Linux 6.9 or newer is needed\n",
 			u.release);
 	if (e->step == BPFD_STEP_UNSHARE) {
-		const char *knob = userns_knob();
+		struct bpfd_diag_facts f = {0};
+		const char *knob;
+
+		bpfd_diag_collect_userns(&f, e->err);
+		knob = bpfd_diag_userns_knob(&f);
 
 		if (knob)
 			fprintf(stderr,

@@ -162,19 +162,28 @@ static void check_bpf_limits(const struct bpfd_diag_facts *f,
 	}
 }
 
-/* Which knob most likely stops user namespaces. */
-static const char *userns_knob(const struct bpfd_diag_facts *f)
+const char *bpfd_diag_userns_knob(const struct bpfd_diag_facts *f)
 {
 	if (f->max_user_namespaces == 0)
 		return "user.max_user_namespaces is 0";
 	if (f->userns_err == ENOSPC)
 		return "user.max_user_namespaces is exhausted";
+	/* These two only restrict unprivileged callers. */
 	if (f->euid != 0 && f->apparmor_restrict_userns == 1)
 		return "kernel.apparmor_restrict_unprivileged_userns is 1";
 	if (f->euid != 0 && f->unpriv_userns_clone == 0)
 		return "kernel.unprivileged_userns_clone is 0";
-	return "a seccomp filter, an LSM, or a kernel without "
-	       "CONFIG_USER_NS";
+	return NULL;
+}
+
+/* Which knob most likely stops user namespaces, or what else might. */
+static const char *userns_knob(const struct bpfd_diag_facts *f)
+{
+	const char *knob = bpfd_diag_userns_knob(f);
+
+	return knob ? knob
+		    : "a seccomp filter, an LSM, or a kernel without "
+		      "CONFIG_USER_NS";
 }
 
 static void check_userns(const struct bpfd_diag_facts *f,

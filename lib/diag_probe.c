@@ -114,9 +114,9 @@ static uint64_t effective_caps(void)
 	return v;
 }
 
+/* After bpfd_diag_collect_userns(), which records the euid. */
 static void collect_caller(struct bpfd_diag_facts *f)
 {
-	f->euid = geteuid();
 	f->userns_ino = bpfd_userns_ino("/proc/self/ns/user");
 	f->init_userns = f->userns_ino ? f->userns_ino == BPFD_INIT_USERNS_INO
 				       : bpfd_in_initial_userns();
@@ -230,6 +230,18 @@ static void collect_path(const char *path, int fd,
 	}
 }
 
+void bpfd_diag_collect_userns(struct bpfd_diag_facts *f, int unshare_err)
+{
+	f->euid = geteuid();
+	f->max_user_namespaces =
+	    read_long("/proc/sys/user/max_user_namespaces");
+	f->unpriv_userns_clone =
+	    (int)read_long("/proc/sys/kernel/unprivileged_userns_clone");
+	f->apparmor_restrict_userns = (int)read_long(
+	    "/proc/sys/kernel/apparmor_restrict_unprivileged_userns");
+	f->userns_err = unshare_err;
+}
+
 void bpfd_diag_collect(const char *path, int fd, const struct bpfd_names *names,
 		       struct bpfd_diag_facts *f)
 {
@@ -242,13 +254,7 @@ void bpfd_diag_collect(const char *path, int fd, const struct bpfd_names *names,
 	f->btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0;
 	f->unpriv_bpf_disabled =
 	    (int)read_long("/proc/sys/kernel/unprivileged_bpf_disabled");
-	f->max_user_namespaces =
-	    read_long("/proc/sys/user/max_user_namespaces");
-	f->unpriv_userns_clone =
-	    (int)read_long("/proc/sys/kernel/unprivileged_userns_clone");
-	f->apparmor_restrict_userns = (int)read_long(
-	    "/proc/sys/kernel/apparmor_restrict_unprivileged_userns");
-	f->userns_err = probe_userns();
+	bpfd_diag_collect_userns(f, probe_userns());
 	collect_caller(f);
 	collect_lsms(f);
 	collect_path(path, fd, names, f);

@@ -83,6 +83,18 @@ struct bpfd_diag_facts {
 void bpfd_diag_collect(const char *path, int fd, const struct bpfd_names *names,
 		       struct bpfd_diag_facts *f);
 
+/*
+ * Only the user namespace facts (the sysctls, the caller's euid) into @f,
+ * with @unshare_err the positive errno an unshare(CLONE_NEWUSER) got.
+ */
+void bpfd_diag_collect_userns(struct bpfd_diag_facts *f, int unshare_err);
+
+/*
+ * The sysctl that stops user namespaces here ("user.max_user_namespaces
+ * is 0", ...), or NULL when none is to blame (seccomp, an LSM...).
+ */
+const char *bpfd_diag_userns_knob(const struct bpfd_diag_facts *f);
+
 /* 1 when the kernel has BPF_TOKEN_CREATE, 0 when not, -1 unknown. */
 int bpfd_diag_kernel_tokens(const struct bpfd_diag_facts *f);
 
