@@ -24,6 +24,7 @@
 #include "engine_proto.h"
 #include "exec.h"
 #include "internal.h"
+#include "nschild.h"
 
 struct child_ctx {
 	const struct bpfd_engine_opts *opts;
@@ -60,19 +61,6 @@ static int child_wait(struct child_ctx *c, enum msg_type want, int *fd)
 	return 0;
 }
 
-/*
- * Die with the parent, and stay non-dumpable.  The kernel resets both on
- * every change of the effective or fs ids, so they are set again after
- * each one.
- */
-static int arm_guards(pid_t parent)
-{
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent ||
-	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-		return -ESRCH;
-	return 0;
-}
-
 /* Become root of the new namespace and keep mounts to ourselves. */
 static int child_enter(struct child_ctx *c)
 {
@@ -93,7 +81,7 @@ static int child_enter(struct child_ctx *c)
 		return bpfd_report_fail(rep, BPFD_STEP_SETID, errno,
 					"setresuid(0)");
 	bpfd_report_mark(rep, BPFD_STEP_SETID);
-	if (arm_guards(c->parent) < 0)
+	if (bpfd_child_rearm(c->parent) < 0)
 		_exit(127);
 	/* Another's mount namespace keeps its propagation: we only add. */
 	if (join)
@@ -447,7 +435,7 @@ static void __attribute__((noreturn)) child_exec(struct child_ctx *c)
 	int err;
 
 	if (bpfd_exec_prepare(o->exec, &o->idmap, c->msg.rep.target, &e) < 0 ||
-	    arm_guards(c->parent) < 0) {
+	    bpfd_child_rearm(c->parent) < 0) {
 		bpfd_report_from_error(&c->msg.rep, &e);
 		child_send(c, MSG_REPORT, BPFD_NO_FD);
 		_exit(1);
@@ -462,43 +450,17 @@ static void __attribute__((noreturn)) child_exec(struct child_ctx *c)
 	_exit(bpfd_exec_status(err));
 }
 
-static int cmp_int(const void *a, const void *b)
-{
-	return *(const int *)a - *(const int *)b;
-}
-
-/*
- * Close every fd the caller had open but stdin/out/err and what we need:
- * the socket and, when joining, the process's pidfd and root.  A process
- * of the namespace we enter must find nothing of the host's in us.
- */
-static void close_inherited(const struct bpfd_engine_opts *opts, int sock)
-{
-	int keep[] = {sock, opts->join ? opts->join->pidfd : -1,
-		      opts->join ? opts->join_root_fd : -1};
-	int from = 3;
-
-	qsort(keep, ARRAY_SIZE(keep), sizeof(keep[0]), cmp_int);
-	for (size_t i = 0; i < ARRAY_SIZE(keep); i++) {
-		if (keep[i] < from)
-			continue;
-		if (keep[i] > from)
-			close_range((unsigned)from, (unsigned)keep[i] - 1, 0);
-		from = keep[i] + 1;
-	}
-	close_range((unsigned)from, ~0U, 0);
-}
-
 void bpfd_engine_child(const struct bpfd_engine_opts *opts,
 		       const struct bpfd_names *names, int sock, pid_t parent)
 {
 	struct child_ctx *c;
 	int r;
+	int keep[] = {sock, opts->join ? opts->join->pidfd : BPFD_NO_FD,
+		      opts->join ? opts->join_root_fd : BPFD_NO_FD};
 
-	close_inherited(opts, sock);
 	/* Nobody, the invoking user included, may ptrace us: we hold the
 	 * channel to a privileged parent. */
-	if (arm_guards(parent) < 0)
+	if (bpfd_child_harden(parent, keep, ARRAY_SIZE(keep)) < 0)
 		_exit(127);
 	c = calloc(1, sizeof(*c));
 	if (!c)

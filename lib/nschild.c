@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* The set-up every child entering a foreign namespace starts with. */
+#include <errno.h>
+#include <linux/close_range.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "nschild.h"
+
+int bpfd_child_rearm(pid_t parent)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return -errno;
+	if (getppid() != parent)
+		return -ESRCH;
+	/* Non-dumpable: nobody in the namespace we enter (nor the invoking
+	 * user) may ptrace us or read our /proc files. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+int bpfd_child_harden(pid_t parent, const int *keep, size_t nkeep)
+{
+	int sorted[8];
+	unsigned int from = 3;
+
+	if (nkeep > ARRAY_SIZE(sorted))
+		return -E2BIG;
+	for (size_t i = 0; i < nkeep; i++)
+		sorted[i] = keep[i];
+	qsort(sorted, nkeep, sizeof(sorted[0]), cmp_int);
+	/* A process of the namespace we enter must find nothing of the
+	 * host's in us: close every fd the caller had open. */
+	for (size_t i = 0; i < nkeep; i++) {
+		if (sorted[i] < 0 || (unsigned int)sorted[i] < from)
+			continue;
+		if ((unsigned int)sorted[i] > from &&
+		    close_range(from, (unsigned int)sorted[i] - 1, 0) < 0)
+			return -errno;
+		from = (unsigned int)sorted[i] + 1;
+	}
+	if (close_range(from, ~0U, 0) < 0)
+		return -errno;
+	/* A cwd on the host would be a way out of a joined mount namespace's
+	 * root for anyone who can reach us (/proc/PID/cwd). */
+	if (chdir("/") < 0)
+		return -errno;
+	return bpfd_child_rearm(parent);
+}
