@@ -473,3 +473,21 @@ wait_target_bpf() {
 	[ "$status" -eq 0 ]
 	[ "$(target_bpf)" -eq 2 ]
 }
+
+@test "attach: when the undo cannot be done, the error says what may be left" {
+	need_attach
+	sleeper
+	mkdir "$T/bpf"
+	BPFDELEGATE_TEST_FAULT=child-hang-after-attach "$BPFD_ABS" attach --pid "$P" \
+		-c map_create -m array --target "$T/bpf" --timeout 3 >/dev/null 2>"$T/err" &
+	pid=$!
+	wait_target_bpf 1
+	# the process (and with it its mount namespace) goes: no way in
+	kill -9 "$P"
+	st=0
+	wait "$pid" || st=$?
+	echo "# status $st: $(cat "$T/err")"
+	[ "$st" -eq 1 ]
+	[ "$(wc -l <"$T/err")" -eq 1 ]
+	grep -q "undo mount $T/bpf: a bpffs (mount id [0-9]*) may be left there after: peer" "$T/err"
+}

@@ -585,6 +585,23 @@ hook_refused() {
 	[ "$(grep -c " - bpf " /proc/$p/mountinfo)" -eq 0 ]
 }
 
+@test "oci: a hook hung after mounting, killed by runc's hook timeout: the container fails, nothing left" {
+	need_oci
+	hook --timeout 30
+	cfg --arg m "BPFD_TEST_MARK=$MARK" '.hooks.createRuntime[0].timeout = 2
+		| .hooks.createRuntime[0].env = ["BPFDELEGATE_TEST_FAULT=child-hang-after-attach", $m]'
+	annotate cmds map_create maps array
+	oci_run
+	[ "$status" -ne 0 ]
+	# runc gave up on the hook (SIGKILL: no "interrupted" line from it)
+	[[ "$stderr" == *"hook ran past specified timeout"* ]]
+	[[ "$stderr" != *"nothing left mounted"* ]]
+	# the spy hook never ran; the engine child died with the hook; the
+	# container (and its mount namespace with the bpffs) is gone
+	[ ! -e "$SPY.mountinfo" ]
+	host_clean
+}
+
 @test "oci: attach into a running runc container, token from runc exec" {
 	need_oci
 	proc_args sleep 600
