@@ -356,7 +356,7 @@ static void parent_free(struct parent_ctx *p)
  * user namespace spares the id switch (root may not even be mapped).  It
  * detaches exactly the mount we made, wherever it is: its own root as cwd
  * (fchdir on the O_PATH fd), then umount2(".") as child_undo_mount does.
- * Exit status: 0 detached, else the errno (EINVAL: not attached there).
+ * Exit status: 0 when it is not attached there any more, else the errno.
  */
 static void __attribute__((noreturn))
 undo_child(pid_t parent, int pidfd, int mnt)
@@ -368,7 +368,9 @@ undo_child(pid_t parent, int pidfd, int mnt)
 		r = -errno;
 	if (r == 0 && fchdir(mnt) < 0)
 		r = -errno;
-	if (r == 0 && umount2(".", MNT_DETACH) < 0)
+	/* EINVAL: not attached in this namespace (never, or the engine
+	 * child detached it already): nothing to undo. */
+	if (r == 0 && umount2(".", MNT_DETACH) < 0 && errno != EINVAL)
 		r = -errno;
 	_exit(-r & 0xff);
 }
@@ -397,7 +399,7 @@ static int parent_undo(struct parent_ctx *p)
 		r = -ECHILD;
 	else if (r == 0)
 		r = -WEXITSTATUS(st);
-	if (r == 0 || r == -EINVAL)
+	if (r == 0)
 		return 0;
 	return bpfd_report_fail(rep, BPFD_STEP_UNDO, r,
 				"%s: a bpffs (mount id %d) may be left there "
