@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* bpfdelegate attach: a delegated bpffs inside an existing process. */
 #include <errno.h>
+#include <signal.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,10 @@ static void usage(FILE *out)
 	    "     --target PATH     mount point inside its root (default\n"
 	    "                       /sys/fs/bpf; a missing last directory is "
 	    "made)\n"
+	    "     --replace         detach a bpffs already mounted at the "
+	    "target"
+	    "\n"
+	    "                       first (else refused)\n"
 	    "     --no-verify       do not create a token afterwards\n"
 	    "     --probe           also run check's probes with the token\n"
 	    "     --json            print one JSON document\n"
@@ -42,9 +47,13 @@ static void usage(FILE *out)
 	    " -V, --version         display version\n"
 	    "\n"
 	    "Exit status: 0 ok, 1 failed (no such process, a process in the\n"
-	    "initial user namespace, a step failed), 2 usage, 3 not "
-	    "privileged,\n"
-	    "4 kernel lacks BPF tokens.\n"
+	    "initial user namespace, a bpffs already at the target, a step "
+	    "failed),\n"
+	    "2 usage, 3 not privileged, 4 kernel lacks BPF tokens, 128+N "
+	    "stopped\n"
+	    "by signal N (SIGTERM, SIGINT, SIGHUP).  Whenever it fails, "
+	    "nothing is\n"
+	    "left mounted (but see SIGKILL in bpfdelegate(1)).\n"
 	    "\n"
 	    "See bpfdelegate(1).\n",
 	    out);
@@ -55,13 +64,14 @@ enum {
 	OPT_TARGET,
 	OPT_NO_VERIFY,
 	OPT_PROBE,
+	OPT_REPLACE,
 };
 
 struct attach_opts {
 	struct cli_common co;
 	pid_t pid;
 	const char *target;
-	bool no_verify, probe;
+	bool no_verify, probe, replace;
 };
 
 static int parse_pid(const char *s, pid_t *pid)
@@ -95,6 +105,9 @@ static int attach_option(void *ctx, int c, const char *arg)
 	case OPT_PROBE:
 		o->probe = true;
 		return 0;
+	case OPT_REPLACE:
+		o->replace = true;
+		return 0;
 	default:
 		return -1;
 	}
@@ -107,6 +120,7 @@ static int parse_args(int argc, char **argv, struct attach_opts *o)
 	    {"target", required_argument, NULL, OPT_TARGET},
 	    {"no-verify", no_argument, NULL, OPT_NO_VERIFY},
 	    {"probe", no_argument, NULL, OPT_PROBE},
+	    {"replace", no_argument, NULL, OPT_REPLACE},
 	    {NULL, 0, NULL, 0},
 	};
 	const struct cli_parser parser = {
@@ -129,14 +143,30 @@ static int parse_args(int argc, char **argv, struct attach_opts *o)
 	return 0;
 }
 
-static int attach(const struct attach_opts *o, const struct bpfd_names *names,
-		  struct bpfd_engine_opts *eo)
+/* Exit 128 + N when signal N stopped it: the mount was undone. */
+static int interrupted(int sig)
 {
+	if (sig < 0) {
+		fprintf(stderr, PROG ": attach: interrupted by a signal; "
+				     "nothing left mounted\n");
+		return EXIT_FAIL;
+	}
+	fprintf(stderr,
+		PROG ": attach: interrupted by SIG%s; nothing left mounted\n",
+		sigabbrev_np(sig));
+	return 128 + sig;
+}
+
+/* @eo is the caller's: what points into this frame stays in @jo. */
+static int attach(const struct attach_opts *o, const struct bpfd_names *names,
+		  const struct bpfd_engine_opts *eo, const sigset_t *stop)
+{
+	struct bpfd_engine_opts jo = *eo;
 	struct bpfd_proc proc;
 	struct bpfd_report *rep = calloc(1, sizeof(*rep));
 	struct bpfd_error e = {0};
 	char where[64];
-	int r, code;
+	int r, code, sig = 0;
 
 	if (!rep) {
 		fprintf(stderr, PROG ": out of memory\n");
@@ -153,18 +183,25 @@ static int attach(const struct attach_opts *o, const struct bpfd_names *names,
 		free(rep);
 		return code;
 	}
-	eo->join = &proc;
-	eo->join_root_fd = proc.root_fd;
-	r = bpfd_attach(eo, names, rep, &e);
-	code = r < 0 ? cli_exit_code(&e) : EXIT_OK;
+	jo.join = &proc;
+	jo.join_root_fd = proc.root_fd;
+	jo.stop_signals = stop;
+	r = bpfd_attach(&jo, names, rep, &e);
+	if (r < 0)
+		sig = cli_stop_signal(&e, stop);
+	code = sig ? interrupted(sig) : r < 0 ? cli_exit_code(&e) : EXIT_OK;
 	snprintf(where, sizeof(where), "in the mount namespace of pid %d",
 		 (int)o->pid);
 	if (o->co.json)
 		report_print_json(rep, names, r < 0 ? &e : NULL, code);
-	else
+	else if (!sig)
 		report_print_text("attach", where, rep, names,
 				  r < 0 ? &e : NULL);
-	if (r < 0)
+	if (!o->co.json && r == 0 && rep->replaced)
+		printf("%s: replaced the bpffs found there (--replace; %u "
+		       "detached)\n",
+		       rep->target, rep->replaced);
+	if (r < 0 && !sig)
 		cli_print_error(&e);
 	bpfd_proc_close(&proc);
 	free(rep);
@@ -176,8 +213,12 @@ int cmd_attach(int argc, char **argv)
 	struct attach_opts o = {0};
 	struct bpfd_engine_opts eo = {0};
 	struct bpfd_names *names;
+	sigset_t stop;
 	int r;
 
+	/* From the start: any stop signal then ends in the same clear way,
+	 * by the engine (which watches them) or, before it, at its start. */
+	cli_stop_signals_block(&stop);
 	r = parse_args(argc, argv, &o);
 	if (r)
 		return r < 0 ? EXIT_OK : r;
@@ -189,9 +230,10 @@ int cmd_attach(int argc, char **argv)
 		eo.target = o.target;
 		eo.no_verify = o.no_verify;
 		eo.probe = o.probe && !o.no_verify;
+		eo.replace = o.replace;
 		eo.timeout_ms = o.co.timeout_ms;
 		eo.fault = cli_fault_from_env();
-		r = attach(&o, names, &eo);
+		r = attach(&o, names, &eo, &stop);
 	} else {
 		r = EXIT_USAGE;
 	}

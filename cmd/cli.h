@@ -4,6 +4,7 @@
 #define BPFD_CLI_H
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -134,6 +135,21 @@ int cli_deleg_resolve_default(const struct cli_deleg *d,
 
 /* The usage error for a getopt failure of @cmd. */
 void cli_bad_option(const char *cmd, int optopt_, const char *arg);
+
+/*
+ * attach, oci-hook: block SIGTERM, SIGINT and SIGHUP, and put them in @set
+ * for the engine (opts->stop_signals), which then ends the handshake and
+ * undoes its mount when one arrives.  They stay blocked until exit: one
+ * that comes after a success must not kill us between mounting and
+ * saying so.
+ */
+void cli_stop_signals_block(sigset_t *set);
+
+/*
+ * After a failed engine run: the stop signal that ended it (taken from
+ * the pending ones in @set), -1 if it is gone, 0 when it ended otherwise.
+ */
+int cli_stop_signal(const struct bpfd_error *e, const sigset_t *set);
 
 /* BPFDELEGATE_TEST_FAULT (tests only; see tests/README.md). */
 enum bpfd_fault cli_fault_from_env(void);

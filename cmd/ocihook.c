@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <json-c/json.h>
 #include <linux/openat2.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -384,7 +385,7 @@ static int delegate(const struct hook_opts *o, const struct container *c,
 	struct bpfd_report *rep = calloc(1, sizeof(*rep));
 	struct bpfd_error e = {0};
 	struct bpfd_proc proc = {.pidfd = -1, .root_fd = -1};
-	int rootfs = -1, r;
+	int rootfs = -1, r, sig = 0;
 
 	r = rep ? bpfd_check_privilege(&e) : -ENOMEM;
 	if (r == 0)
@@ -398,8 +399,15 @@ static int delegate(const struct hook_opts *o, const struct container *c,
 		eo->join_root_fd = rootfs;
 		eo->target = c->target ? c->target : o->target;
 		r = bpfd_attach(eo, names, rep, &e);
+		if (r < 0)
+			sig = cli_stop_signal(&e, eo->stop_signals);
 	}
-	if (r < 0) {
+	if (sig > 0) {
+		hook_error("container %s: interrupted by SIG%s; nothing left "
+			   "mounted",
+			   c->id, sigabbrev_np(sig));
+		r = 128 + sig;
+	} else if (r < 0) {
 		char buf[768];
 
 		hook_error("container %s: %s", c->id,
@@ -454,6 +462,7 @@ static int hook(const struct hook_opts *o, struct container *c,
 		const struct bpfd_names *names)
 {
 	struct bpfd_engine_opts eo = {.timeout_ms = o->co.timeout_ms};
+	sigset_t stop;
 
 	if (!cli_deleg_empty(&c->deleg)) {
 		if (resolve_annotations(&c->deleg, names, &eo.deleg) < 0)
@@ -464,6 +473,9 @@ static int hook(const struct hook_opts *o, struct container *c,
 	if (vet(o, c) < 0)
 		return EXIT_FAIL;
 	eo.fault = cli_fault_from_env();
+	/* A stop signal ends the attach, which then undoes its mount. */
+	cli_stop_signals_block(&stop);
+	eo.stop_signals = &stop;
 	return delegate(o, c, &eo, names);
 }
 

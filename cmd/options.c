@@ -239,6 +239,7 @@ enum bpfd_fault cli_fault_from_env(void)
 	    {"parent-exit-after-recv", BPFD_FAULT_PARENT_EXIT_AFTER_RECV},
 	    {"child-send-tmpfs", BPFD_FAULT_CHILD_SEND_TMPFS},
 	    {"drop-options", BPFD_FAULT_DROP_OPTIONS},
+	    {"child-hang-after-attach", BPFD_FAULT_CHILD_HANG_ATTACHED},
 	};
 	const char *v = getenv("BPFDELEGATE_TEST_FAULT");
 

@@ -15,12 +15,24 @@
  * on any failure, and the child dies with the parent (PR_SET_PDEATHSIG).
  * Mounts live only in the child's private mount namespace or as detached
  * mounts held by fds, so nothing stays mounted when either side dies.
+ *
+ * attach / oci-hook (opts->join) are the exception: the mount goes into
+ * another process's mount namespace and stays there.  The child attaches
+ * it last (lib/engine_child.c); when the parent gives up (a failed step,
+ * the deadline, a stop signal, the child's death) it detaches it again
+ * from a clean-up child (parent_undo).  Only a SIGKILL of the parent
+ * between the child's move_mount and its report can leave it behind: the
+ * next attach then finds a bpffs at the target and refuses.
  */
 #include <errno.h>
+#include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/pidfd.h>
+#include <sys/signalfd.h>
 #include <sys/wait.h>
 
 #include <bpfdelegate/bpffs.h>
@@ -29,6 +41,10 @@
 
 #include "engine_proto.h"
 #include "internal.h"
+#include "nschild.h"
+
+/* The clean-up child only detaches one mount: this is plenty. */
+#define UNDO_TIMEOUT_MS 2000
 
 void bpfd_deadline_init(struct deadline *d, int timeout_ms)
 {
@@ -91,14 +107,44 @@ struct parent_ctx {
 	struct deadline dl;
 	struct child_msg msg;
 	struct bpfd_report *rep;
+	int mnt;     /* join: the mount sent to the child, for parent_undo */
+	int stop_fd; /* signalfd of opts->stop_signals, or BPFD_NO_FD */
 };
+
+/*
+ * Before each wait for the child: a stop signal (pending, not consumed:
+ * the caller reads it) ends the handshake like the deadline does.
+ */
+static int parent_poll(struct parent_ctx *p)
+{
+	struct pollfd pfd[2] = {
+	    {.fd = p->sock, .events = POLLIN},
+	    {.fd = p->stop_fd, .events = POLLIN},
+	};
+	int r;
+
+	if (p->stop_fd < 0)
+		return 0;
+	do
+		r = poll(pfd, 2, bpfd_deadline_left_ms(&p->dl));
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return bpfd_report_fail(p->rep, BPFD_STEP_WAIT, errno, "poll");
+	if (pfd[1].revents)
+		return bpfd_report_fail(p->rep, BPFD_STEP_WAIT, EINTR,
+					"stop signal");
+	return 0;
+}
 
 /* Receive the child's next record; a report means it stopped early. */
 static int parent_wait(struct parent_ctx *p, enum msg_type want, int *fd)
 {
-	int r = bpfd_recv(p->sock, &p->msg, sizeof(p->msg), fd,
-			  bpfd_deadline_left_ms(&p->dl));
+	int r = parent_poll(p);
 
+	if (r < 0)
+		return r;
+	r = bpfd_recv(p->sock, &p->msg, sizeof(p->msg), fd,
+		      bpfd_deadline_left_ms(&p->dl));
 	if (r == -ETIMEDOUT)
 		return bpfd_report_fail(p->rep, BPFD_STEP_PEER, ETIMEDOUT,
 					"the child did not answer within %d ms",
@@ -172,7 +218,11 @@ static int parent_delegate(struct parent_ctx *p)
 	bpfd_report_mark(p->rep, BPFD_STEP_FSCONFIG);
 	bpfd_report_mark(p->rep, BPFD_STEP_CREATE);
 	bpfd_report_mark(p->rep, BPFD_STEP_FSMOUNT);
-	return parent_send(p, MSG_MNTFD, mnt);
+	r = parent_send(p, MSG_MNTFD, mnt);
+	/* join: kept, in case the child attaches it and we must undo. */
+	if (p->opts->join)
+		p->mnt = TAKE_FD(mnt);
+	return r;
 }
 
 static int parent_steps(struct parent_ctx *p)
@@ -266,11 +316,22 @@ static int engine_start(struct bpfd_engine_opts *o,
 	p->opts = o;
 	p->rep = rep;
 	p->sock = sv[0];
+	p->mnt = BPFD_NO_FD;
+	p->stop_fd = BPFD_NO_FD;
 	/* Our own unreaped child: its pid cannot be recycled, so this pins it.
 	 */
 	p->pidfd = pidfd_open(p->pid, 0);
 	bpfd_deadline_init(&p->dl, o->timeout_ms);
 	*pp = p;
+	/* After the fork: the child needs none of it, and a signal that came
+	 * before is still pending, so signalfd sees it all the same. */
+	if (o->stop_signals) {
+		p->stop_fd =
+		    signalfd(-1, o->stop_signals, SFD_CLOEXEC | SFD_NONBLOCK);
+		if (p->stop_fd < 0)
+			return bpfd_report_fail(rep, BPFD_STEP_ARGS, errno,
+						"signalfd");
+	}
 	return parent_steps(p);
 }
 
@@ -281,7 +342,70 @@ static void parent_free(struct parent_ctx *p)
 	close(p->sock);
 	if (p->pidfd >= 0)
 		close(p->pidfd);
+	bpfd_closep(&p->mnt);
+	bpfd_closep(&p->stop_fd);
 	free(p);
+}
+
+/*
+ * The clean-up child: host root, in the target's mount namespace, holding
+ * the mount fd.  It starts as every child entering a foreign namespace
+ * does (bpfd_child_harden: no inherited fds, cwd /, non-dumpable, dies
+ * with us).  It joins the mount namespace only: umount needs CAP_SYS_ADMIN
+ * over that namespace's owner, which host root has; staying in the initial
+ * user namespace spares the id switch (root may not even be mapped).  It
+ * detaches exactly the mount we made, wherever it is: its own root as cwd
+ * (fchdir on the O_PATH fd), then umount2(".") as child_undo_mount does.
+ * Exit status: 0 when it is not attached there any more, else the errno.
+ */
+static void __attribute__((noreturn))
+undo_child(pid_t parent, int pidfd, int mnt)
+{
+	int keep[] = {pidfd, mnt};
+	int r = bpfd_child_harden(parent, keep, ARRAY_SIZE(keep));
+
+	if (r == 0 && setns(pidfd, CLONE_NEWNS) < 0)
+		r = -errno;
+	if (r == 0 && fchdir(mnt) < 0)
+		r = -errno;
+	/* EINVAL: not attached in this namespace (never, or the engine
+	 * child detached it already): nothing to undo. */
+	if (r == 0 && umount2(".", MNT_DETACH) < 0 && errno != EINVAL)
+		r = -errno;
+	_exit(-r & 0xff);
+}
+
+/*
+ * join, after a failure: the child may have attached the mount before we
+ * gave up on it (the deadline, a stop signal, its death, a step whose own
+ * undo failed).  Called once the child is reaped, so nothing can attach
+ * it again.  0 when it is not (or no longer) attached; else the failure
+ * replaces the one in the report: the caller must hear that a bpffs may
+ * be left at the target.
+ */
+static int parent_undo(struct parent_ctx *p)
+{
+	struct bpfd_report *rep = p->rep;
+	const char *target =
+	    p->opts->target ? p->opts->target : BPFD_DEFAULT_TARGET;
+	pid_t self = getpid(), pid;
+	int st = 0, r, id = bpfd_mount_id(p->mnt);
+
+	pid = fork();
+	if (pid == 0)
+		undo_child(self, p->opts->join->pidfd, p->mnt);
+	r = pid < 0 ? -errno : bpfd_wait_child(pid, UNDO_TIMEOUT_MS, &st);
+	if (r == 0 && !WIFEXITED(st))
+		r = -ECHILD;
+	else if (r == 0)
+		r = -WEXITSTATUS(st);
+	if (r == 0)
+		return 0;
+	return bpfd_report_fail(rep, BPFD_STEP_UNDO, r,
+				"%s: a bpffs (mount id %d) may be left there "
+				"after: %s",
+				target, id,
+				bpfd_step_name((enum bpfd_step)rep->step));
 }
 
 int bpfd_check(const struct bpfd_engine_opts *opts,
@@ -296,6 +420,11 @@ int bpfd_check(const struct bpfd_engine_opts *opts,
 	r = engine_start(&o, names, rep, &p);
 	if (p)
 		parent_reap(p, r < 0);
+	if (r < 0 && p && p->mnt >= 0) {
+		int u = parent_undo(p);
+
+		r = u < 0 ? u : r;
+	}
 	parent_free(p);
 	if (r < 0)
 		bpfd_report_error(rep, err);

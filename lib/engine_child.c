@@ -9,12 +9,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/magic.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
 
 #include <bpfdelegate/bpffs.h>
 #include <bpfdelegate/fdpass.h>
@@ -136,18 +139,118 @@ static int child_check_visible(struct child_ctx *c, int mnt_fd,
 }
 
 /*
+ * Detach the mount whose root @fd is.  umount2() wants a path; the mount's
+ * own root, as our working directory, is one that cannot be swapped under
+ * us ("." crosses no mount, even one stacked on top).  0 or -errno; EINVAL
+ * when it is not attached in our mount namespace.
+ */
+static int detach_mount(int fd)
+{
+	_cleanup_close_ int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int r = 0;
+
+	if (fchdir(fd) < 0)
+		return -errno;
+	if (umount2(".", MNT_DETACH) < 0)
+		r = -errno;
+	if (cwd < 0 || fchdir(cwd) < 0)
+		(void)chdir("/");
+	return r;
+}
+
+/*
  * A mount in another process's namespace that failed its checks must not
- * stay behind: detach it.  umount2() wants a path; the mount's own root,
- * as our working directory, is one that cannot be swapped under us.
+ * stay behind: detach it.  (Should this fail, the parent tries again from
+ * a clean-up child and reports what is left.)
  */
 static void child_undo_mount(int mnt_fd)
 {
-	_cleanup_close_ int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	(void)detach_mount(mnt_fd);
+}
 
-	if (fchdir(mnt_fd) == 0)
-		umount2(".", MNT_DETACH);
-	if (cwd >= 0 && fchdir(cwd) < 0)
-		(void)chdir("/");
+/* Is @fd (the resolved target) the root of a bpffs mount?  1, 0, -errno. */
+static int is_bpffs_root(int fd)
+{
+	struct statx stx;
+	struct statfs sfs;
+
+	if (statx(fd, "", AT_EMPTY_PATH, 0, &stx) < 0)
+		return -errno;
+	/* STATX_ATTR_MOUNT_ROOT: Linux 5.8; token kernels all have it. */
+	if (!(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
+		return -EOPNOTSUPP;
+	if (!(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
+		return 0;
+	if (fstatfs(fd, &sfs) < 0)
+		return -errno;
+	return sfs.f_type == BPF_FS_MAGIC;
+}
+
+/* Refuse the target: name the bpffs found there (mount id, options). */
+static int refuse_existing(struct child_ctx *c, int fd, const char *target)
+{
+	struct bpfd_delegation d;
+	struct bpfd_error e = {0};
+	_cleanup_close_ int mi = BPFD_NO_FD;
+	char opts[4096] = "";
+	int id = bpfd_mount_id(fd);
+
+	mi = openat(c->proc_fd, "self/mountinfo", O_RDONLY | O_CLOEXEC);
+	if (id >= 0 && mi >= 0)
+		(void)bpfd_bpffs_read_options_fd(mi, id, c->names, &d, opts,
+						 sizeof(opts), &e);
+	return bpfd_report_fail(&c->msg.rep, BPFD_STEP_TARGET, EBUSY,
+				"%s: a bpffs is already mounted there (mount "
+				"id %d%s%.160s)",
+				target, id, opts[0] ? ": " : "", opts);
+}
+
+/*
+ * The target, resolved inside the root and created when missing: an O_PATH
+ * fd, or -errno.  What is mounted there is looked at first: an earlier
+ * attach's bpffs, or one a SIGKILL of the privileged side orphaned, must
+ * not be hidden under a new one (a stack of bpffs mounts nobody sees).  A
+ * bpffs there is refused, or with opts->replace detached when
+ * @replace_now: only a bpffs, never another filesystem (over which we
+ * mount, as before).  Stacked ones (older versions stacked) go one by one.
+ */
+static int child_open_target(struct child_ctx *c, bool replace_now)
+{
+	const char *target =
+	    c->opts->target ? c->opts->target : BPFD_DEFAULT_TARGET;
+	struct bpfd_report *rep = &c->msg.rep;
+
+	for (int i = 0;; i++) {
+		struct bpfd_error e = {0};
+		_cleanup_close_ int fd =
+		    bpfd_open_in_root(c->opts->join_root_fd, target, true, &e);
+		int r;
+
+		if (fd < 0) {
+			bpfd_report_from_error(rep, &e);
+			return fd;
+		}
+		r = is_bpffs_root(fd);
+		if (r < 0)
+			return bpfd_report_fail(rep, BPFD_STEP_TARGET, r,
+						"%s: statx/statfs", target);
+		if (r == 0 || (c->opts->replace && !replace_now))
+			return TAKE_FD(fd);
+		if (!c->opts->replace)
+			return refuse_existing(c, fd, target);
+		if (i >= 16)
+			return bpfd_report_fail(rep, BPFD_STEP_TARGET, ELOOP,
+						"%s: still a bpffs after "
+						"detaching %d",
+						target, i);
+		r = detach_mount(fd);
+		if (r < 0)
+			return bpfd_report_fail(rep, BPFD_STEP_TARGET, r,
+						"%s: detach the bpffs there "
+						"(--replace)",
+						target);
+		rep->replaced++;
+	}
 }
 
 /*
@@ -179,34 +282,6 @@ static int child_attach_own(struct child_ctx *c, int mnt_fd)
 	}
 	return bpfd_report_fail(rep, BPFD_STEP_MOVE_MOUNT, err, "%s",
 				rep->target);
-}
-
-static int child_attach(struct child_ctx *c, int mnt_fd)
-{
-	struct bpfd_report *rep = &c->msg.rep;
-	const char *target =
-	    c->opts->target ? c->opts->target : BPFD_DEFAULT_TARGET;
-	struct bpfd_error e = {0};
-	_cleanup_close_ int tfd = BPFD_NO_FD;
-	int r;
-
-	if (!c->opts->join)
-		return child_attach_own(c, mnt_fd);
-	snprintf(rep->target, sizeof(rep->target), "%s", target);
-	tfd = bpfd_open_in_root(c->opts->join_root_fd, target, true, &e);
-	if (tfd < 0) {
-		bpfd_report_from_error(rep, &e);
-		return tfd;
-	}
-	/* Onto the fd: nothing is looked up by name again. */
-	if (move_mount(mnt_fd, "", tfd, "",
-		       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-		return bpfd_report_fail(rep, BPFD_STEP_MOVE_MOUNT, errno, "%s",
-					target);
-	r = child_check_visible(c, mnt_fd, target);
-	if (r < 0)
-		child_undo_mount(mnt_fd);
-	return r;
 }
 
 static int child_read_back(struct child_ctx *c, int root_fd)
@@ -362,17 +437,73 @@ static int child_verify(struct child_ctx *c, int mnt_fd)
 	return child_token(c, root);
 }
 
-static int child_finish(struct child_ctx *c, int mnt_fd)
+/*
+ * join: the mount goes into another process's namespace, where it would
+ * stay if we or the parent died.  So everything that can be done on the
+ * still detached mount comes first (a token from its root works there, and
+ * proves the delegation; the probes), and move_mount comes last: after it
+ * only the read-backs, and a failure undoes it.  The parent undoes it too
+ * when it gives up on us (lib/engine.c, parent_undo).
+ */
+static int child_finish_join(struct child_ctx *c, int mnt_fd)
 {
-	int r = child_attach(c, mnt_fd);
+	struct bpfd_report *rep = &c->msg.rep;
+	const char *target =
+	    c->opts->target ? c->opts->target : BPFD_DEFAULT_TARGET;
+	_cleanup_close_ int root = BPFD_NO_FD, tfd = BPFD_NO_FD;
+	int r;
 
+	snprintf(rep->target, sizeof(rep->target), "%s", target);
+	/* fsmount gives an O_PATH fd, which BPF_TOKEN_CREATE rejects (EBADF).
+	 */
+	root = openat(mnt_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return bpfd_report_fail(rep, BPFD_STEP_OPEN_ROOT, errno, "%s",
+					target);
+	bpfd_report_mark(rep, BPFD_STEP_OPEN_ROOT);
+	r = child_token(c, root);
+	/* ENOENT: all four masks are 0, though we asked for some: the kernel
+	 * kept none of the options (what the mountinfo read-back of check
+	 * reports as a kernel without delegation). */
+	if (r == -ENOENT && rep->step == BPFD_STEP_TOKEN_CREATE)
+		return bpfd_report_fail(rep, BPFD_STEP_NOT_KEPT, EOPNOTSUPP,
+					"the bpffs has no delegate_* option "
+					"(token create: ENOENT)");
 	if (r < 0)
 		return r;
-	r = child_verify(c, mnt_fd);
-	/* Our own namespace dies with us; another's would keep the mount. */
-	if (r < 0 && c->opts->join)
+	tfd = child_open_target(c, true);
+	if (tfd < 0)
+		return tfd;
+	/* Onto the fd: nothing is looked up by name again. */
+	if (move_mount(mnt_fd, "", tfd, "",
+		       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return bpfd_report_fail(rep, BPFD_STEP_MOVE_MOUNT, errno, "%s",
+					target);
+	r = child_check_visible(c, mnt_fd, target);
+	if (r == 0)
+		r = child_read_back(c, root);
+	if (r == 0)
+		r = child_verify_kept(c);
+	if (r < 0) {
 		child_undo_mount(mnt_fd);
-	return r;
+		return r;
+	}
+	if (c->opts->fault == BPFD_FAULT_CHILD_HANG_ATTACHED)
+		for (;;)
+			pause();
+	return 0;
+}
+
+static int child_finish(struct child_ctx *c, int mnt_fd)
+{
+	int r;
+
+	if (c->opts->join)
+		return child_finish_join(c, mnt_fd);
+	r = child_attach_own(c, mnt_fd);
+	if (r < 0)
+		return r;
+	return child_verify(c, mnt_fd);
 }
 
 static int child_steps(struct child_ctx *c)
@@ -386,6 +517,13 @@ static int child_steps(struct child_ctx *c)
 	r = child_enter(c);
 	if (r < 0)
 		return r;
+	/* join: refuse a target already taken before anything is made. */
+	if (c->opts->join) {
+		r = child_open_target(c, false);
+		if (r < 0)
+			return r;
+		close(r);
+	}
 	if (c->opts->fault == BPFD_FAULT_CHILD_HANG)
 		for (;;)
 			pause();

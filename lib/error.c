@@ -41,6 +41,7 @@ static const char *const step_names[BPFD_STEP__MAX] = {
     [BPFD_STEP_EXEC] = "execute",
     [BPFD_STEP_JOIN] = "join namespaces",
     [BPFD_STEP_TARGET] = "resolve target",
+    [BPFD_STEP_UNDO] = "undo mount",
 };
 
 const char *bpfd_step_name(enum bpfd_step step)
@@ -120,6 +121,11 @@ static const struct hint hints[] = {
     {BPFD_STEP_TARGET, ENOTDIR, "the target is not a directory"},
     {BPFD_STEP_TARGET, ENOENT, "a parent directory of the target is missing"},
     {BPFD_STEP_TARGET, EXDEV, "the path tried to leave the root"},
+    {BPFD_STEP_TARGET, EBUSY,
+     "left by an earlier attach or oci-hook, one killed by SIGKILL, or "
+     "another tool: unmount it in the process's mount namespace, or give "
+     "attach --replace"},
+    {BPFD_STEP_WAIT, EINTR, "interrupted by a signal"},
     {BPFD_STEP_EXEC, EACCES,
      "permission denied: not executable by the namespace user"},
     {BPFD_STEP_EXEC, ENOEXEC, "not an executable format"},

@@ -31,6 +31,8 @@ enum bpfd_fault {
 	BPFD_FAULT_CHILD_SEND_TMPFS,	    /* child sends a tmpfs context */
 	BPFD_FAULT_DROP_OPTIONS,	    /* act like a pre-6.9 kernel that
 					       ignores delegate_* options */
+	BPFD_FAULT_CHILD_HANG_ATTACHED,	    /* (join) the child hangs once the
+					       mount is in the target */
 };
 
 /* What `run` executes in the namespace once the setup is verified. */
@@ -63,6 +65,17 @@ struct bpfd_engine_opts {
 	 * root_fd (which may differ from the process's root: a rootfs). */
 	const struct bpfd_proc *join;
 	int join_root_fd;
+	/* join: a bpffs already mounted at the target (an earlier attach's,
+	 * or one orphaned by a SIGKILL) is refused with -EBUSY, step
+	 * BPFD_STEP_TARGET; with replace it is detached instead (only a
+	 * bpffs, once the new one has its token), counted in rep->replaced. */
+	bool replace;
+	/* Signals the caller has blocked (sigprocmask) and wants to end the
+	 * handshake: when one is pending the engine gives up as on a
+	 * timeout, undoes the mount, and fails with -EINTR, step
+	 * BPFD_STEP_WAIT; the signal stays pending for the caller.  NULL:
+	 * none. */
+	const sigset_t *stop_signals;
 	enum bpfd_fault fault;
 };
 
@@ -81,6 +94,7 @@ struct bpfd_report {
 	char target[256];
 	bool probed;
 	struct bpfd_probe_report probes;
+	uint32_t replaced; /* bpffs mounts detached at the target (replace) */
 };
 
 #define BPFD_TOKEN_SRC_NONE 0
@@ -119,8 +133,14 @@ int bpfd_run(const struct bpfd_engine_opts *opts,
  * written; the child joins the process's user and mount namespaces
  * (non-dumpable, so that processes there cannot ptrace it), becomes root
  * there when root is mapped, and mounts at opts->target resolved inside
- * opts->join_root_fd (created when missing).  The mount stays: it belongs
- * to the process's mount namespace.  Mount propagation is left alone.
+ * opts->join_root_fd (created when missing).  The token (and the probes)
+ * are made on the still detached mount; it is attached last, then read
+ * back.  On success the mount stays: it belongs to the process's mount
+ * namespace.  On any failure (a step, the timeout, a stop signal, the
+ * child dying) the mount is detached again before returning: if that
+ * fails, the error says so (step BPFD_STEP_UNDO).  Only a SIGKILL of the
+ * caller can leave it behind; the next call then finds it (-EBUSY, see
+ * opts->replace).  Mount propagation is left alone.
  */
 #define bpfd_attach bpfd_check
 

@@ -543,6 +543,65 @@ hook_refused() {
 	[ "$output" = 0 ]
 }
 
+# The same process handed to the hook twice (a runtime retrying, or a
+# second hook entry): the second finds the first's bpffs and refuses.
+@test "oci-hook direct: a second hook for the same container refuses, nothing stacked" {
+	need_oci
+	mkdir -p "$BUNDLE/rootfs/sys/fs/bpf"
+	p=$("$OCI/userns-sleeper.sh")
+	PIDS+=("$p")
+	run --separate-stderr "$BPFD_ABS" oci-hook <<<"$(state_json "$p" "$BUNDLE")"
+	[ "$status" -eq 0 ]
+	run '!' --separate-stderr "$BPFD_ABS" oci-hook <<<"$(state_json "$p" "$BUNDLE")"
+	echo "# status $status; stderr: $stderr"
+	[ "$status" -eq 1 ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ "$stderr" == *"container direct: "*"/sys/fs/bpf: a bpffs is already mounted there"* ]]
+	[ "$(grep -c " - bpf " /proc/$p/mountinfo)" -eq 1 ]
+	[ "$(bpf_mount_count)" -eq "$HOST_BPF" ]
+}
+
+@test "oci-hook direct: SIGTERM after the mount: undone, one line, exit 143" {
+	need_oci
+	mkdir -p "$BUNDLE/rootfs/sys/fs/bpf"
+	p=$("$OCI/userns-sleeper.sh")
+	PIDS+=("$p")
+	state_json "$p" "$BUNDLE" >"$T/state.json"
+	BPFDELEGATE_TEST_FAULT=child-hang-after-attach "$BPFD_ABS" oci-hook --timeout 30 \
+		<"$T/state.json" 2>"$T/err" &
+	hook=$!
+	for _ in $(seq 200); do
+		grep -q " - bpf " "/proc/$p/mountinfo" && break
+		sleep 0.05
+	done
+	[ "$(grep -c " - bpf " /proc/$p/mountinfo)" -eq 1 ]
+	kill -TERM "$hook"
+	st=0
+	wait "$hook" || st=$?
+	echo "# status $st: $(cat "$T/err")"
+	[ "$st" -eq 143 ]
+	[ "$(wc -l <"$T/err")" -eq 1 ]
+	grep -qx "bpfdelegate oci-hook: container direct: interrupted by SIGTERM; nothing left mounted" "$T/err"
+	[ "$(grep -c " - bpf " /proc/$p/mountinfo)" -eq 0 ]
+}
+
+@test "oci: a hook hung after mounting, killed by runc's hook timeout: the container fails, nothing left" {
+	need_oci
+	hook --timeout 30
+	cfg --arg m "BPFD_TEST_MARK=$MARK" '.hooks.createRuntime[0].timeout = 2
+		| .hooks.createRuntime[0].env = ["BPFDELEGATE_TEST_FAULT=child-hang-after-attach", $m]'
+	annotate cmds map_create maps array
+	oci_run
+	[ "$status" -ne 0 ]
+	# runc gave up on the hook (SIGKILL: no "interrupted" line from it)
+	[[ "$stderr" == *"hook ran past specified timeout"* ]]
+	[[ "$stderr" != *"nothing left mounted"* ]]
+	# the spy hook never ran; the engine child died with the hook; the
+	# container (and its mount namespace with the bpffs) is gone
+	[ ! -e "$SPY.mountinfo" ]
+	host_clean
+}
+
 @test "oci: attach into a running runc container, token from runc exec" {
 	need_oci
 	proc_args sleep 600
