@@ -11,7 +11,6 @@
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/pidfd.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -305,35 +304,41 @@ static int check_target(const char *t)
 	return 0;
 }
 
+/* Forward @sig to COMMAND: through its pidfd, or by pid when pidfd_open
+ * failed; COMMAND is our own unreaped child, so its pid cannot be reused
+ * before we reap it below. */
+static void forward(const struct bpfd_child *ch, int sig)
+{
+	if (ch->pidfd >= 0)
+		pidfd_send_signal(ch->pidfd, sig, NULL, 0);
+	else
+		kill(ch->pid, sig);
+}
+
 /*
- * Wait for COMMAND, forwarding the signals we blocked.  Its status becomes
- * ours: the exit code, or 128+N when signal N killed it (as shells do).
+ * Wait for COMMAND, forwarding the signals we blocked (@sigs, which also
+ * holds SIGCHLD).  No fd is needed: a seccomp profile that refuses
+ * pidfd_open (ENOSYS, EPERM) or a full fd table (EMFILE) must not leave us
+ * waiting forever.  SIGCHLD stays pending while blocked, so an exit between
+ * waitpid() and sigwaitinfo() still wakes us.  Its status becomes ours: the
+ * exit code, or 128+N when signal N killed it (as shells do).
  */
 static int wait_forward(const struct bpfd_child *ch, const sigset_t *sigs)
 {
-	int sfd = signalfd(-1, sigs, SFD_CLOEXEC);
-	struct pollfd p[2] = {{.fd = ch->pidfd, .events = POLLIN},
-			      {.fd = sfd, .events = POLLIN}};
-	int st;
+	siginfo_t si;
+	int st, sig;
 
 	for (;;) {
-		if (poll(p, sfd >= 0 ? 2 : 1, -1) < 0 && errno != EINTR)
-			break;
-		if (p[0].revents)
-			break;
-		if (sfd >= 0 && (p[1].revents & POLLIN)) {
-			struct signalfd_siginfo si;
+		pid_t r = waitpid(ch->pid, &st, WNOHANG);
 
-			if (read(sfd, &si, sizeof(si)) == sizeof(si))
-				pidfd_send_signal(ch->pidfd, (int)si.ssi_signo,
-						  NULL, 0);
-		}
-	}
-	if (sfd >= 0)
-		close(sfd);
-	while (waitpid(ch->pid, &st, 0) < 0)
-		if (errno != EINTR)
+		if (r == ch->pid)
+			break;
+		if (r < 0 && errno != EINTR)
 			return EXIT_FAIL;
+		sig = sigwaitinfo(sigs, &si);
+		if (sig > 0 && sig != SIGCHLD)
+			forward(ch, sig);
+	}
 	if (WIFSIGNALED(st))
 		return 128 + WTERMSIG(st);
 	return WEXITSTATUS(st);
@@ -383,10 +388,14 @@ static int start(const struct run_opts *o, const struct bpfd_names *names,
 		return EXIT_FAIL;
 	}
 	/* Block the forwarded signals from before the fork, so that none is
-	 * lost; COMMAND starts with the mask we had. */
+	 * lost; COMMAND starts with the mask we had.  SIGCHLD too: it wakes
+	 * wait_forward().  Ignored, it would reap COMMAND for us and lose its
+	 * status. */
 	sigemptyset(&sigs);
 	for (size_t i = 0; i < sizeof(fwd) / sizeof(fwd[0]); i++)
 		sigaddset(&sigs, fwd[i]);
+	sigaddset(&sigs, SIGCHLD);
+	signal(SIGCHLD, SIG_DFL);
 	sigprocmask(SIG_BLOCK, &sigs, &x->sigmask);
 	r = bpfd_run(eo, names, rep, &ch, &e);
 	if (r < 0) {
@@ -400,7 +409,8 @@ static int start(const struct run_opts *o, const struct bpfd_names *names,
 	}
 	free(rep);
 	code = wait_forward(&ch, &sigs);
-	close(ch.pidfd);
+	if (ch.pidfd >= 0)
+		close(ch.pidfd);
 	return code;
 }
 

@@ -41,7 +41,11 @@ struct bpfd_exec {
 	sigset_t sigmask;   /* the signal mask COMMAND starts with */
 };
 
-/* A running COMMAND: the caller waits for it and closes pidfd. */
+/*
+ * A running COMMAND: the caller waits for it (waitpid on pid) and closes
+ * pidfd.  pidfd is -1 when pidfd_open() failed (seccomp, EMFILE): pid, an
+ * unreaped child of the caller, then stands for it until it is reaped.
+ */
 struct bpfd_child {
 	pid_t pid;
 	int pidfd;

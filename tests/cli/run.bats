@@ -177,3 +177,43 @@ setup() {
 	[[ "$output" == *"primary group is 0"* ]]
 	userdel bpfd-gid0-test 2>/dev/null || true
 }
+
+@test "run: without pidfds (seccomp ENOSYS/EPERM) COMMAND's status and signals still pass" {
+	need_root_tokens
+	for err in ENOSYS EPERM; do
+		run timeout -k 5 20 "$HELPERS/no-pidfd" "$err" "$BPFD" run --preset all -- sh -c 'exit 7'
+		echo "$err: $status $output"
+		[ "$status" -eq 7 ]
+		out=$(mktemp)
+		BPFD_TEST_MARK=nopidfd-$err timeout -k 5 20 "$HELPERS/no-pidfd" "$err" \
+			"$BPFD" run --preset all -- \
+			sh -c 'trap "exit 9" TERM; echo ready; while :; do sleep 0.1; done' \
+			>"$out" 2>&1 &
+		pid=$!
+		for i in $(seq 100); do grep -q ready "$out" && break; sleep 0.1; done
+		grep -q ready "$out"
+		# $pid is timeout(1); its child is bpfdelegate.
+		kill -TERM "$(pgrep -P "$pid")"
+		rc=0
+		wait "$pid" || rc=$?
+		echo "$err TERM: $rc $(cat "$out")"
+		[ "$rc" -eq 9 ]
+		wait_no_marked "nopidfd-$err"
+		rm -f "$out"
+	done
+}
+
+@test "run: a low RLIMIT_NOFILE is a clear error or a correct run, never a hang" {
+	need_root_tokens
+	for n in 4 5 6 7 8 9 10 12 16; do
+		# only fds 0-2 open (bats keeps others), then the limit
+		run timeout -k 5 20 bash -c 'for f in /proc/$$/fd/*; do f=${f##*/}; [ "$f" -gt 2 ] && eval "exec $f>&-"; done
+			ulimit -n "$1"; exec "$0" run --preset all -- sh -c "exit 7"' "$BPFD" "$n"
+		echo "nofile $n: $status $output"
+		[ "$status" -ne 124 ]
+		if [ "$status" -ne 7 ]; then
+			[ "$status" -eq 1 ]
+			[[ "$output" == *"Too many open files"* ]]
+		fi
+	done
+}
