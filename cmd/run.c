@@ -85,6 +85,7 @@ enum {
 struct run_opts {
 	struct cli_common co;
 	const char *target;
+	char real_target[sizeof(((struct bpfd_report *)0)->target)];
 	const char *map_user, *map_group, *user, *keep_caps;
 	bool no_verify;
 	char **argv;
@@ -285,23 +286,49 @@ static int parse_caps(const char *list, uint64_t *out)
 	return 0;
 }
 
-static int check_target(const char *t)
+/*
+ * --target as the directory it names, resolved on the host (symlinks and
+ * '..' followed, as mount(8) does) into @out: the new mount namespace is a
+ * copy of ours, and move_mount() refuses a symlink as its target (EINVAL).
+ * A path resolving to '/' is refused: a bpffs over the root would hide
+ * COMMAND itself.  Control characters are refused: the path becomes
+ * LIBBPF_BPF_TOKEN_PATH and a mountinfo line.
+ */
+static int check_target(const char *t, char *out, size_t size)
 {
+	char *real = NULL;
 	struct stat st;
+	int r = -1;
 
 	if (t[0] != '/') {
 		cli_usage_error("--target: not an absolute path: '%s'", t);
 		return -1;
 	}
-	if (strlen(t) >= sizeof(((struct bpfd_report *)0)->target)) {
-		cli_usage_error("--target: longer than 255 bytes");
-		return -1;
+	for (const char *q = t; *q; q++) {
+		if ((unsigned char)*q < 0x20 || *q == 0x7f) {
+			cli_usage_error("--target: the path contains a control "
+					"character (byte 0x%02x)",
+					(unsigned char)*q);
+			return -1;
+		}
 	}
-	if (stat(t, &st) < 0 || !S_ISDIR(st.st_mode)) {
+	real = realpath(t, NULL);
+	if (!real)
+		cli_usage_error("--target: '%s': %s", t, strerror(errno));
+	else if (stat(real, &st) < 0 || !S_ISDIR(st.st_mode))
 		cli_usage_error("--target: not a directory: '%s'", t);
-		return -1;
-	}
-	return 0;
+	else if (strcmp(real, "/") == 0)
+		cli_usage_error("--target: '%s' is the root directory: a bpffs "
+				"there would hide everything",
+				t);
+	else if (strlen(real) >= size)
+		cli_usage_error("--target: '%s' resolves to a path longer than "
+				"%zu bytes",
+				t, size - 1);
+	else
+		r = snprintf(out, size, "%s", real) < 0 ? -1 : 0;
+	free(real);
+	return r;
 }
 
 /* Forward @sig to COMMAND: through its pidfd, or by pid when pidfd_open
@@ -361,11 +388,12 @@ static int resolve_opts(struct run_opts *o, const struct bpfd_names *names,
 	if (parse_caps(o->keep_caps ? o->keep_caps : "bpf,perfmon,net_admin",
 		       &x->keep_caps) < 0)
 		return -1;
-	if (o->target && check_target(o->target) < 0)
+	if (o->target &&
+	    check_target(o->target, o->real_target, sizeof(o->real_target)) < 0)
 		return -1;
 	x->argv = o->argv;
 	eo->exec = x;
-	eo->target = o->target;
+	eo->target = o->target ? o->real_target : NULL;
 	eo->no_verify = o->no_verify;
 	eo->timeout_ms = o->co.timeout_ms;
 	eo->fault = cli_fault_from_env();

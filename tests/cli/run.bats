@@ -217,3 +217,49 @@ setup() {
 		fi
 	done
 }
+
+@test "run: --target is resolved: a symlink or '..' works, the root by any name is refused" {
+	need_root_tokens
+	before=$(bpf_mount_count)
+	dir=$(mktemp -d)
+	mkdir "$dir/sub"
+	ln -s "$dir" "$dir.lnk"
+	run --separate-stderr "$BPFD" run --preset all --target "$dir.lnk" -- "$PROBE"
+	echo "$status $output $stderr"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"token_path=$dir"$'\n'* ]]
+	[[ "$output" == *"token=ok"* ]]
+	run --separate-stderr "$BPFD" run --preset all --target "$dir/sub/../" -- "$PROBE"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"token_path=$dir"$'\n'* ]]
+	for root in / /tmp/.. "$dir/../.." //; do
+		run "$BPFD" run --preset all --target "$root" -- true
+		echo "$root: $status $output"
+		[ "$status" -eq 2 ]
+		[[ "$output" == *"is the root directory"* ]]
+	done
+	ln -s / "$dir/toroot"
+	run "$BPFD" run --preset all --target "$dir/toroot" -- true
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"is the root directory"* ]]
+	run "$BPFD" run --preset all --target "$dir"$'\n'"x" -- true
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"control character"* ]]
+	[[ "$output" != *"$dir"* ]]
+	run "$BPFD" run --preset all --target "$dir/sub/nope" -- true
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"No such file or directory"* ]]
+	run "$BPFD" run --preset all --target sub -- true
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"not an absolute path"* ]]
+	rm -f "$dir/toroot" "$dir.lnk"
+	rmdir "$dir/sub" "$dir"
+	[ "$(bpf_mount_count)" -eq "$before" ]
+}
+
+@test "run: an empty COMMAND name is not found (127), like a shell" {
+	need_root_tokens
+	run -127 "$BPFD" run --preset all -- ''
+	[ "$status" -eq 127 ]
+	[[ "$output" == *"command not found"* ]]
+}
