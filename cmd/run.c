@@ -31,7 +31,7 @@ static void usage(FILE *out)
 	    "points at it, so libbpf 1.4+ programs use the token unchanged.\n"
 	    "Needs root (CAP_SYS_ADMIN in the initial user namespace).\n"
 	    "\n"
-	    "Delegation (default: any for all four):\n"
+	    "Delegation (required; a usage error without any of these):\n"
 	    " -c, --cmds LIST       bpf() commands\n"
 	    " -m, --maps LIST       map types\n"
 	    " -p, --progs LIST      program types\n"
@@ -371,9 +371,34 @@ static int wait_forward(const struct bpfd_child *ch, const sigset_t *sigs)
 	return WEXITSTATUS(st);
 }
 
+/*
+ * run takes no implicit "any": what COMMAND may do with the token (read
+ * kernel memory, trace every process, attach to host interfaces...) is the
+ * caller's choice to spell out.  -1 with the usage error printed.
+ */
+static int require_delegation(const struct cli_deleg *d)
+{
+	char all[160] = "";
+	size_t used = 0;
+
+	if (!cli_deleg_empty(d))
+		return 0;
+	for (const struct bpfd_preset *p = bpfd_presets();
+	     p->name && used < sizeof(all); p++)
+		used += (size_t)snprintf(all + used, sizeof(all) - used, "%s%s",
+					 used ? ", " : "", p->name);
+	cli_usage_error("run: say what COMMAND may do: --preset NAME (%s; "
+			"'all' delegates everything, see '--preset list') or "
+			"--cmds/--maps/--progs/--attachs LIST",
+			all);
+	return -1;
+}
+
 static int resolve_opts(struct run_opts *o, const struct bpfd_names *names,
 			struct bpfd_engine_opts *eo, struct bpfd_exec *x)
 {
+	if (require_delegation(&o->co.deleg) < 0)
+		return -1;
 	if (cli_deleg_resolve_default(&o->co.deleg, names, &eo->deleg, "run") <
 	    0)
 		return -1;
