@@ -32,6 +32,7 @@ struct child_ctx {
 	int proc_fd; /* the host's /proc, for our own mountinfo after setns */
 	const struct bpfd_names *names;
 	int sock;
+	int cwd_fd; /* run: the caller's working directory, for COMMAND */
 	struct deadline dl;
 	struct child_msg msg; /* msg.rep is the report being built */
 };
@@ -441,6 +442,13 @@ static void __attribute__((noreturn)) child_exec(struct child_ctx *c)
 		_exit(1);
 	}
 	bpfd_report_mark(&c->msg.rep, BPFD_STEP_USER);
+	/* COMMAND starts where the caller was (./tool must work); we left it
+	 * for "/" while privileged.  A directory the namespace's ids may not
+	 * search (sudo from /root: the root here is nobody outside) leaves
+	 * COMMAND in "/", as it could not use that one anyway. */
+	if (c->cwd_fd >= 0 && fchdir(c->cwd_fd) < 0)
+		(void)chdir("/");
+	bpfd_closep(&c->cwd_fd);
 	if (child_send(c, MSG_REPORT, BPFD_NO_FD) < 0)
 		_exit(1);
 	err = -bpfd_exec_search(o->exec->argv);
@@ -455,8 +463,12 @@ void bpfd_engine_child(const struct bpfd_engine_opts *opts,
 {
 	struct child_ctx *c;
 	int r;
+	/* run (never a joined namespace): the caller's cwd, for COMMAND. */
+	int cwd = !opts->join && opts->exec
+		      ? open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)
+		      : BPFD_NO_FD;
 	int keep[] = {sock, opts->join ? opts->join->pidfd : BPFD_NO_FD,
-		      opts->join ? opts->join_root_fd : BPFD_NO_FD};
+		      opts->join ? opts->join_root_fd : BPFD_NO_FD, cwd};
 
 	/* Nobody, the invoking user included, may ptrace us: we hold the
 	 * channel to a privileged parent. */
@@ -469,6 +481,7 @@ void bpfd_engine_child(const struct bpfd_engine_opts *opts,
 	c->parent = parent;
 	c->names = names;
 	c->sock = sock;
+	c->cwd_fd = cwd;
 	bpfd_deadline_init(&c->dl, opts->timeout_ms);
 	c->msg.rep.requested = opts->deleg;
 	/* Host supplementary groups (root's 0 among them) would stay usable

@@ -286,3 +286,18 @@ setup() {
 	[[ "$output" == *"Delegation (required"* ]]
 	[ "$(bpf_mount_count)" -eq "$before" ]
 }
+
+@test "run: COMMAND starts in the caller's working directory; ./tool works" {
+	need_root_tokens
+	dir=$(mktemp -d)
+	chmod 755 "$dir"
+	cp "$PROBE" "$dir/probe"
+	cd "$dir"
+	run --separate-stderr "$BPFD" run --preset all -- pwd
+	[ "$status" -eq 0 ]
+	[ "$output" = "$dir" ]
+	run --separate-stderr "$BPFD" run --preset all -- ./probe --exit 3
+	[ "$status" -eq 3 ]
+	cd /
+	rm -rf "$dir"
+}
