@@ -30,6 +30,13 @@ static void usage(FILE *out)
 	    "LIBBPF_BPF_TOKEN_PATH\n"
 	    "points at it, so libbpf 1.4+ programs use the token unchanged.\n"
 	    "Needs root (CAP_SYS_ADMIN in the initial user namespace).\n"
+	    "COMMAND has no capabilities on the host, but that does not "
+	    "make it\n"
+	    "harmless: the token is host power ('--preset all' or tracing: "
+	    "read\n"
+	    "kernel memory, see every process's syscalls; xdp/tc: attach to "
+	    "host\n"
+	    "interfaces). Delegate only what COMMAND needs.\n"
 	    "\n"
 	    "Delegation (required; a usage error without any of these):\n"
 	    " -c, --cmds LIST       bpf() commands\n"
@@ -54,6 +61,14 @@ static void usage(FILE *out)
 	    "                       (default bpf,perfmon,net_admin; 'none')\n"
 	    "     --no-verify       do not create a token before COMMAND "
 	    "starts\n"
+	    "     --netns host|new  host (default): COMMAND shares the host's "
+	    "network\n"
+	    "                       namespace and, with an xdp/tc/all "
+	    "delegation, can\n"
+	    "                       attach programs to every host interface; "
+	    "new: a\n"
+	    "                       network namespace of its own with only lo "
+	    "(up)\n"
 	    "\n"
 	    "Options:\n"
 	    "     --json            on a setup failure, print it as one JSON "
@@ -80,6 +95,7 @@ enum {
 	OPT_USER,
 	OPT_KEEP_CAPS,
 	OPT_NO_VERIFY,
+	OPT_NETNS,
 };
 
 struct run_opts {
@@ -88,6 +104,7 @@ struct run_opts {
 	char real_target[sizeof(((struct bpfd_report *)0)->target)];
 	const char *map_user, *map_group, *user, *keep_caps;
 	bool no_verify;
+	const char *netns;
 	char **argv;
 };
 
@@ -114,6 +131,9 @@ static int run_option(void *ctx, int c, const char *arg)
 	case OPT_NO_VERIFY:
 		o->no_verify = true;
 		return 0;
+	case OPT_NETNS:
+		o->netns = arg;
+		return 0;
 	default:
 		return -1;
 	}
@@ -128,6 +148,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 	    {"user", required_argument, NULL, OPT_USER},
 	    {"keep-caps", required_argument, NULL, OPT_KEEP_CAPS},
 	    {"no-verify", no_argument, NULL, OPT_NO_VERIFY},
+	    {"netns", required_argument, NULL, OPT_NETNS},
 	    {NULL, 0, NULL, 0},
 	};
 	const struct cli_parser parser = {
@@ -420,6 +441,15 @@ static int resolve_opts(struct run_opts *o, const struct bpfd_names *names,
 	eo->exec = x;
 	eo->target = o->target ? o->real_target : NULL;
 	eo->no_verify = o->no_verify;
+	/* host by default: run is a user namespace + bpffs wrapper, not a
+	 * sandbox, and XDP/tc loaders need the host's interfaces. */
+	if (o->netns && strcmp(o->netns, "new") == 0) {
+		eo->new_netns = true;
+	} else if (o->netns && strcmp(o->netns, "host") != 0) {
+		cli_usage_error("--netns: '%s': expected 'host' or 'new'",
+				o->netns);
+		return -1;
+	}
 	eo->timeout_ms = o->co.timeout_ms;
 	eo->fault = cli_fault_from_env();
 	return 0;

@@ -13,8 +13,11 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 
 #include <bpfdelegate/bpffs.h>
 #include <bpfdelegate/fdpass.h>
@@ -408,7 +411,38 @@ static int child_steps(struct child_ctx *c)
 	return child_finish(c, mnt);
 }
 
-/* New user + mount namespaces, or those of opts->join. */
+/*
+ * run --netns new: a network namespace of our own, unshared after the user
+ * namespace so that the new user namespace owns it (COMMAND, its root, may
+ * configure it), with only lo, which starts down: bring it up, as
+ * `ip link set lo up` would, with the SIOCSIFFLAGS ioctl.
+ */
+static int child_netns(struct child_ctx *c)
+{
+	struct bpfd_report *rep = &c->msg.rep;
+	struct ifreq ifr = {0};
+	_cleanup_close_ int s = BPFD_NO_FD;
+
+	if (unshare(CLONE_NEWNET) < 0)
+		return bpfd_report_fail(rep, BPFD_STEP_NETNS, errno,
+					"unshare CLONE_NEWNET");
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return bpfd_report_fail(rep, BPFD_STEP_NETNS, errno,
+					"socket for lo");
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+		return bpfd_report_fail(rep, BPFD_STEP_NETNS, errno,
+					"SIOCGIFFLAGS lo");
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+		return bpfd_report_fail(rep, BPFD_STEP_NETNS, errno,
+					"SIOCSIFFLAGS lo up");
+	bpfd_report_mark(rep, BPFD_STEP_NETNS);
+	return 0;
+}
+
+/* New user + mount (+ network) namespaces, or those of opts->join. */
 static int child_namespaces(struct child_ctx *c)
 {
 	struct bpfd_report *rep = &c->msg.rep;
@@ -418,7 +452,7 @@ static int child_namespaces(struct child_ctx *c)
 			return bpfd_report_fail(rep, BPFD_STEP_UNSHARE, errno,
 						"CLONE_NEWUSER|CLONE_NEWNS");
 		bpfd_report_mark(rep, BPFD_STEP_UNSHARE);
-		return 0;
+		return c->opts->new_netns ? child_netns(c) : 0;
 	}
 	if (setns(c->opts->join->pidfd, CLONE_NEWUSER | CLONE_NEWNS) < 0)
 		return bpfd_report_fail(rep, BPFD_STEP_JOIN, errno,

@@ -41,6 +41,7 @@ static const char *const step_names[BPFD_STEP__MAX] = {
     [BPFD_STEP_EXEC] = "execute",
     [BPFD_STEP_JOIN] = "join namespaces",
     [BPFD_STEP_TARGET] = "resolve target",
+    [BPFD_STEP_NETNS] = "new network namespace",
 };
 
 const char *bpfd_step_name(enum bpfd_step step)

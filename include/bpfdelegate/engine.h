@@ -61,6 +61,9 @@ struct bpfd_engine_opts {
 	int timeout_ms;		      /* whole handshake; <= 0: default */
 	bool probe;		      /* run bpfd_probe_all() with the token */
 	bool no_verify;		      /* skip creating a token (run) */
+	/* Also a new network namespace, owned by the new user namespace,
+	 * with lo up (run --netns new); ignored with join. */
+	bool new_netns;
 	const struct bpfd_exec *exec; /* bpfd_run(): what to execute */
 	/* attach / oci-hook: join this process's user and mount namespaces
 	 * instead of creating new ones, and mount at target resolved inside

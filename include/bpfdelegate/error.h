@@ -57,6 +57,7 @@ enum bpfd_step {
 	BPFD_STEP_EXEC,		/* execute COMMAND */
 	BPFD_STEP_JOIN,		/* pin a process, join its namespaces */
 	BPFD_STEP_TARGET,	/* resolve the mount point inside a root */
+	BPFD_STEP_NETNS, /* run --netns new: unshare(CLONE_NEWNET), lo up */
 	BPFD_STEP__MAX
 };
 

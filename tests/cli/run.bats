@@ -7,6 +7,11 @@ setup() {
 	PROBE="$HELPERS/tokenprobe"
 }
 
+teardown() {
+	[ -z "${busy:-}" ] || kill "$busy" 2>/dev/null || true
+	[ -z "${tcx_left:-}" ] || "$PROBE" --tcx-clear lo >/dev/null || true
+}
+
 @test "run: COMMAND gets a token, a map, only fds 0-2 and LIBBPF_BPF_TOKEN_PATH" {
 	need_root_tokens
 	before=$(bpf_mount_count)
@@ -300,4 +305,88 @@ setup() {
 	[ "$status" -eq 3 ]
 	cd /
 	rm -rf "$dir"
+}
+
+@test "run: --netns new gives COMMAND only lo, up; host (the default) shares the host's interfaces" {
+	need_root_tokens
+	run --separate-stderr "$BPFD" run --preset all --netns new -- "$PROBE" --netdevs
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "netdev=lo up" ]
+	# /proc/net/dev follows the reader's network namespace
+	run --separate-stderr "$BPFD" run --preset all --netns new --user 4242 -- \
+		awk -F: 'NR > 2 {gsub(/ /, "", $1); print $1}' /proc/net/dev
+	[ "$status" -eq 0 ]
+	[ "$output" = "lo" ]
+	host=$("$PROBE" --netdevs)
+	[ "$(echo "$host" | wc -l)" -gt 1 ]
+	run --separate-stderr "$BPFD" run --preset all --netns host -- "$PROBE" --netdevs
+	[ "$status" -eq 0 ]
+	[ "$output" = "$host" ]
+	run --separate-stderr "$BPFD" run --preset all -- "$PROBE" --netdevs
+	[ "$status" -eq 0 ]
+	[ "$output" = "$host" ]
+	run "$BPFD" run --preset all --netns other -- true
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--netns: 'other': expected 'host' or 'new'"* ]]
+}
+
+@test "run: threat model: --preset all/tracing read kernel memory on every host process's syscalls, in any netns" {
+	need_root_tokens
+	[ "$(uname -m)" = x86_64 ] || skip "the probe reads x86_64 pt_regs"
+	# a host process that keeps making system calls
+	( while sleep 0.05; do :; done ) &
+	busy=$!
+	for args in "--preset all" "--preset tracing" "--preset all --netns new" \
+		"--preset tracing --user 4242"; do
+		run --separate-stderr "$BPFD" run $args -- "$PROBE" --raw-tp "$busy"
+		echo "$args: $status $output $stderr"
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"raw_tp=ok"* ]]
+		[[ "$output" == *"raw_tp_attach=ok"* ]]
+		# syscall numbers of $busy, read from the kernel's pt_regs
+		n=$(echo "$output" | sed -n 's/^seen_syscalls=//p')
+		[ "$n" -gt 0 ]
+	done
+	# a delegation without raw_tracepoint does not allow it
+	run --separate-stderr "$BPFD" run --preset xdp -- "$PROBE" --raw-tp "$busy"
+	[[ "$output" == *"raw_tp=EPERM"* ]]
+	kill "$busy"
+	busy=
+}
+
+@test "run: threat model: --preset tc/xdp attach to host interfaces, a prog_attach outlives COMMAND; --netns new keeps them out of reach" {
+	need_root_tokens
+	before=$("$PROBE" --tcx-count lo)
+	[[ "$before" == tcx_progs=* ]]
+	# a program that returns TCX_NEXT: traffic on the host's lo is unchanged
+	run --separate-stderr "$BPFD" run --preset tc -- "$PROBE" --tcx lo
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"tcx_link=ok"* ]]
+	[ "$("$PROBE" --tcx-count lo)" = "$before" ]
+	tcx_left=1
+	run --separate-stderr "$BPFD" run --preset tc -- "$PROBE" --tcx-keep lo
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"tcx_attach=ok"* ]]
+	# COMMAND and run have exited; the program is still attached on the host
+	[ "$("$PROBE" --tcx-count lo)" = "tcx_progs=$((${before#tcx_progs=} + 1))" ]
+	"$PROBE" --tcx-clear lo
+	tcx_left=
+	[ "$("$PROBE" --tcx-count lo)" = "tcx_progs=0" ]
+	# in a network namespace of its own, the host's interfaces do not exist
+	host_if=$("$PROBE" --netdevs | sed -n 's/^netdev=\([^ ]*\) .*/\1/p' | grep -vx lo | head -1)
+	[ -n "$host_if" ]
+	run --separate-stderr "$BPFD" run --preset tc --netns new -- "$PROBE" --tcx "$host_if"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"tcx=ENODEV"* ]]
+	# a delegation without sched_cls/tcx_ingress does not allow it
+	run --separate-stderr "$BPFD" run --preset xdp -- "$PROBE" --tcx lo
+	[[ "$output" == *"tcx_prog=EPERM"* ]]
+	# XDP likewise (an XDP_PASS program, through a link closed at once)
+	run --separate-stderr "$BPFD" run --preset xdp -- "$PROBE" --xdp lo
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"xdp_link=ok"* ]]
+	run --separate-stderr "$BPFD" run --preset xdp --netns new -- "$PROBE" --xdp "$host_if"
+	[[ "$output" == *"xdp=ENODEV"* ]]
 }
