@@ -76,6 +76,12 @@ static const struct hint hints[] = {
      "user namespace nesting limit reached (32 levels)"},
     {BPFD_STEP_UNSHARE, EINVAL,
      "kernel built without CONFIG_USER_NS, or the process is threaded"},
+    {BPFD_STEP_NETNS, EPERM,
+     "network namespaces are refused: a seccomp filter or an LSM"},
+    {BPFD_STEP_NETNS, ENOSPC,
+     "user.max_net_namespaces is exhausted or 0 (sysctl "
+     "user.max_net_namespaces)"},
+    {BPFD_STEP_NETNS, EINVAL, "kernel built without CONFIG_NET_NS"},
     {BPFD_STEP_UID_MAP, EPERM,
      "the writer lacks CAP_SETUID over the parent user namespace"},
     {BPFD_STEP_UID_MAP, EINVAL, "the id range is invalid or overlaps"},

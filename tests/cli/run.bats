@@ -329,6 +329,17 @@ teardown() {
 	run "$BPFD" run --preset all --netns other -- true
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"--netns: 'other': expected 'host' or 'new'"* ]]
+	# network namespaces refused (seccomp): one clear line, exit 1
+	before=$(bpf_mount_count)
+	run "$HELPERS/no-userns" --netns "$BPFD" run --preset all --netns new -- true
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == *"new network namespace"*"CLONE_NEWNET: Operation not permitted (network namespaces are refused"* ]]
+	[ "$(bpf_mount_count)" -eq "$before" ]
+	run --separate-stderr "$HELPERS/no-userns" --netns "$BPFD" run --preset all -- "$PROBE" --netdevs
+	[ "$status" -eq 0 ]
+	[ "$output" = "$host" ]
 }
 
 @test "run: threat model: --preset all/tracing read kernel memory on every host process's syscalls, in any netns" {
