@@ -257,6 +257,17 @@ teardown() {
 	run "$BPFD" run --preset all --target sub -- true
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"not an absolute path"* ]]
+	# it becomes LIBBPF_BPF_TOKEN_PATH and travels in the report: never cut
+	long="$dir/sub/$(printf 'd%.0s' $(seq 120))/$(printf 'e%.0s' $(seq 120))"
+	mkdir -p "$long"
+	run "$BPFD" run --preset all --target "$long" -- true
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"longer than 255 bytes"* ]]
+	ln -s "$long" "$dir/short"
+	run "$BPFD" run --preset all --target "$dir/short" -- true
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"resolves to a path longer than 255 bytes"* ]]
+	rm -rf "$dir/sub/d"* "$dir/short"
 	rm -f "$dir/toroot" "$dir.lnk"
 	rmdir "$dir/sub" "$dir"
 	[ "$(bpf_mount_count)" -eq "$before" ]
