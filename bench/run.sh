@@ -10,7 +10,7 @@ echo "== check: bpfdelegate check vs floor ($runs interleaved runs each)"
 echo "== check --cmds map_create --maps array (same work as the floor + probes)"
 "$here/build/bench" "$runs" floor "$here/build/floor" -- "check narrow" "$bpfd" check --cmds map_create --maps array
 echo "== run: bpfdelegate run -- true vs true alone (run's overhead over COMMAND)"
-"$here/build/bench" "$runs" true /bin/true -- "bpfdelegate run" "$bpfd" run -- /bin/true
+"$here/build/bench" "$runs" true /bin/true -- "bpfdelegate run" "$bpfd" run --preset all -- /bin/true
 
 # runc container start with `bpfdelegate oci-hook` in createRuntime vs
 # without (issue 4: ratio <= 1.03); needs root, runc, jq, busybox-static.

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/pidfd.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -31,8 +30,15 @@ static void usage(FILE *out)
 	    "LIBBPF_BPF_TOKEN_PATH\n"
 	    "points at it, so libbpf 1.4+ programs use the token unchanged.\n"
 	    "Needs root (CAP_SYS_ADMIN in the initial user namespace).\n"
+	    "COMMAND has no capabilities on the host, but that does not "
+	    "make it\n"
+	    "harmless: the token is host power ('--preset all' or tracing: "
+	    "read\n"
+	    "kernel memory, see every process's syscalls; xdp/tc: attach to "
+	    "host\n"
+	    "interfaces). Delegate only what COMMAND needs.\n"
 	    "\n"
-	    "Delegation (default: any for all four):\n"
+	    "Delegation (required; a usage error without any of these):\n"
 	    " -c, --cmds LIST       bpf() commands\n"
 	    " -m, --maps LIST       map types\n"
 	    " -p, --progs LIST      program types\n"
@@ -55,6 +61,14 @@ static void usage(FILE *out)
 	    "                       (default bpf,perfmon,net_admin; 'none')\n"
 	    "     --no-verify       do not create a token before COMMAND "
 	    "starts\n"
+	    "     --netns host|new  host (default): COMMAND shares the host's "
+	    "network\n"
+	    "                       namespace and, with an xdp/tc/all "
+	    "delegation, can\n"
+	    "                       attach programs to every host interface; "
+	    "new: a\n"
+	    "                       network namespace of its own with only lo "
+	    "(up)\n"
 	    "\n"
 	    "Options:\n"
 	    "     --json            on a setup failure, print it as one JSON "
@@ -81,13 +95,16 @@ enum {
 	OPT_USER,
 	OPT_KEEP_CAPS,
 	OPT_NO_VERIFY,
+	OPT_NETNS,
 };
 
 struct run_opts {
 	struct cli_common co;
 	const char *target;
+	char real_target[sizeof(((struct bpfd_report *)0)->target)];
 	const char *map_user, *map_group, *user, *keep_caps;
 	bool no_verify;
+	const char *netns;
 	char **argv;
 };
 
@@ -114,6 +131,9 @@ static int run_option(void *ctx, int c, const char *arg)
 	case OPT_NO_VERIFY:
 		o->no_verify = true;
 		return 0;
+	case OPT_NETNS:
+		o->netns = arg;
+		return 0;
 	default:
 		return -1;
 	}
@@ -128,6 +148,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 	    {"user", required_argument, NULL, OPT_USER},
 	    {"keep-caps", required_argument, NULL, OPT_KEEP_CAPS},
 	    {"no-verify", no_argument, NULL, OPT_NO_VERIFY},
+	    {"netns", required_argument, NULL, OPT_NETNS},
 	    {NULL, 0, NULL, 0},
 	};
 	const struct cli_parser parser = {
@@ -286,62 +307,119 @@ static int parse_caps(const char *list, uint64_t *out)
 	return 0;
 }
 
-static int check_target(const char *t)
+/*
+ * --target as the directory it names, resolved on the host (symlinks and
+ * '..' followed, as mount(8) does) into @out: the new mount namespace is a
+ * copy of ours, and move_mount() refuses a symlink as its target (EINVAL).
+ * A path resolving to '/' is refused: a bpffs over the root would hide
+ * COMMAND itself.  Control characters are refused: the path becomes
+ * LIBBPF_BPF_TOKEN_PATH and a mountinfo line.
+ */
+static int check_target(const char *t, char *out, size_t size)
 {
+	char *real = NULL;
 	struct stat st;
+	int r = -1;
 
 	if (t[0] != '/') {
 		cli_usage_error("--target: not an absolute path: '%s'", t);
 		return -1;
 	}
-	if (strlen(t) >= sizeof(((struct bpfd_report *)0)->target)) {
-		cli_usage_error("--target: longer than 255 bytes");
-		return -1;
+	for (const char *q = t; *q; q++) {
+		if ((unsigned char)*q < 0x20 || *q == 0x7f) {
+			cli_usage_error("--target: the path contains a control "
+					"character (byte 0x%02x)",
+					(unsigned char)*q);
+			return -1;
+		}
 	}
-	if (stat(t, &st) < 0 || !S_ISDIR(st.st_mode)) {
+	real = realpath(t, NULL);
+	if (!real)
+		cli_usage_error("--target: '%s': %s", t, strerror(errno));
+	else if (stat(real, &st) < 0 || !S_ISDIR(st.st_mode))
 		cli_usage_error("--target: not a directory: '%s'", t);
-		return -1;
-	}
-	return 0;
+	else if (strcmp(real, "/") == 0)
+		cli_usage_error("--target: '%s' is the root directory: a bpffs "
+				"there would hide everything",
+				t);
+	else if (strlen(real) >= size)
+		cli_usage_error("--target: '%s' resolves to a path longer than "
+				"%zu bytes",
+				t, size - 1);
+	else
+		r = snprintf(out, size, "%s", real) < 0 ? -1 : 0;
+	free(real);
+	return r;
+}
+
+/* Forward @sig to COMMAND: through its pidfd, or by pid when pidfd_open
+ * failed; COMMAND is our own unreaped child, so its pid cannot be reused
+ * before we reap it below. */
+static void forward(const struct bpfd_child *ch, int sig)
+{
+	if (ch->pidfd >= 0)
+		pidfd_send_signal(ch->pidfd, sig, NULL, 0);
+	else
+		kill(ch->pid, sig);
 }
 
 /*
- * Wait for COMMAND, forwarding the signals we blocked.  Its status becomes
- * ours: the exit code, or 128+N when signal N killed it (as shells do).
+ * Wait for COMMAND, forwarding the signals we blocked (@sigs, which also
+ * holds SIGCHLD).  No fd is needed: a seccomp profile that refuses
+ * pidfd_open (ENOSYS, EPERM) or a full fd table (EMFILE) must not leave us
+ * waiting forever.  SIGCHLD stays pending while blocked, so an exit between
+ * waitpid() and sigwaitinfo() still wakes us.  Its status becomes ours: the
+ * exit code, or 128+N when signal N killed it (as shells do).
  */
 static int wait_forward(const struct bpfd_child *ch, const sigset_t *sigs)
 {
-	int sfd = signalfd(-1, sigs, SFD_CLOEXEC);
-	struct pollfd p[2] = {{.fd = ch->pidfd, .events = POLLIN},
-			      {.fd = sfd, .events = POLLIN}};
-	int st;
+	siginfo_t si;
+	int st, sig;
 
 	for (;;) {
-		if (poll(p, sfd >= 0 ? 2 : 1, -1) < 0 && errno != EINTR)
-			break;
-		if (p[0].revents)
-			break;
-		if (sfd >= 0 && (p[1].revents & POLLIN)) {
-			struct signalfd_siginfo si;
+		pid_t r = waitpid(ch->pid, &st, WNOHANG);
 
-			if (read(sfd, &si, sizeof(si)) == sizeof(si))
-				pidfd_send_signal(ch->pidfd, (int)si.ssi_signo,
-						  NULL, 0);
-		}
-	}
-	if (sfd >= 0)
-		close(sfd);
-	while (waitpid(ch->pid, &st, 0) < 0)
-		if (errno != EINTR)
+		if (r == ch->pid)
+			break;
+		if (r < 0 && errno != EINTR)
 			return EXIT_FAIL;
+		sig = sigwaitinfo(sigs, &si);
+		if (sig > 0 && sig != SIGCHLD)
+			forward(ch, sig);
+	}
 	if (WIFSIGNALED(st))
 		return 128 + WTERMSIG(st);
 	return WEXITSTATUS(st);
 }
 
+/*
+ * run takes no implicit "any": what COMMAND may do with the token (read
+ * kernel memory, trace every process, attach to host interfaces...) is the
+ * caller's choice to spell out.  -1 with the usage error printed.
+ */
+static int require_delegation(const struct cli_deleg *d)
+{
+	char all[160] = "";
+	size_t used = 0;
+
+	if (!cli_deleg_empty(d))
+		return 0;
+	for (const struct bpfd_preset *p = bpfd_presets();
+	     p->name && used < sizeof(all); p++)
+		used += (size_t)snprintf(all + used, sizeof(all) - used, "%s%s",
+					 used ? ", " : "", p->name);
+	cli_usage_error("run: say what COMMAND may do: --preset NAME (%s; "
+			"'all' delegates everything, see '--preset list') or "
+			"--cmds/--maps/--progs/--attachs LIST",
+			all);
+	return -1;
+}
+
 static int resolve_opts(struct run_opts *o, const struct bpfd_names *names,
 			struct bpfd_engine_opts *eo, struct bpfd_exec *x)
 {
+	if (require_delegation(&o->co.deleg) < 0)
+		return -1;
 	if (cli_deleg_resolve_default(&o->co.deleg, names, &eo->deleg, "run") <
 	    0)
 		return -1;
@@ -356,12 +434,22 @@ static int resolve_opts(struct run_opts *o, const struct bpfd_names *names,
 	if (parse_caps(o->keep_caps ? o->keep_caps : "bpf,perfmon,net_admin",
 		       &x->keep_caps) < 0)
 		return -1;
-	if (o->target && check_target(o->target) < 0)
+	if (o->target &&
+	    check_target(o->target, o->real_target, sizeof(o->real_target)) < 0)
 		return -1;
 	x->argv = o->argv;
 	eo->exec = x;
-	eo->target = o->target;
+	eo->target = o->target ? o->real_target : NULL;
 	eo->no_verify = o->no_verify;
+	/* host by default: run is a user namespace + bpffs wrapper, not a
+	 * sandbox, and XDP/tc loaders need the host's interfaces. */
+	if (o->netns && strcmp(o->netns, "new") == 0) {
+		eo->new_netns = true;
+	} else if (o->netns && strcmp(o->netns, "host") != 0) {
+		cli_usage_error("--netns: '%s': expected 'host' or 'new'",
+				o->netns);
+		return -1;
+	}
 	eo->timeout_ms = o->co.timeout_ms;
 	eo->fault = cli_fault_from_env();
 	return 0;
@@ -383,10 +471,14 @@ static int start(const struct run_opts *o, const struct bpfd_names *names,
 		return EXIT_FAIL;
 	}
 	/* Block the forwarded signals from before the fork, so that none is
-	 * lost; COMMAND starts with the mask we had. */
+	 * lost; COMMAND starts with the mask we had.  SIGCHLD too: it wakes
+	 * wait_forward().  Ignored, it would reap COMMAND for us and lose its
+	 * status. */
 	sigemptyset(&sigs);
 	for (size_t i = 0; i < sizeof(fwd) / sizeof(fwd[0]); i++)
 		sigaddset(&sigs, fwd[i]);
+	sigaddset(&sigs, SIGCHLD);
+	signal(SIGCHLD, SIG_DFL);
 	sigprocmask(SIG_BLOCK, &sigs, &x->sigmask);
 	r = bpfd_run(eo, names, rep, &ch, &e);
 	if (r < 0) {
@@ -400,7 +492,8 @@ static int start(const struct run_opts *o, const struct bpfd_names *names,
 	}
 	free(rep);
 	code = wait_forward(&ch, &sigs);
-	close(ch.pidfd);
+	if (ch.pidfd >= 0)
+		close(ch.pidfd);
 	return code;
 }
 

@@ -198,7 +198,8 @@ int bpfd_format_list(const struct bpfd_names *names, enum bpfd_kind kind,
 
 static const struct bpfd_preset presets[] = {
     {"all",
-     "everything: any command, map, program and attach type",
+     "everything (any x4): e.g. raw tracepoints that read kernel memory "
+     "and see every process; XDP/tcx on every interface COMMAND can reach",
      {"any", "any", "any", "any"}},
     {"xdp",
      "XDP programs, with devmap/cpumap/xskmap redirects",

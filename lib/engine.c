@@ -319,8 +319,12 @@ static int engine_start(struct bpfd_engine_opts *o,
 	p->mnt = BPFD_NO_FD;
 	p->stop_fd = BPFD_NO_FD;
 	/* Our own unreaped child: its pid cannot be recycled, so this pins it.
-	 */
+	 * pidfd_open may fail (a seccomp profile older than the syscall
+	 * answers ENOSYS or EPERM; EMFILE): the pid, still unreaped, serves
+	 * instead, and callers must never poll BPFD_NO_FD. */
 	p->pidfd = pidfd_open(p->pid, 0);
+	if (p->pidfd < 0)
+		p->pidfd = BPFD_NO_FD;
 	bpfd_deadline_init(&p->dl, o->timeout_ms);
 	*pp = p;
 	/* After the fork: the child needs none of it, and a signal that came

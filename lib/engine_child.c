@@ -14,10 +14,13 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/socket.h>
 
 #include <bpfdelegate/bpffs.h>
 #include <bpfdelegate/fdpass.h>
@@ -35,6 +38,7 @@ struct child_ctx {
 	int proc_fd; /* the host's /proc, for our own mountinfo after setns */
 	const struct bpfd_names *names;
 	int sock;
+	int cwd_fd; /* run: the caller's working directory, for COMMAND */
 	struct deadline dl;
 	struct child_msg msg; /* msg.rep is the report being built */
 };
@@ -545,7 +549,38 @@ static int child_steps(struct child_ctx *c)
 	return child_finish(c, mnt);
 }
 
-/* New user + mount namespaces, or those of opts->join. */
+/*
+ * run --netns new: a network namespace of our own, unshared after the user
+ * namespace so that the new user namespace owns it (COMMAND, its root, may
+ * configure it), with only lo, which starts down: bring it up, as
+ * `ip link set lo up` would, with the SIOCSIFFLAGS ioctl.
+ */
+static int child_netns(struct child_ctx *c)
+{
+	struct bpfd_report *rep = &c->msg.rep;
+	struct ifreq ifr = {0};
+	_cleanup_close_ int s = BPFD_NO_FD;
+
+	if (unshare(CLONE_NEWNET) < 0)
+		return bpfd_report_fail(rep, BPFD_STEP_NETNS, errno,
+					"unshare CLONE_NEWNET");
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return bpfd_report_fail(rep, BPFD_STEP_NETNS, errno,
+					"socket for lo");
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+		return bpfd_report_fail(rep, BPFD_STEP_NETNS, errno,
+					"SIOCGIFFLAGS lo");
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+		return bpfd_report_fail(rep, BPFD_STEP_NETNS, errno,
+					"SIOCSIFFLAGS lo up");
+	bpfd_report_mark(rep, BPFD_STEP_NETNS);
+	return 0;
+}
+
+/* New user + mount (+ network) namespaces, or those of opts->join. */
 static int child_namespaces(struct child_ctx *c)
 {
 	struct bpfd_report *rep = &c->msg.rep;
@@ -555,7 +590,7 @@ static int child_namespaces(struct child_ctx *c)
 			return bpfd_report_fail(rep, BPFD_STEP_UNSHARE, errno,
 						"CLONE_NEWUSER|CLONE_NEWNS");
 		bpfd_report_mark(rep, BPFD_STEP_UNSHARE);
-		return 0;
+		return c->opts->new_netns ? child_netns(c) : 0;
 	}
 	if (setns(c->opts->join->pidfd, CLONE_NEWUSER | CLONE_NEWNS) < 0)
 		return bpfd_report_fail(rep, BPFD_STEP_JOIN, errno,
@@ -579,6 +614,13 @@ static void __attribute__((noreturn)) child_exec(struct child_ctx *c)
 		_exit(1);
 	}
 	bpfd_report_mark(&c->msg.rep, BPFD_STEP_USER);
+	/* COMMAND starts where the caller was (./tool must work); we left it
+	 * for "/" while privileged.  A directory the namespace's ids may not
+	 * search (sudo from /root: the root here is nobody outside) leaves
+	 * COMMAND in "/", as it could not use that one anyway. */
+	if (c->cwd_fd >= 0 && fchdir(c->cwd_fd) < 0)
+		(void)chdir("/");
+	bpfd_closep(&c->cwd_fd);
 	if (child_send(c, MSG_REPORT, BPFD_NO_FD) < 0)
 		_exit(1);
 	err = -bpfd_exec_search(o->exec->argv);
@@ -593,8 +635,12 @@ void bpfd_engine_child(const struct bpfd_engine_opts *opts,
 {
 	struct child_ctx *c;
 	int r;
+	/* run (never a joined namespace): the caller's cwd, for COMMAND. */
+	int cwd = !opts->join && opts->exec
+		      ? open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)
+		      : BPFD_NO_FD;
 	int keep[] = {sock, opts->join ? opts->join->pidfd : BPFD_NO_FD,
-		      opts->join ? opts->join_root_fd : BPFD_NO_FD};
+		      opts->join ? opts->join_root_fd : BPFD_NO_FD, cwd};
 
 	/* Nobody, the invoking user included, may ptrace us: we hold the
 	 * channel to a privileged parent. */
@@ -607,6 +653,7 @@ void bpfd_engine_child(const struct bpfd_engine_opts *opts,
 	c->parent = parent;
 	c->names = names;
 	c->sock = sock;
+	c->cwd_fd = cwd;
 	bpfd_deadline_init(&c->dl, opts->timeout_ms);
 	c->msg.rep.requested = opts->deleg;
 	/* Host supplementary groups (root's 0 among them) would stay usable

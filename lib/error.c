@@ -42,6 +42,7 @@ static const char *const step_names[BPFD_STEP__MAX] = {
     [BPFD_STEP_JOIN] = "join namespaces",
     [BPFD_STEP_TARGET] = "resolve target",
     [BPFD_STEP_UNDO] = "undo mount",
+    [BPFD_STEP_NETNS] = "new network namespace",
 };
 
 const char *bpfd_step_name(enum bpfd_step step)
@@ -76,6 +77,12 @@ static const struct hint hints[] = {
      "user namespace nesting limit reached (32 levels)"},
     {BPFD_STEP_UNSHARE, EINVAL,
      "kernel built without CONFIG_USER_NS, or the process is threaded"},
+    {BPFD_STEP_NETNS, EPERM,
+     "network namespaces are refused: a seccomp filter or an LSM"},
+    {BPFD_STEP_NETNS, ENOSPC,
+     "user.max_net_namespaces is exhausted or 0 (sysctl "
+     "user.max_net_namespaces)"},
+    {BPFD_STEP_NETNS, EINVAL, "kernel built without CONFIG_NET_NS"},
     {BPFD_STEP_UID_MAP, EPERM,
      "the writer lacks CAP_SETUID over the parent user namespace"},
     {BPFD_STEP_UID_MAP, EINVAL, "the id range is invalid or overlaps"},

@@ -121,6 +121,10 @@ int bpfd_exec_search(char *const *argv)
 	char buf[4096];
 	int err = ENOENT;
 
+	/* "" is no name: the PATH search would find each directory itself
+	 * (EACCES, 126); shells say "command not found" (127). */
+	if (!argv[0][0])
+		return -ENOENT;
 	if (strchr(argv[0], '/'))
 		return -exec_file(argv[0], argv);
 	if (!path)

@@ -43,7 +43,11 @@ struct bpfd_exec {
 	sigset_t sigmask;   /* the signal mask COMMAND starts with */
 };
 
-/* A running COMMAND: the caller waits for it and closes pidfd. */
+/*
+ * A running COMMAND: the caller waits for it (waitpid on pid) and closes
+ * pidfd.  pidfd is -1 when pidfd_open() failed (seccomp, EMFILE): pid, an
+ * unreaped child of the caller, then stands for it until it is reaped.
+ */
 struct bpfd_child {
 	pid_t pid;
 	int pidfd;
@@ -59,6 +63,9 @@ struct bpfd_engine_opts {
 	int timeout_ms;		      /* whole handshake; <= 0: default */
 	bool probe;		      /* run bpfd_probe_all() with the token */
 	bool no_verify;		      /* skip creating a token (run) */
+	/* Also a new network namespace, owned by the new user namespace,
+	 * with lo up (run --netns new); ignored with join. */
+	bool new_netns;
 	const struct bpfd_exec *exec; /* bpfd_run(): what to execute */
 	/* attach / oci-hook: join this process's user and mount namespaces
 	 * instead of creating new ones, and mount at target resolved inside

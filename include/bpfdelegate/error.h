@@ -58,6 +58,7 @@ enum bpfd_step {
 	BPFD_STEP_JOIN,		/* pin a process, join its namespaces */
 	BPFD_STEP_TARGET,	/* resolve the mount point inside a root */
 	BPFD_STEP_UNDO,		/* detach a mount after a failure */
+	BPFD_STEP_NETNS, /* run --netns new: unshare(CLONE_NEWNET), lo up */
 	BPFD_STEP__MAX
 };
 

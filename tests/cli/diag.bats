@@ -198,7 +198,7 @@ in_mntns() {
 
 @test "in a delegated user namespace (run): doctor token-ok, list owner caller" {
 	need_root_tokens
-	run --separate-stderr "$BPFD" run -- "$BPFD" doctor --json
+	run --separate-stderr "$BPFD" run --preset all -- "$BPFD" doctor --json
 	echo "$output"
 	[ "$status" -eq 0 ]
 	echo "$output" | jq -e '.verdict == "token-ok" and .token.created and .owner.userns == "caller"'
@@ -209,7 +209,7 @@ in_mntns() {
 
 @test "no CAP_BPF in its namespace (run --user): EPERM, no-cap-bpf" {
 	need_root_tokens
-	run --separate-stderr "$BPFD" run --user 1000 --keep-caps none -- "$BPFD" doctor --json
+	run --separate-stderr "$BPFD" run --preset all --user 1000 --keep-caps none -- "$BPFD" doctor --json
 	echo "$output"
 	[ "$status" -eq 1 ]
 	echo "$output" | jq -e '.token.errno == "EPERM" and .token.cause == "no-cap-bpf"'
@@ -218,7 +218,7 @@ in_mntns() {
 
 @test "a token attempt from another user namespace: EPERM, wrong-userns" {
 	need_root_tokens
-	run --separate-stderr "$BPFD" run -- unshare -U -r "$BPFD" doctor --json
+	run --separate-stderr "$BPFD" run --preset all -- unshare -U -r "$BPFD" doctor --json
 	echo "$output"
 	[ "$status" -eq 1 ]
 	echo "$output" | jq -e '.token.errno == "EPERM" and .token.cause == "wrong-userns" and .owner.userns == "not-caller"'
@@ -230,7 +230,7 @@ in_mntns() {
 	pidfile=$D/pid
 	# written by the namespace root, which is not host root
 	install -m 0666 /dev/null "$pidfile"
-	"$BPFD" run -- sh -c "echo \$\$ > $pidfile; exec sleep 30" &
+	"$BPFD" run --preset all -- sh -c "echo \$\$ > $pidfile; exec sleep 30" &
 	runner=$!
 	for i in $(seq 100); do [ -s "$pidfile" ] && break; sleep 0.1; done
 	pid=$(cat "$pidfile")
