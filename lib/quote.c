@@ -27,12 +27,13 @@ static size_t escape_byte(char *out, unsigned char c, bool quoting)
 	return 4;
 }
 
-/* Escape @n bytes of @s into @buf, keeping @reserve bytes free. */
+/* Escape @n bytes of @s into @buf: all of them, or a prefix and "...". */
 static char *escape(char *buf, size_t len, const char *s, size_t n,
 		    bool quoting)
 {
 	static const char cut[] = "...";
 	size_t used = quoting ? 1 : 0, close = quoting ? 1 : 0;
+	bool fits = n == 0;
 
 	if (len == 0)
 		return buf;
@@ -42,11 +43,18 @@ static char *escape(char *buf, size_t len, const char *s, size_t n,
 	}
 	if (quoting)
 		buf[0] = '\'';
+	for (size_t i = 0, total = 0; i < n; i++) {
+		char one[5];
+
+		total += escape_byte(one, (unsigned char)s[i], quoting);
+		if (i + 1 == n && used + total + close + 1 <= len)
+			fits = true;
+	}
 	for (size_t i = 0; i < n; i++) {
 		char one[5];
 		size_t k = escape_byte(one, (unsigned char)s[i], quoting);
-		/* Room for this byte and, if more follow, the cut mark. */
-		size_t need = k + close + 1 + (i + 1 < n ? sizeof(cut) - 1 : 0);
+		/* Room for this byte and, unless all fits, the cut mark. */
+		size_t need = k + close + 1 + (fits ? 0 : sizeof(cut) - 1);
 
 		if (used + need > len) {
 			memcpy(buf + used, cut, sizeof(cut) - 1);
