@@ -92,6 +92,7 @@ static int parse_object(const struct oci_ctx *c, const char *text, size_t len,
 	enum json_tokener_error jerr;
 	json_object *o;
 	size_t end;
+	bool eof = false;
 
 	*out = NULL;
 	if (len > INT32_MAX)
@@ -106,17 +107,25 @@ static int parse_object(const struct oci_ctx *c, const char *text, size_t len,
 	o = json_tokener_parse_ex(tok, text, (int)len);
 	jerr = json_tokener_get_error(tok);
 	end = json_tokener_get_parse_end(tok);
+	if (jerr == json_tokener_continue && end == len) {
+		/* A top-level "null" or number ends only at the terminating
+		 * NUL, which json_tokener_parse() passes too. */
+		o = json_tokener_parse_ex(tok, "", 1);
+		jerr = json_tokener_get_error(tok);
+		/* json-c's words for input that ended early */
+		eof = jerr == json_tokener_error_parse_eof ||
+		      jerr == json_tokener_continue;
+	}
 	json_tokener_free(tok);
 	while (jerr == json_tokener_success && end < len &&
 	       strchr(" \t\r\n", text[end]) && text[end])
 		end++;
 	if (jerr != json_tokener_success) {
 		json_object_put(o);
-		/* "continue" is json-c's word for input that ended early. */
 		return fail(c, EBADMSG, "not a JSON object: %s",
-			    jerr == json_tokener_continue
-				? "empty or truncated"
-				: json_tokener_error_desc(jerr));
+			    len == 0 ? "empty"
+			    : eof    ? "truncated"
+				     : json_tokener_error_desc(jerr));
 	}
 	if (end < len) {
 		json_object_put(o);
@@ -144,7 +153,7 @@ static int take_string(const struct oci_ctx *c, json_object *v,
 	size_t n;
 
 	if (!json_object_is_type(v, json_type_string))
-		return fail(c, EINVAL, "%s is a %s, not a string", name,
+		return fail(c, EINVAL, "%s has type %s, not string", name,
 			    type_name(v));
 	s = json_object_get_string(v);
 	n = (size_t)json_object_get_string_len(v);
@@ -204,7 +213,8 @@ static int take_annotations(const struct oci_ctx *c, json_object *doc,
 	if (!json_object_object_get_ex(doc, "annotations", &ann))
 		return 0;
 	if (!json_object_is_type(ann, json_type_object))
-		return fail(c, EINVAL, "\"annotations\" is a %s, not an object",
+		return fail(c, EINVAL,
+			    "\"annotations\" has type %s, not object",
 			    type_name(ann));
 	a->present = true;
 	json_object_object_foreach(ann, key, v)
@@ -238,7 +248,7 @@ static int take_pid(const struct oci_ctx *c, json_object *st, pid_t *pid)
 	if (!json_object_object_get_ex(st, "pid", &v))
 		return fail(c, EINVAL, "no \"pid\"");
 	if (!json_object_is_type(v, json_type_int))
-		return fail(c, EINVAL, "\"pid\" is a %s, not an integer",
+		return fail(c, EINVAL, "\"pid\" has type %s, not int",
 			    type_name(v));
 	n = json_object_get_int64(v);
 	/* json-c saturates larger numbers at INT64_MAX: out of range too. */
