@@ -194,7 +194,10 @@ static bool kernel_too_old(const struct bpfd_error *e)
 
 int cli_exit_code(const struct bpfd_error *e)
 {
-	if (e->step == BPFD_STEP_PRIVILEGE)
+	/* Our own fds or memory ran out: neither privilege nor the kernel. */
+	if (e->err == EMFILE || e->err == ENFILE || e->err == ENOMEM)
+		return EXIT_FAIL;
+	if (e->step == BPFD_STEP_PRIVILEGE && e->err == EPERM)
 		return EXIT_NOT_PRIVILEGED;
 	if (kernel_too_old(e))
 		return EXIT_NO_KERNEL_SUPPORT;

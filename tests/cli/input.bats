@@ -30,3 +30,59 @@ one_line_escaped() {
 	run --separate-stderr "$BPFD" $'frob\nnicate'
 	one_line_escaped 'frob\x0anicate'
 }
+
+# The lowest open-file limit under which the binary starts at all (the
+# dynamic loader, and the ASan runtime in build-asan, need some).
+nofile_floor() {
+	local n
+	for n in $(seq 3 32); do
+		prlimit --nofile="$n:$n" "$BPFD" --version >/dev/null 2>&1 && { echo "$n"; return; }
+	done
+	echo 32
+}
+
+# A failure under a low RLIMIT_NOFILE is exit 1 naming the resource, never
+# a privilege, user namespace or delegation verdict.
+named_as_resource() {
+	echo "# nofile $1: status $status; stderr: $stderr"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"out of file descriptors (EMFILE)"* ]]
+	[[ "$stderr" != *"CAP_SYS_ADMIN"* ]]
+	[[ "$stderr" != *"user namespace"* ]]
+	[[ "$stderr" != *"disagree"* ]]
+}
+
+@test "attach under a low RLIMIT_NOFILE: exit 1, out of file descriptors, not 'needs CAP_SYS_ADMIN'" {
+	need_root_tokens
+	local n p ok=0 OCI_DIR
+	OCI_DIR="$(cd "$BATS_TEST_DIRNAME/../oci" && pwd)"
+	# every limit from the lowest that starts up to one that works: the
+	# failure moves through each step that opens something
+	for n in $(seq "$(nofile_floor)" 40); do
+		p=$("$OCI_DIR/userns-sleeper.sh")
+		run --separate-stderr prlimit --nofile="$n:$n" "$BPFD" attach --pid "$p" \
+			--cmds map_create --target /tmp
+		kill -9 "$p"
+		if [ "$status" -eq 0 ]; then
+			ok=1
+			break
+		fi
+		named_as_resource "$n"
+	done
+	[ "$ok" -eq 1 ] # and with enough fds it works
+}
+
+@test "check under a low RLIMIT_NOFILE: exit 1, out of file descriptors, no probe 'disagrees'" {
+	need_root_tokens
+	local n ok=0
+	for n in $(seq "$(nofile_floor)" 40); do
+		run --separate-stderr prlimit --nofile="$n:$n" "$BPFD" check
+		if [ "$status" -eq 0 ]; then
+			ok=1
+			break
+		fi
+		named_as_resource "$n"
+		[[ "$output" != *"DISAGREES"* ]]
+	done
+	[ "$ok" -eq 1 ]
+}
