@@ -96,15 +96,15 @@ static int collect_fds(struct msghdr *msg, int *fd)
  * our table (scm_detach_fds(): EMFILE, ENFILE), and drops the fd: when no
  * fd can be had right now, that, not a misbehaving peer, is the cause.
  */
-static bool fd_table_full(int sock)
+static int fd_table_full(int sock)
 {
 	int probe = fcntl(sock, F_DUPFD_CLOEXEC, 0);
 
 	if (probe >= 0) {
 		close(probe);
-		return false;
+		return 0;
 	}
-	return errno == EMFILE || errno == ENFILE;
+	return errno == EMFILE || errno == ENFILE ? errno : 0;
 }
 
 int bpfd_recv(int sock, void *buf, size_t len, int *fd, int timeout_ms)
@@ -133,7 +133,7 @@ int bpfd_recv(int sock, void *buf, size_t len, int *fd, int timeout_ms)
 		return errno == ECONNRESET ? -EPIPE : -errno;
 	r = collect_fds(&msg, fd);
 	if (r == 0 && (msg.msg_flags & MSG_CTRUNC) && fd_table_full(sock))
-		r = -EMFILE;
+		r = -fd_table_full(sock);
 	else if (r == 0 && (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
 		r = -EPROTO;
 	else if (r == 0 && n == 0)
