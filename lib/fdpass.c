@@ -119,7 +119,7 @@ int bpfd_recv(int sock, void *buf, size_t len, int *fd, int timeout_ms)
 			     .msg_control = ctl.buf,
 			     .msg_controllen = sizeof(ctl.buf)};
 	ssize_t n;
-	int r;
+	int r, full;
 
 	if (fd)
 		*fd = BPFD_NO_FD;
@@ -132,8 +132,9 @@ int bpfd_recv(int sock, void *buf, size_t len, int *fd, int timeout_ms)
 	if (n < 0)
 		return errno == ECONNRESET ? -EPIPE : -errno;
 	r = collect_fds(&msg, fd);
-	if (r == 0 && (msg.msg_flags & MSG_CTRUNC) && fd_table_full(sock))
-		r = -fd_table_full(sock);
+	full = r == 0 && (msg.msg_flags & MSG_CTRUNC) ? fd_table_full(sock) : 0;
+	if (full)
+		r = -full;
 	else if (r == 0 && (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
 		r = -EPROTO;
 	else if (r == 0 && n == 0)
