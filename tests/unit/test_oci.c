@@ -214,7 +214,8 @@ static void test_long_paths(void **unused)
 {
 	struct bpfd_oci_config c;
 	struct bpfd_error e;
-	char *doc = malloc(8192), *path = malloc(8192), buf[BPFD_OCI_PATH_MAX];
+	static char doc[8192], path[8192];
+	char buf[BPFD_OCI_PATH_MAX];
 
 	(void)unused;
 	memset(path, 'a', 4095);
@@ -239,8 +240,6 @@ static void test_long_paths(void **unused)
 	assert_int_equal(bpfd_oci_rootfs("/b", "/abs", buf, sizeof(buf), &e),
 			 0);
 	assert_string_equal(buf, "/abs");
-	free(doc);
-	free(path);
 }
 
 /* defect 8: values echoed raw; quoted, one line, every byte visible. */
