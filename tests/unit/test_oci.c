@@ -214,18 +214,18 @@ static void test_long_paths(void **unused)
 {
 	struct bpfd_oci_config c;
 	struct bpfd_error e;
-	static char doc[8192], path[8192];
+	static char doc[8192 + 64], path[8192];
 	char buf[BPFD_OCI_PATH_MAX];
 
 	(void)unused;
 	memset(path, 'a', 4095);
 	path[0] = '/';
 	path[4095] = '\0';
-	snprintf(doc, 8192, "{\"root\":{\"path\":\"%s\"}}", path);
+	snprintf(doc, sizeof(doc), "{\"root\":{\"path\":\"%s\"}}", path);
 	assert_int_equal(config(doc, &c, &e), 0); /* 4095: fits */
 	bpfd_oci_config_free(&c);
 	strcat(path, "b");
-	snprintf(doc, 8192, "{\"root\":{\"path\":\"%s\"}}", path);
+	snprintf(doc, sizeof(doc), "{\"root\":{\"path\":\"%s\"}}", path);
 	refused(config(doc, &c, &e), E2BIG, &e, "longer than 4095 bytes");
 	bpfd_oci_config_free(&c);
 	/* bundle + relative root.path: refused, never cut */
