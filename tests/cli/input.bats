@@ -86,3 +86,30 @@ named_as_resource() {
 	done
 	[ "$ok" -eq 1 ]
 }
+
+teardown() {
+	[ -z "${SLEEPER:-}" ] || kill -9 "$SLEEPER" 2>/dev/null || true
+	[ -z "${TDIR:-}" ] || rm -rf "$TDIR"
+}
+
+@test "a mount point with a newline and ESC: attach and list --pid print it escaped" {
+	need_root_tokens
+	local p t
+	TDIR=$(mktemp -d /tmp/bpfd-input.XXXXXX)
+	chmod 1777 "$TDIR" # the namespace's root (host uid 100000) creates in it
+	t="$TDIR/bpfd"$'\n\e[31mred'
+	p=$("$BATS_TEST_DIRNAME/../oci/userns-sleeper.sh")
+	SLEEPER=$p
+	run --separate-stderr "$BPFD" attach --pid "$p" --cmds map_create --target "$t"
+	echo "# attach: status $status; out: $output; err: $stderr"
+	[ "$status" -eq 0 ]
+	[[ "$output" != *$'\e'* ]]
+	[[ "$output" == *"Mounted at $TDIR/bpfd"'\x0a\x1b[31mred in the mount namespace'* ]]
+	# the mount point as the container made it, read back from mountinfo
+	run --separate-stderr "$BPFD" list --pid "$p"
+	echo "# list: status $status; out: $output; err: $stderr"
+	kill -9 "$p"
+	[ "$status" -eq 0 ]
+	[[ "$output" != *$'\e'* ]]
+	[ "${lines[0]}" = "$TDIR/bpfd"'\x0a\x1b[31mred' ]
+}
