@@ -18,6 +18,7 @@
 
 #include "cli.h"
 #include "diagfmt.h"
+#include "quote.h"
 
 static void usage(FILE *out)
 {
@@ -159,13 +160,21 @@ static void print_text(const struct listed *l, size_t n,
 		printf("No bpffs is mounted (%s).\n", v->mountinfo);
 	for (size_t i = 0; i < n; i++) {
 		const struct bpfd_bpffs_mount *m = l[i].m;
-		char line[1024];
+		char line[1024], t[2048], r[1024], src[256];
 
-		printf("%s%s\n", i ? "\n" : "", m->target);
+		/*
+		 * The mount point, root and source are chosen by whoever
+		 * mounted (a container's root, for --pid): no raw newline or
+		 * ESC reaches the terminal.  The options are the kernel's,
+		 * numbers and names.
+		 */
+		printf("%s%s\n", i ? "\n" : "",
+		       bpfd_escape_line(t, sizeof(t), m->target));
 		snprintf(line, sizeof(line),
 			 "id %d, root %s, source %s, uid %u, gid %u, mode %04o",
-			 m->mnt_id, m->root, m->source, (unsigned int)m->uid,
-			 (unsigned int)m->gid, m->mode);
+			 m->mnt_id, bpfd_escape_line(r, sizeof(r), m->root),
+			 bpfd_escape_line(src, sizeof(src), m->source),
+			 (unsigned int)m->uid, (unsigned int)m->gid, m->mode);
 		printf("  %-9s", "mount");
 		fmt_wrap(stdout, 11, 11, line);
 		snprintf(line, sizeof(line), "%s (%s)",

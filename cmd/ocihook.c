@@ -7,20 +7,23 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <json-c/json.h>
-#include <linux/openat2.h>
+#include <limits.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "oci.h"
+#include "quote.h"
 
 #define STATE_MAX (1 << 20)  /* OCI state: a few hundred bytes in practice */
 #define CONFIG_MAX (8 << 20) /* config.json */
-#define ANNOTATION_PREFIX "bpfdelegate.io/"
 
 static void usage(FILE *out)
 {
@@ -53,15 +56,16 @@ static void usage(FILE *out)
 	    "     --strict          refuse, not just warn, when the "
 	    "container's\n"
 	    "                       capabilities lack CAP_BPF\n"
-	    "     --timeout SECS    bound on the handshake (default 10)\n"
+	    "     --timeout SECS    bound on reading the state, and on the\n"
+	    "                       handshake (default 10)\n"
 	    " -h, --help            display this help\n"
 	    " -V, --version         display version\n"
 	    "\n"
 	    "Exit status: 0 delegated, or nothing asked; 1 refused or failed "
 	    "(one\n"
-	    "line on stderr, which the runtime shows); 2 usage; 3 not "
-	    "privileged;\n"
-	    "4 kernel lacks BPF tokens.\n"
+	    "line on stderr, which the runtime shows), also for bad input; "
+	    "2 usage;\n"
+	    "3 not privileged; 4 kernel lacks BPF tokens.\n"
 	    "\n"
 	    "See bpfdelegate(1).\n",
 	    out);
@@ -80,7 +84,7 @@ struct hook_opts {
 struct container {
 	const char *id;
 	pid_t pid;
-	char rootfs[4096];
+	char rootfs[BPFD_OCI_PATH_MAX];
 	bool has_userns;
 	bool caps_known, has_cap_bpf;
 	struct cli_deleg deleg; /* from annotations */
@@ -90,27 +94,68 @@ struct container {
 static void hook_error(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 
+/*
+ * One line on stderr, which runc copies into its own error and log: any
+ * byte outside printable ASCII (a newline or an ESC from an annotation,
+ * a path, an id) is shown as \xNN.
+ */
 static void hook_error(const char *fmt, ...)
 {
+	char line[1024], safe[2048];
 	va_list ap;
 
-	fputs(PROG " oci-hook: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, PROG " oci-hook: %s\n",
+		bpfd_escape_line(safe, sizeof(safe), line));
 }
 
-/* Read at most @max bytes of @fd; NULL (with errno, E2BIG) otherwise. */
-static char *read_bounded(int fd, size_t max, size_t *len)
+/* Milliseconds left until @end (CLOCK_MONOTONIC), at least 0. */
+static int ms_left(const struct timespec *end)
+{
+	struct timespec now;
+	long long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (end->tv_sec - now.tv_sec) * 1000LL +
+	     (end->tv_nsec - now.tv_nsec) / 1000000;
+	return ms < 0 ? 0 : ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+/*
+ * Read at most @max bytes of @fd until EOF, each read after a poll bounded
+ * by @timeout_ms in all: a runtime that never closes the pipe is an error,
+ * not a hang.  NULL with errno (E2BIG, ETIMEDOUT, ...) otherwise.
+ */
+static char *read_bounded(int fd, size_t max, int timeout_ms, size_t *len)
 {
 	size_t cap = 4096, n = 0;
 	char *buf = malloc(cap + 1);
+	struct timespec end;
 
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += timeout_ms / 1000;
+	end.tv_nsec += (timeout_ms % 1000) * 1000000L;
+	if (end.tv_nsec >= 1000000000L) {
+		end.tv_sec++;
+		end.tv_nsec -= 1000000000L;
+	}
 	while (buf) {
-		ssize_t r = read(fd, buf + n, cap - n);
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		int pr = poll(&p, 1, ms_left(&end));
+		ssize_t r;
 
-		if (r < 0 && errno == EINTR)
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr == 0)
+			errno = ETIMEDOUT;
+		if (pr <= 0) {
+			free(buf);
+			return NULL;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (r <= 0) {
 			if (r < 0) {
@@ -136,201 +181,145 @@ static char *read_bounded(int fd, size_t max, size_t *len)
 			cap *= 2;
 		}
 	}
+	errno = ENOMEM;
 	return NULL;
 }
 
-static json_object *parse_json(const char *text, size_t len, const char *what)
+/* The reason a read failed, for "cannot read X: ..." */
+static const char *read_error(int err, const char *size, int timeout_ms)
 {
-	json_tokener *tok = json_tokener_new();
-	enum json_tokener_error err;
-	json_object *o;
-	size_t end;
+	static char why[96];
 
-	if (!tok)
-		return NULL;
-	o = json_tokener_parse_ex(tok, text, (int)len);
-	err = json_tokener_get_error(tok);
-	end = json_tokener_get_parse_end(tok);
-	/* Nothing but white space may follow the document. */
-	while (o && end < len && strchr(" \t\r\n", text[end]))
-		end++;
-	if (!o || err != json_tokener_success ||
-	    !json_object_is_type(o, json_type_object) || end < len) {
-		/* "continue" is json-c's word for input that ended early. */
-		hook_error("%s is not a JSON object: %s", what,
-			   !o	       ? (err == json_tokener_continue
-					      ? "empty or truncated"
-					      : json_tokener_error_desc(err))
-			   : end < len ? "text after the object"
-				       : "another JSON value");
-		json_object_put(o);
-		o = NULL;
-	}
-	json_tokener_free(tok);
-	return o;
-}
-
-static const char *get_string(json_object *o, const char *key)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-/* The annotations of one object into the container's settings. */
-static int take_annotations(json_object *parent, struct container *c)
-{
-	static const struct {
-		const char *key;
-		int opt;
-	} keys[] = {{"cmds", 'c'},
-		    {"maps", 'm'},
-		    {"progs", 'p'},
-		    {"attachs", 'a'},
-		    {"preset", OPT_PRESET}};
-	json_object *ann;
-
-	if (!json_object_object_get_ex(parent, "annotations", &ann) ||
-	    !json_object_is_type(ann, json_type_object))
-		return 0;
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		char name[64];
-		const char *v;
-
-		snprintf(name, sizeof(name), ANNOTATION_PREFIX "%s",
-			 keys[i].key);
-		v = get_string(ann, name);
-		if (v && keys[i].opt == OPT_PRESET && strcmp(v, "list") == 0) {
-			hook_error("annotation %s: 'list' is not a preset",
-				   name);
-			return -1;
-		}
-		if (v && cli_deleg_option(&c->deleg, keys[i].opt, v) < 0)
-			return -1;
-	}
-	if (get_string(ann, ANNOTATION_PREFIX "target"))
-		c->target = get_string(ann, ANNOTATION_PREFIX "target");
-	return 0;
-}
-
-static bool has_string(json_object *arr, const char *s)
-{
-	if (!arr || !json_object_is_type(arr, json_type_array))
-		return false;
-	for (size_t i = 0; i < json_object_array_length(arr); i++) {
-		const char *v =
-		    json_object_get_string(json_object_array_get_idx(arr, i));
-
-		if (v && strcmp(v, s) == 0)
-			return true;
-	}
-	return false;
-}
-
-/* linux.namespaces has a "user" entry; process.capabilities has CAP_BPF. */
-static void take_linux_process(json_object *cfg, struct container *c)
-{
-	json_object *linux_, *ns, *proc, *caps, *eff;
-
-	if (json_object_object_get_ex(cfg, "linux", &linux_) &&
-	    json_object_object_get_ex(linux_, "namespaces", &ns) &&
-	    json_object_is_type(ns, json_type_array))
-		for (size_t i = 0; i < json_object_array_length(ns); i++) {
-			const char *t = get_string(
-			    json_object_array_get_idx(ns, i), "type");
-
-			if (t && strcmp(t, "user") == 0)
-				c->has_userns = true;
-		}
-	if (json_object_object_get_ex(cfg, "process", &proc) &&
-	    json_object_object_get_ex(proc, "capabilities", &caps)) {
-		c->caps_known = true;
-		json_object_object_get_ex(caps, "effective", &eff);
-		c->has_cap_bpf = has_string(eff, "CAP_BPF");
-	}
+	if (err == E2BIG)
+		snprintf(why, sizeof(why), "larger than %s", size);
+	else if (err == ETIMEDOUT)
+		snprintf(why, sizeof(why),
+			 "nothing (or no end) within %d ms (--timeout)",
+			 timeout_ms);
+	else
+		snprintf(why, sizeof(why), "%s", strerror(err));
+	return why;
 }
 
 /* The state on stdin: pid, bundle, id, annotations. */
-static json_object *read_state(struct container *c, const char **bundle)
+static int read_state(struct bpfd_oci_state *st, int timeout_ms)
 {
-	size_t len;
-	char *text = read_bounded(STDIN_FILENO, STATE_MAX, &len);
-	json_object *st, *pid;
+	struct bpfd_error e = {0};
+	size_t len = 0;
+	char *text = read_bounded(STDIN_FILENO, STATE_MAX, timeout_ms, &len);
+	int r;
 
 	if (!text) {
 		hook_error("cannot read the OCI state on stdin: %s",
-			   errno == E2BIG ? "larger than 1 MiB"
-					  : strerror(errno));
-		return NULL;
+			   read_error(errno, "1 MiB", timeout_ms));
+		return -1;
 	}
-	st = parse_json(text, len, "the OCI state on stdin");
+	r = bpfd_oci_parse_state(text, len, st, &e);
 	free(text);
-	if (!st)
-		return NULL;
-	c->id = get_string(st, "id");
-	*bundle = get_string(st, "bundle");
-	if (!json_object_object_get_ex(st, "pid", &pid) ||
-	    !json_object_is_type(pid, json_type_int) ||
-	    json_object_get_int64(pid) <= 0 ||
-	    json_object_get_int64(pid) > 0x3fffffff || !*bundle ||
-	    (*bundle)[0] != '/') {
-		hook_error("the OCI state lacks a valid %s",
-			   !*bundle || (*bundle)[0] != '/'
-			       ? "absolute \"bundle\""
-			       : "\"pid\"");
-		json_object_put(st);
-		return NULL;
+	if (r < 0) {
+		hook_error("%s", e.detail);
+		return -1;
 	}
-	c->pid = (pid_t)json_object_get_int64(pid);
-	if (!c->id)
-		c->id = "?";
-	return st;
+	return 0;
 }
 
-/* BUNDLE/config.json: root.path, namespaces, capabilities. */
-static json_object *read_config(const char *bundle, struct container *c)
+/*
+ * BUNDLE/config.json: root.path, namespaces, capabilities.  The runtime
+ * writes it as a regular file: a FIFO, a device or a symlink there is
+ * refused.  O_NONBLOCK keeps the open of a FIFO from waiting for a writer
+ * (--timeout would not apply to a blocked open).
+ */
+static int read_config(const char *bundle, struct bpfd_oci_config *cfg,
+		       int timeout_ms)
 {
 	int dfd = open(bundle, O_PATH | O_DIRECTORY | O_CLOEXEC), fd = -1;
-	json_object *cfg, *root;
-	const char *path;
+	struct bpfd_error e = {0};
+	struct stat sb;
 	size_t len = 0;
-	char *text;
+	char *text = NULL, path[BPFD_OCI_PATH_MAX + 16], qb[160];
+	int r, err;
 
 	if (dfd >= 0)
 		fd = openat(dfd, "config.json",
-			    O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	text = fd >= 0 ? read_bounded(fd, CONFIG_MAX, &len) : NULL;
-	if (fd >= 0)
-		close(fd);
+			    O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	err = errno;
 	if (dfd >= 0)
 		close(dfd);
+	snprintf(path, sizeof(path), "%s/config.json", bundle);
+	bpfd_quote(qb, sizeof(qb), path);
+	if (fd < 0) {
+		hook_error("cannot open %s: %s%s", qb, strerror(err),
+			   err == ELOOP ? " (a symlink is not accepted)" : "");
+		return -1;
+	}
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		hook_error("%s is not a regular file", qb);
+		close(fd);
+		return -1;
+	}
+	text = read_bounded(fd, CONFIG_MAX, timeout_ms, &len);
+	err = errno;
+	close(fd);
 	if (!text) {
-		hook_error("cannot read %s/config.json: %s", bundle,
-			   errno == E2BIG ? "larger than 8 MiB"
-					  : strerror(errno));
-		return NULL;
+		hook_error("cannot read %s: %s", qb,
+			   read_error(err, "8 MiB", timeout_ms));
+		return -1;
 	}
-	cfg = parse_json(text, len, "config.json");
+	r = bpfd_oci_parse_config(text, len, cfg, &e);
 	free(text);
-	if (!cfg)
-		return NULL;
-	path = json_object_object_get_ex(cfg, "root", &root)
-		   ? get_string(root, "path")
-		   : NULL;
-	if (!path || !*path) {
-		hook_error("config.json lacks root.path");
-		json_object_put(cfg);
-		return NULL;
+	if (r < 0) {
+		hook_error("%s", e.detail);
+		return -1;
 	}
-	/* Both are the runtime's own paths; a relative root is under the
-	 * bundle. */
-	snprintf(c->rootfs, sizeof(c->rootfs), "%s%s%s",
-		 path[0] == '/' ? "" : bundle, path[0] == '/' ? "" : "/", path);
-	take_linux_process(cfg, c);
-	return cfg;
+	return 0;
+}
+
+/* The annotations into the container's settings. */
+static int take_annotations(const struct bpfd_oci_annotations *a,
+			    struct container *c)
+{
+	static const int opt[BPFD_OCI_NKEYS] = {
+	    [BPFD_OCI_CMDS] = 'c',	    [BPFD_OCI_MAPS] = 'm',
+	    [BPFD_OCI_PROGS] = 'p',	    [BPFD_OCI_ATTACHS] = 'a',
+	    [BPFD_OCI_PRESET] = OPT_PRESET, [BPFD_OCI_TARGET] = 0,
+	};
+
+	for (int k = 0; k < BPFD_OCI_NKEYS; k++) {
+		const char *v = a->value[k];
+
+		if (!v || k == BPFD_OCI_TARGET)
+			continue;
+		if (k == BPFD_OCI_PRESET && strcmp(v, "list") == 0) {
+			hook_error("annotation " BPFD_OCI_ANNOTATION_PREFIX
+				   "preset: 'list' is not a preset");
+			return -1;
+		}
+		if (cli_deleg_option(&c->deleg, opt[k], v) < 0)
+			return -1;
+	}
+	c->target = a->value[BPFD_OCI_TARGET];
+	return 0;
+}
+
+/* What the hook needs of both documents, checked. */
+static int take_container(const struct bpfd_oci_state *st,
+			  const struct bpfd_oci_config *cfg,
+			  struct container *c)
+{
+	struct bpfd_error e = {0};
+
+	c->id = st->id;
+	c->pid = st->pid;
+	if (bpfd_oci_rootfs(st->bundle, cfg->root_path, c->rootfs,
+			    sizeof(c->rootfs), &e) < 0) {
+		hook_error("%s", e.detail);
+		return -1;
+	}
+	c->has_userns = cfg->has_userns;
+	c->caps_known = cfg->caps_known;
+	c->has_cap_bpf = cfg->has_cap_bpf;
+	/* The state repeats the config's annotations; take the state's. */
+	return take_annotations(st->ann.present ? &st->ann : &cfg->ann, c);
 }
 
 /* Annotation values into masks; a bad one is the container's error. */
@@ -344,7 +333,7 @@ static int resolve_annotations(const struct cli_deleg *d,
 	int bad = cli_deleg_masks(d, names, out, &e);
 
 	if (bad >= 0) {
-		hook_error("annotation " ANNOTATION_PREFIX "%s: %s",
+		hook_error("annotation " BPFD_OCI_ANNOTATION_PREFIX "%s: %s",
 			   d->item[bad].kind < 0 ? "preset"
 						 : key[d->item[bad].kind],
 			   e.detail);
@@ -379,12 +368,19 @@ static int vet(const struct hook_opts *o, const struct container *c)
 	return 0;
 }
 
+/*
+ * The attach into the container.  @base is the caller's; the options that
+ * point at this function's locals (the pinned process) live in a copy
+ * that dies with them.
+ */
 static int delegate(const struct hook_opts *o, const struct container *c,
-		    struct bpfd_engine_opts *eo, const struct bpfd_names *names)
+		    const struct bpfd_engine_opts *base,
+		    const struct bpfd_names *names)
 {
 	struct bpfd_report *rep = calloc(1, sizeof(*rep));
 	struct bpfd_error e = {0};
 	struct bpfd_proc proc = {.pidfd = -1, .root_fd = -1};
+	struct bpfd_engine_opts run = *base, *eo = &run;
 	int rootfs = -1, r, sig = 0;
 
 	r = rep ? bpfd_check_privilege(&e) : -ENOMEM;
@@ -484,8 +480,8 @@ int cmd_oci_hook(int argc, char **argv)
 	struct hook_opts o = {0};
 	struct container c = {0};
 	struct bpfd_names *names = NULL;
-	json_object *state = NULL, *cfg = NULL;
-	const char *bundle = NULL;
+	struct bpfd_oci_state st = {0};
+	struct bpfd_oci_config cfg = {0};
 	int r;
 
 	r = parse_args(argc, argv, &o);
@@ -502,21 +498,12 @@ int cmd_oci_hook(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	state = read_state(&c, &bundle);
-	if (state)
-		cfg = read_config(bundle, &c);
-	if (!cfg) {
-		r = EXIT_FAIL;
+	r = EXIT_FAIL;
+	if (read_state(&st, o.co.timeout_ms) < 0 ||
+	    read_config(st.bundle, &cfg, o.co.timeout_ms) < 0 ||
+	    take_container(&st, &cfg, &c) < 0)
 		goto out;
-	}
-	/* The state repeats the config's annotations; take the state's. */
-	r = take_annotations(
-	    json_object_object_get_ex(state, "annotations", NULL) ? state : cfg,
-	    &c);
-	if (r < 0) {
-		r = EXIT_FAIL;
-		goto out;
-	}
+	r = EXIT_OK;
 	/* Installed for every container: nothing asked, nothing done. */
 	if (cli_deleg_empty(&c.deleg) && cli_deleg_empty(&o.co.deleg))
 		goto out;
@@ -525,7 +512,7 @@ int cmd_oci_hook(int argc, char **argv)
 	r = names ? hook(&o, &c, names) : EXIT_FAIL;
 out:
 	bpfd_names_free(names);
-	json_object_put(cfg);
-	json_object_put(state);
+	bpfd_oci_config_free(&cfg);
+	bpfd_oci_state_free(&st);
 	return r;
 }

@@ -14,18 +14,22 @@
 
 #include "cli.h"
 #include "diagfmt.h"
+#include "quote.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Usage errors echo arguments: one line, non-printable bytes as \xNN. */
 void cli_usage_error(const char *fmt, ...)
 {
+	char line[1024], safe[2048];
 	va_list ap;
 
-	fputs(PROG ": ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fputs("\nTry '" PROG " --help' for more information.\n", stderr);
+	fprintf(stderr,
+		PROG ": %s\nTry '" PROG " --help' for more information.\n",
+		bpfd_escape_line(safe, sizeof(safe), line));
 }
 
 static int opt_kind(int opt)
@@ -190,7 +194,10 @@ static bool kernel_too_old(const struct bpfd_error *e)
 
 int cli_exit_code(const struct bpfd_error *e)
 {
-	if (e->step == BPFD_STEP_PRIVILEGE)
+	/* Our own fds or memory ran out: neither privilege nor the kernel. */
+	if (e->err == EMFILE || e->err == ENFILE || e->err == ENOMEM)
+		return EXIT_FAIL;
+	if (e->step == BPFD_STEP_PRIVILEGE && e->err == EPERM)
 		return EXIT_NOT_PRIVILEGED;
 	if (kernel_too_old(e))
 		return EXIT_NO_KERNEL_SUPPORT;
@@ -204,10 +211,13 @@ int cli_exit_code(const struct bpfd_error *e)
 
 void cli_print_error(const struct bpfd_error *e)
 {
-	char buf[768];
+	char buf[768], safe[1536];
 	struct utsname u;
 
-	fprintf(stderr, PROG ": %s\n", bpfd_error_format(e, buf, sizeof(buf)));
+	/* The detail may hold a target path or a name given by the user. */
+	fprintf(stderr, PROG ": %s\n",
+		bpfd_escape_line(safe, sizeof(safe),
+				 bpfd_error_format(e, buf, sizeof(buf))));
 	if (kernel_too_old(e) && uname(&u) == 0)
 		fprintf(stderr,
 			PROG ": this kernel (%s) lacks BPF token support: "

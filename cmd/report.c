@@ -7,6 +7,7 @@
 #include <sys/utsname.h>
 
 #include "diagfmt.h"
+#include "quote.h"
 #include "report.h"
 
 /* The steps of the flow, in order, as the report lists them. */
@@ -71,15 +72,19 @@ static void probe_counts(const struct bpfd_probe_report *p, unsigned int *works,
 static void print_steps(const struct bpfd_report *rep,
 			const struct bpfd_error *e)
 {
-	char buf[768];
+	char buf[768], safe[1536];
 
 	printf("Steps:\n");
 	for (size_t i = 0; i < NFLOW; i++) {
 		if (rep->done & (1ull << flow[i]))
 			printf("  ok    %s\n", bpfd_step_name(flow[i]));
 	}
+	/* The detail may hold a target path: no control bytes on stdout. */
 	if (e && e->err)
-		printf("  FAIL  %s\n", bpfd_error_format(e, buf, sizeof(buf)));
+		printf(
+		    "  FAIL  %s\n",
+		    bpfd_escape_line(safe, sizeof(safe),
+				     bpfd_error_format(e, buf, sizeof(buf))));
 }
 
 static void print_masks(const struct bpfd_names *names, const char *title,
@@ -188,7 +193,10 @@ void report_print_text(const char *what, const char *where,
 	printf("\n");
 	print_masks(names, "Delegation requested", &rep->requested);
 	if (rep->kept_valid) {
-		printf("\nMounted at %s %s, options: %s\n", rep->target, where,
+		char t[1024];
+
+		printf("\nMounted at %s %s, options: %s\n",
+		       bpfd_escape_line(t, sizeof(t), rep->target), where,
 		       rep->mount_opts);
 	}
 	if (rep->token_source != BPFD_TOKEN_SRC_NONE) {

@@ -18,6 +18,7 @@
 
 #include "btf_enums.h"
 #include "internal.h"
+#include "quote.h"
 
 /* How an item of each kind is called in messages. */
 static const char *const nouns[BPFD_NKINDS] = {
@@ -30,20 +31,23 @@ static const char *const nouns[BPFD_NKINDS] = {
 static int parse_number(const char *w, uint64_t *acc, struct bpfd_error *err)
 {
 	unsigned long long v;
-	char *end;
+	char *end, q[80];
 
 	/* strtoull() would take "-1" as UINT64_MAX and skip blanks */
 	if (!isdigit((unsigned char)w[0]))
 		return bpfd_error_set(err, BPFD_STEP_PARSE, EINVAL,
-				      "invalid number '%s'", w);
+				      "invalid number %s",
+				      bpfd_quote(q, sizeof(q), w));
 	errno = 0;
 	v = strtoull(w, &end, 0);
 	if (errno == ERANGE)
 		return bpfd_error_set(err, BPFD_STEP_PARSE, EINVAL,
-				      "number '%s' out of range (64 bits)", w);
+				      "number %s out of range (64 bits)",
+				      bpfd_quote(q, sizeof(q), w));
 	if (errno || *end)
 		return bpfd_error_set(err, BPFD_STEP_PARSE, EINVAL,
-				      "invalid number '%s'", w);
+				      "invalid number %s",
+				      bpfd_quote(q, sizeof(q), w));
 	*acc |= (uint64_t)v;
 	return 0;
 }
@@ -51,21 +55,22 @@ static int parse_number(const char *w, uint64_t *acc, struct bpfd_error *err)
 static int unknown_name(const struct bpfd_names *names, enum bpfd_kind kind,
 			const char *w, struct bpfd_error *err)
 {
-	char near[160];
+	char near[160], q[80];
 
+	bpfd_quote(q, sizeof(q), w);
 	if (bpfd_names_suggest(names, kind, w, 3, near, sizeof(near)) > 0)
 		return bpfd_error_set(err, BPFD_STEP_PARSE, EINVAL,
-				      "unknown %s '%s' (closest: %s)",
-				      nouns[kind], w, near);
-	return bpfd_error_set(err, BPFD_STEP_PARSE, EINVAL, "unknown %s '%s'",
-			      nouns[kind], w);
+				      "unknown %s %s (closest: %s)",
+				      nouns[kind], q, near);
+	return bpfd_error_set(err, BPFD_STEP_PARSE, EINVAL, "unknown %s %s",
+			      nouns[kind], q);
 }
 
 static int parse_item(const struct bpfd_names *names, enum bpfd_kind kind,
 		      const char *list, const char *item, size_t len,
 		      uint64_t *acc, struct bpfd_error *err)
 {
-	char w[BPFD_ENUM_NAME_MAX];
+	char w[BPFD_ENUM_NAME_MAX], q[128];
 	int v;
 
 	while (len && isblank((unsigned char)*item)) {
@@ -76,11 +81,12 @@ static int parse_item(const struct bpfd_names *names, enum bpfd_kind kind,
 		len--;
 	if (!len)
 		return bpfd_error_set(err, BPFD_STEP_PARSE, EINVAL,
-				      "empty item in %s list '%s'", nouns[kind],
-				      list);
+				      "empty item in %s list %s", nouns[kind],
+				      bpfd_quote(q, sizeof(q), list));
 	if (len >= sizeof(w))
 		return bpfd_error_set(err, BPFD_STEP_PARSE, EINVAL,
-				      "item too long: '%.40s...'", item);
+				      "item too long: %s",
+				      bpfd_quote_mem(q, 48, item, len));
 	memcpy(w, item, len);
 	w[len] = '\0';
 	if (strcasecmp(w, "any") == 0) {
@@ -293,9 +299,11 @@ int bpfd_preset_apply(const struct bpfd_names *names, const char *name,
 			used +=
 			    (size_t)snprintf(all + used, sizeof(all) - used,
 					     "%s%s", used ? ", " : "", q->name);
+		char q[80];
+
 		return bpfd_error_set(err, BPFD_STEP_PARSE, ENOENT,
-				      "unknown preset '%s' (presets: %s)",
-				      name ? name : "", all);
+				      "unknown preset %s (presets: %s)",
+				      bpfd_quote(q, sizeof(q), name), all);
 	}
 	for (int k = 0; k < BPFD_NKINDS; k++) {
 		int r;

@@ -407,6 +407,13 @@ static int child_token(struct child_ctx *c, int root_fd)
 	if (!c->opts->probe)
 		return 0;
 	r = bpfd_probe_all(tok, &rep->requested, c->names, &rep->probes);
+	if (r == -EMFILE || r == -ENFILE || r == -ENOMEM) {
+		rep->probed = true;
+		return bpfd_report_fail(rep, BPFD_STEP_PROBE, r,
+					"of the token (%u probe(s) could not "
+					"run)",
+					rep->probes.resource_failed);
+	}
 	if (r < 0)
 		return bpfd_report_fail(rep, BPFD_STEP_PROBE, r, "probes");
 	rep->probed = true;

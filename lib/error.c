@@ -139,8 +139,11 @@ static const struct hint hints[] = {
     {BPFD_STEP_USER, EINVAL, "the id is not mapped in the user namespace"},
     {BPFD_STEP_BTF, ENOENT,
      "no /sys/kernel/btf/vmlinux (CONFIG_DEBUG_INFO_BTF)"},
-    {BPFD_STEP_NONE, ENOMEM, "out of memory"},
-    {BPFD_STEP_NONE, EMFILE, "too many open files"},
+    /* The tool's own resources, whatever the step (see resource_name). */
+    {BPFD_STEP_NONE, EMFILE,
+     "bpfdelegate's own limit: raise RLIMIT_NOFILE, e.g. ulimit -n"},
+    {BPFD_STEP_NONE, ENFILE,
+     "the system-wide file table is full (sysctl fs.file-max)"},
 };
 
 const char *bpfd_error_hint(enum bpfd_step step, int err)
@@ -184,12 +187,40 @@ int bpfd_error_set(struct bpfd_error *e, enum bpfd_step step, int err,
 	return r;
 }
 
+/*
+ * What runs out when a step fails with @err, or NULL.  These are the
+ * tool's own resources, never an answer about privilege or delegation:
+ * they are named first so that no caller mistakes them for one.
+ */
+static const char *resource_name(int err)
+{
+	switch (err) {
+	case EMFILE:
+		return "out of file descriptors (EMFILE)";
+	case ENFILE:
+		return "out of file descriptors system-wide (ENFILE)";
+	case ENOMEM:
+		return "out of memory (ENOMEM)";
+	default:
+		return NULL;
+	}
+}
+
 char *bpfd_error_format(const struct bpfd_error *e, char *buf, size_t len)
 {
+	const char *res = e->refused ? NULL : resource_name(e->err);
 	int n;
 
 	if (!len)
 		return buf;
+	if (res) {
+		n = snprintf(buf, len, "%s during %s%s%s", res,
+			     bpfd_step_name(e->step), e->detail[0] ? " " : "",
+			     e->detail);
+		if (e->hint && n >= 0 && (size_t)n < len)
+			snprintf(buf + n, len - n, " (%s)", e->hint);
+		return buf;
+	}
 	n = snprintf(buf, len, "%s%s%s", bpfd_step_name(e->step),
 		     !e->detail[0] ? ""
 		     : e->refused  ? ": "

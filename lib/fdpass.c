@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* Records and fds over SOCK_SEQPACKET, with bounded waits. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -90,6 +91,22 @@ static int collect_fds(struct msghdr *msg, int *fd)
 	return bad ? -EBADMSG : 0;
 }
 
+/*
+ * The kernel also sets MSG_CTRUNC when it cannot install a passed fd in
+ * our table (scm_detach_fds(): EMFILE, ENFILE), and drops the fd: when no
+ * fd can be had right now, that, not a misbehaving peer, is the cause.
+ */
+static int fd_table_full(int sock)
+{
+	int probe = fcntl(sock, F_DUPFD_CLOEXEC, 0);
+
+	if (probe >= 0) {
+		close(probe);
+		return 0;
+	}
+	return errno == EMFILE || errno == ENFILE ? errno : 0;
+}
+
 int bpfd_recv(int sock, void *buf, size_t len, int *fd, int timeout_ms)
 {
 	union {
@@ -102,7 +119,7 @@ int bpfd_recv(int sock, void *buf, size_t len, int *fd, int timeout_ms)
 			     .msg_control = ctl.buf,
 			     .msg_controllen = sizeof(ctl.buf)};
 	ssize_t n;
-	int r;
+	int r, full;
 
 	if (fd)
 		*fd = BPFD_NO_FD;
@@ -115,7 +132,10 @@ int bpfd_recv(int sock, void *buf, size_t len, int *fd, int timeout_ms)
 	if (n < 0)
 		return errno == ECONNRESET ? -EPIPE : -errno;
 	r = collect_fds(&msg, fd);
-	if (r == 0 && (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
+	full = r == 0 && (msg.msg_flags & MSG_CTRUNC) ? fd_table_full(sock) : 0;
+	if (full)
+		r = -full;
+	else if (r == 0 && (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
 		r = -EPROTO;
 	else if (r == 0 && n == 0)
 		r = -EPIPE;

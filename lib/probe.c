@@ -35,9 +35,17 @@ struct probe_ctx {
 	struct bpfd_probe_report *rep;
 	int unpriv_sysctl; /* kernel.unprivileged_bpf_disabled, -1 unknown */
 	uint32_t page_size;
-	int btf_fd;   /* the tiny BTF, loaded with the token, or -1 */
-	int inner_fd; /* inner array map for *_of_maps, or -1 */
+	int btf_fd;	  /* the tiny BTF, loaded with the token, or -1 */
+	int inner_fd;	  /* inner array map for *_of_maps, or -1 */
+	int resource_err; /* first EMFILE/ENFILE/ENOMEM of a probe, or 0 */
+	uint32_t resource_failed; /* probes that failed that way */
 };
+
+/* Our own fds or memory ran out: the attempt says nothing of the token. */
+static bool resource_errno(int err)
+{
+	return err == EMFILE || err == ENFILE || err == ENOMEM;
+}
 
 const char *bpfd_probe_verdict_name(enum bpfd_probe_verdict v)
 {
@@ -191,7 +199,14 @@ static void judge(struct probe_ctx *c, struct bpfd_probe_result *r, int ret,
 	}
 	r->verdict = BPFD_PROBE_REFUSED;
 	en = errno_name(err, eb, sizeof(eb));
-	if (!r->delegated && err == EPERM) {
+	if (resource_errno(err)) {
+		/* Neither works nor refused: bpfd_probe_all() fails. */
+		r->verdict = BPFD_PROBE_UNTESTABLE;
+		if (!c->resource_err)
+			c->resource_err = err;
+		c->resource_failed++;
+		note(r, "%s: %s, out of resources", what, en);
+	} else if (!r->delegated && err == EPERM) {
 		c->rep->refused_checked++;
 		note(r, "%s: EPERM", what);
 	} else if (!r->delegated) {
@@ -600,5 +615,7 @@ int bpfd_probe_all(int token_fd, const struct bpfd_delegation *want,
 	for (uint32_t i = 0; i < rep->count; i++)
 		if (!rep->r[i].agrees)
 			rep->disagreements++;
-	return 0;
+	rep->resource_failed = c.resource_failed;
+	/* Results that ran are kept; the verdict as a whole cannot be. */
+	return c.resource_err ? -c.resource_err : 0;
 }

@@ -95,37 +95,55 @@ int bpfd_userns_write_maps(pid_t pid, const struct bpfd_idmap *map,
 	return 0;
 }
 
-bool bpfd_in_initial_userns(void)
+/*
+ * 1 when the caller is in the initial user namespace, 0 when not, or
+ * -errno when it cannot tell (/proc unreadable, out of fds or memory): a
+ * failed open says nothing about the namespace.
+ */
+static int in_initial_userns(struct bpfd_error *err)
 {
 	_cleanup_free_ char *line = NULL;
 	size_t cap = 0;
 	unsigned long a, b, c;
 	struct stat st;
 	FILE *f;
-	bool init = false;
+	int init = 0;
 
 	/*
 	 * The initial user namespace has a fixed inode number
 	 * (PROC_USER_INIT_INO, since 3.8); a full-range uid_map alone would
 	 * not tell, a child namespace can have one too.
 	 */
-	if (stat("/proc/self/ns/user", &st) < 0 ||
-	    st.st_ino != BPFD_INIT_USERNS_INO)
-		return false;
+	if (stat("/proc/self/ns/user", &st) < 0)
+		return bpfd_error_set(err, BPFD_STEP_PRIVILEGE, errno,
+				      "/proc/self/ns/user");
+	if (st.st_ino != BPFD_INIT_USERNS_INO)
+		return 0;
 	f = fopen("/proc/self/uid_map", "re");
 	if (!f)
-		return false;
+		return bpfd_error_set(err, BPFD_STEP_PRIVILEGE, errno,
+				      "/proc/self/uid_map");
+	errno = 0;
 	if (getline(&line, &cap, f) > 0 &&
 	    sscanf(line, "%lu %lu %lu", &a, &b, &c) == 3)
 		init = a == 0 && b == 0 && c == 4294967295UL;
+	else if (errno)
+		init = bpfd_error_set(err, BPFD_STEP_PRIVILEGE, errno,
+				      "/proc/self/uid_map");
 	fclose(f);
 	return init;
+}
+
+bool bpfd_in_initial_userns(void)
+{
+	return in_initial_userns(NULL) == 1;
 }
 
 int bpfd_check_privilege(struct bpfd_error *err)
 {
 	cap_t caps = cap_get_proc();
 	cap_flag_value_t v = CAP_CLEAR;
+	int r;
 
 	if (!caps)
 		return bpfd_error_set(err, BPFD_STEP_PRIVILEGE, errno,
@@ -137,7 +155,10 @@ int bpfd_check_privilege(struct bpfd_error *err)
 		return bpfd_error_set(err, BPFD_STEP_PRIVILEGE, EPERM,
 				      "(uid %u has no effective CAP_SYS_ADMIN)",
 				      (unsigned)geteuid());
-	if (!bpfd_in_initial_userns())
+	r = in_initial_userns(err);
+	if (r < 0)
+		return r;
+	if (!r)
 		return bpfd_error_set(err, BPFD_STEP_PRIVILEGE, EPERM,
 				      "(running inside a user namespace)");
 	return 0;

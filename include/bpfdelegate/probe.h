@@ -42,6 +42,7 @@ struct bpfd_probe_report {
 	uint32_t count;
 	uint32_t disagreements;	  /* results with agrees == false */
 	uint32_t refused_checked; /* undelegated items confirmed refused */
+	uint32_t resource_failed; /* failed for lack of fds or memory */
 	struct bpfd_probe_result r[BPFD_PROBE_MAX];
 };
 
@@ -52,7 +53,10 @@ struct bpfd_probe_report {
  * exercise, and the attach types those programs can be loaded with.
  * @names gives the known values per kind (may come from the fallback table).
  * Fills @rep; returns 0, or a negative errno when probing could not run at
- * all (e.g. -ENOMEM).
+ * all (-EINVAL), or when probes failed for lack of the caller's own
+ * resources (-EMFILE, -ENFILE, -ENOMEM: such a probe is "untestable" with
+ * a note, counted in resource_failed, and never a disagreement; @rep
+ * holds what ran).
  */
 int bpfd_probe_all(int token_fd, const struct bpfd_delegation *want,
 		   const struct bpfd_names *names,

@@ -47,11 +47,16 @@ int bpfd_userns_write_maps(pid_t pid, const struct bpfd_idmap *map,
 
 /*
  * 0 when the caller has CAP_SYS_ADMIN (effective) in the initial user
- * namespace; -EPERM with @err otherwise.
+ * namespace; -EPERM with @err when it does not; another -errno (-EMFILE,
+ * -ENOMEM, -ENOENT without /proc, ...) when it cannot tell.
  */
 int bpfd_check_privilege(struct bpfd_error *err);
 
-/* True when the calling process is in the initial user namespace. */
+/*
+ * True when the calling process is in the initial user namespace; false
+ * when it is not, and also when /proc cannot be read (use
+ * bpfd_check_privilege() to tell those apart).
+ */
 bool bpfd_in_initial_userns(void);
 
 #ifdef __cplusplus

@@ -495,6 +495,137 @@ hook_refused() {
 	hook_refused 'config\.json'
 }
 
+# state_ann PID BUNDLE ANNOTATIONS-JSON: a state with these annotations.
+state_ann() {
+	jq -cn --argjson pid "$1" --arg b "$2" --argjson a "$3" \
+		'{ociVersion: "1.0.2", id: "direct", status: "creating", pid: $pid, bundle: $b, annotations: $a}'
+}
+
+# in_sleeper_bpf_mounts PID: bpf mounts in the sleeper's mount namespace.
+in_sleeper_bpf_mounts() {
+	nsenter -t "$1" -m grep -c " - bpf " /proc/self/mountinfo || true
+}
+
+@test "oci-hook direct: config.json as a FIFO is refused at once, never waited on" {
+	need_oci
+	rm "$BUNDLE/config.json"
+	mkfifo "$BUNDLE/config.json"
+	SECONDS=0
+	run --separate-stderr timeout 10 "$BPFD_ABS" oci-hook --timeout 2 <<<"$(state_json $$ "$BUNDLE")"
+	hook_refused 'config\.json.*not a regular file'
+	[ "$status" -eq 1 ]
+	[ "$SECONDS" -lt 5 ]
+}
+
+@test "oci-hook direct: a state on stdin that never ends is bounded by --timeout" {
+	need_oci
+	# the runtime wrote the state but never closes the pipe
+	run --separate-stderr bash -c '{ printf "%s\n" "$1"; exec sleep 6; } |
+		timeout 20 "$2" oci-hook --timeout 1' _ "$(state_json $$ "$BUNDLE")" "$BPFD_ABS"
+	hook_refused 'stdin.*--timeout'
+	[ "$status" -eq 1 ]
+}
+
+@test "oci-hook direct: null, a number or an array as state: says what it got, never 'success'" {
+	need_oci
+	run '!' --separate-stderr "$BPFD_ABS" oci-hook <<<'null'
+	hook_refused 'not a JSON object: null'
+	[[ "$stderr" != *success* ]]
+	[ "$status" -eq 1 ]
+	run '!' --separate-stderr "$BPFD_ABS" oci-hook <<<'42'
+	hook_refused 'not a JSON object: int'
+	[[ "$stderr" != *success* ]]
+}
+
+@test "oci-hook direct: wrong-typed or unknown bpfdelegate.io/ annotations are errors" {
+	need_oci
+	local a
+	for a in '{"bpfdelegate.io/maps": 5}' '{"bpfdelegate.io/cmds": ["map_create"]}' \
+		'{"bpfdelegate.io/preset": null}' '{"bpfdelegate.io/target": {"p": 1}}'; do
+		run '!' --separate-stderr "$BPFD_ABS" oci-hook <<<"$(state_ann $$ "$BUNDLE" "$a")"
+		hook_refused 'bpfdelegate\.io/[a-z]+. has type [a-z]+, not string'
+		[ "$status" -eq 1 ]
+	done
+	# a typo in our prefix would silently delegate something else
+	run '!' --separate-stderr "$BPFD_ABS" oci-hook <<<"$(state_ann $$ "$BUNDLE" '{"bpfdelegate.io/map": "array"}')"
+	hook_refused "unknown annotation 'bpfdelegate\.io/map'"
+	[ "$status" -eq 1 ]
+	# the same checks for the config's annotations (a state without any)
+	cfg '.annotations = {"bpfdelegate.io/maps": 5}'
+	run '!' --separate-stderr "$BPFD_ABS" oci-hook <<<"$(state_json $$ "$BUNDLE" | jq -c 'del(.annotations)')"
+	hook_refused "config\.json: 'bpfdelegate\.io/maps' has type int"
+	# other prefixes are not ours: untouched, nothing asked, exit 0
+	cfg '.annotations = {"io.example/maps": 5, "bpfdelegate.io.x/maps": 5}'
+	run --separate-stderr "$BPFD_ABS" oci-hook <<<"$(state_json $$ "$BUNDLE" | jq -c 'del(.annotations)')"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+}
+
+@test "oci-hook direct: a NUL in root.path or in an annotation key is refused, never cut" {
+	need_oci
+	mkdir -p "$BUNDLE/rootfs/sys/fs/bpf"
+	p=$("$OCI/userns-sleeper.sh")
+	PIDS+=("$p")
+	# cut at the NUL, "rootfs\u0000/elsewhere" would be the real rootfs
+	cfg '.root.path = "rootfs\u0000/elsewhere"'
+	run '!' --separate-stderr "$BPFD_ABS" oci-hook <<<"$(state_json "$p" "$BUNDLE")"
+	hook_refused 'config\.json.*NUL'
+	[ "$(in_sleeper_bpf_mounts "$p")" = 0 ]
+	# json-c cuts object keys at a NUL: "maps\u0000x" would read as maps
+	cfg '.root.path = "rootfs"'
+	run '!' --separate-stderr "$BPFD_ABS" oci-hook <<<"$(state_ann "$p" "$BUNDLE" \
+		'{"bpfdelegate.io/cmds": "map_create", "bpfdelegate.io/maps\u0000x": "array"}')"
+	hook_refused 'state.*NUL'
+	[ "$(in_sleeper_bpf_mounts "$p")" = 0 ]
+}
+
+@test "oci-hook direct: a rootfs path over 4095 bytes is refused, never cut" {
+	need_oci
+	mkdir -p "$BUNDLE/rootfs/sys/fs/bpf"
+	p=$("$OCI/userns-sleeper.sh")
+	PIDS+=("$p")
+	# rootfs/./././...: cut anywhere, still the rootfs, so a cut path
+	# would mount there (exit 0) instead of where config.json says
+	local pad
+	pad=$(printf '/.%.0s' $(seq 2100))
+	cfg --arg r "rootfs$pad/missing" '.root.path = $r'
+	run '!' --separate-stderr "$BPFD_ABS" oci-hook <<<"$(state_json "$p" "$BUNDLE")"
+	hook_refused 'longer than 4095 bytes'
+	[ "$(in_sleeper_bpf_mounts "$p")" = 0 ]
+	# root.path itself fits, the bundle + root.path does not
+	pad=$(printf '/.%.0s' $(seq 2030))
+	cfg --arg r "rootfs$pad/missing" '.root.path = $r'
+	[ "$(jq -r '.root.path | length' "$BUNDLE/config.json")" -lt 4096 ]
+	run '!' --separate-stderr "$BPFD_ABS" oci-hook <<<"$(state_json "$p" "$BUNDLE")"
+	hook_refused 'rootfs.*longer than 4095 bytes'
+	[ "$(in_sleeper_bpf_mounts "$p")" = 0 ]
+}
+
+@test "oci-hook direct: newlines and ESC in annotation values are escaped, one line" {
+	need_oci
+	local v=$'array\n\e[31mred'
+	run '!' --separate-stderr "$BPFD_ABS" oci-hook <<<"$(state_ann $$ "$BUNDLE" \
+		"$(jq -cn --arg v "$v" '{"bpfdelegate.io/cmds": "map_create", "bpfdelegate.io/maps": $v}')")"
+	echo "# status $status; stderr: $stderr"
+	[ "$status" -eq 1 ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ "$stderr" != *$'\e'* ]]
+	[[ "$stderr" == *"bpfdelegate.io/maps"*"'array\x0a\x1b[31mred'"* ]]
+	# a target with them: the message from deeper down is one line too
+	v=$'/no/such\n\e[2Jdir'
+	p=$("$OCI/userns-sleeper.sh")
+	PIDS+=("$p")
+	mkdir -p "$BUNDLE/rootfs"
+	run '!' --separate-stderr "$BPFD_ABS" oci-hook <<<"$(state_ann "$p" "$BUNDLE" \
+		"$(jq -cn --arg v "$v" '{"bpfdelegate.io/cmds": "map_create", "bpfdelegate.io/target": $v}')")"
+	echo "# status $status; stderr: $stderr"
+	[ "$status" -eq 1 ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ "$stderr" != *$'\e'* ]]
+	[[ "$stderr" == *'\x0a\x1b[2Jdir'* ]]
+	[ "$(in_sleeper_bpf_mounts "$p")" = 0 ]
+}
+
 @test "oci-hook direct: a pid that is gone" {
 	need_oci
 	true &

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -185,6 +187,65 @@ static void test_unwanted_fd_closed(void **state)
 	close(sv[1]);
 }
 
+/* The soft "Max open files" the kernel applies (valgrind fakes its own). */
+static bool kernel_soft_nofile_is(unsigned long want)
+{
+	FILE *f = fopen("/proc/self/limits", "re");
+	char line[256];
+	unsigned long soft = 0;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Max open files %lu", &soft) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return soft == want;
+}
+
+/*
+ * At the fd limit the kernel cannot install a passed fd, drops it and sets
+ * MSG_CTRUNC: that is our own EMFILE, not a peer breaking the protocol.
+ */
+static void test_recv_at_fd_limit_is_emfile(void **state)
+{
+	(void)state;
+	int status = 0;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct rlimit rl;
+		struct rec out = {7, "fd"}, in = {0};
+		int sv[2], p[2], got = -1, r;
+
+		if (bpfd_socketpair(sv) < 0 || pipe(p) < 0 ||
+		    bpfd_send(sv[0], &out, sizeof(out), p[1]) < 0 ||
+		    getrlimit(RLIMIT_NOFILE, &rl) < 0)
+			_exit(100);
+		rl.rlim_cur = 64; /* valgrind wants the hard limit kept */
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			_exit(100);
+		if (!kernel_soft_nofile_is(64))
+			_exit(50);
+		while (dup(0) >= 0)
+			;
+		if (errno != EMFILE)
+			_exit(101);
+		r = bpfd_recv(sv[1], &in, sizeof(in), &got, 1000);
+		_exit(r == -EMFILE && got == -1 ? 0 : r == -EPROTO ? 102 : 103);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 50) {
+		/* not a skip of the real thing: only under valgrind */
+		print_message("[  SKIP    ] valgrind emulates RLIMIT_NOFILE: "
+			      "the kernel's table is not full\n");
+		skip();
+	}
+	/* 102: -EPROTO, "the peer misbehaved" */
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -196,6 +257,7 @@ int main(void)
 	    cmocka_unit_test(test_wrong_size_closes_fd),
 	    cmocka_unit_test(test_two_fds_refused),
 	    cmocka_unit_test(test_unwanted_fd_closed),
+	    cmocka_unit_test(test_recv_at_fd_limit_is_emfile),
 	};
 	return cmocka_run_group_tests_name("fdpass", tests, NULL, NULL);
 }

@@ -1,0 +1,434 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The OCI state and config.json of a createRuntime hook: what bpfdelegate
+ * uses of them, checked.  Both come from whoever writes the container's
+ * spec (annotations in particular are set by the user who starts it), and
+ * the hook runs as root: a value of the wrong type, a NUL byte or an
+ * over-long path is an error, never a silent default or a cut string.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "internal.h"
+#include "oci.h"
+#include "quote.h"
+
+/* Largest pid the kernel hands out (PID_MAX_LIMIT is 4M; leave room). */
+#define OCI_PID_MAX 0x3fffffff
+
+static const char *const key_names[BPFD_OCI_NKEYS] = {
+    [BPFD_OCI_CMDS] = "cmds",	  [BPFD_OCI_MAPS] = "maps",
+    [BPFD_OCI_PROGS] = "progs",	  [BPFD_OCI_ATTACHS] = "attachs",
+    [BPFD_OCI_PRESET] = "preset", [BPFD_OCI_TARGET] = "target",
+};
+
+const char *bpfd_oci_key_name(enum bpfd_oci_key k)
+{
+	return (unsigned)k < BPFD_OCI_NKEYS ? key_names[k] : NULL;
+}
+
+/* Which document is parsed, for the messages. */
+struct oci_ctx {
+	const char *what; /* "the OCI state", "config.json" */
+	struct bpfd_error *err;
+};
+
+static int fail(const struct oci_ctx *c, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* "<what>: <sentence>", a refusal: the errno is a code, not the story. */
+static int fail(const struct oci_ctx *c, int err, const char *fmt, ...)
+{
+	char msg[224];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	bpfd_error_set(c->err, BPFD_STEP_PARSE, err, "%s: %s", c->what, msg);
+	if (c->err && err != ENOMEM) {
+		c->err->refused = true;
+		c->err->hint = NULL;
+	}
+	return -err;
+}
+
+static const char *type_name(json_object *v)
+{
+	return v ? json_type_to_name(json_object_get_type(v)) : "null";
+}
+
+/*
+ * A NUL byte, raw or as \u0000, anywhere in @text.  json-c keeps it in a
+ * value but cuts an object key there: {"bpfdelegate.io/maps\u0000x": ...}
+ * would silently read as bpfdelegate.io/maps, a key the runtime and any
+ * admission check see as another one.  No OCI document needs one.
+ */
+static bool has_nul(const char *text, size_t len)
+{
+	if (memchr(text, '\0', len))
+		return true;
+	for (size_t i = 0; i + 1 < len; i++) {
+		if (text[i] != '\\')
+			continue;
+		if (text[i + 1] == 'u' && i + 5 < len &&
+		    strncmp(text + i + 2, "0000", 4) == 0)
+			return true;
+		i++; /* the escaped character: "\\u0000" is text */
+	}
+	return false;
+}
+
+/* The whole of @text must be one JSON object (white space around it). */
+static int parse_object(const struct oci_ctx *c, const char *text, size_t len,
+			json_object **out)
+{
+	json_tokener *tok;
+	enum json_tokener_error jerr;
+	json_object *o;
+	size_t end;
+	bool eof = false;
+
+	*out = NULL;
+	if (len > INT32_MAX)
+		return fail(c, E2BIG, "larger than 2 GiB");
+	if (has_nul(text, len))
+		return fail(c, EINVAL,
+			    "contains a NUL byte (\\u0000), which no OCI "
+			    "field may hold");
+	tok = json_tokener_new();
+	if (!tok)
+		return fail(c, ENOMEM, "out of memory");
+	o = json_tokener_parse_ex(tok, text, (int)len);
+	jerr = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	if (jerr == json_tokener_continue && end == len) {
+		/* A top-level "null" or number ends only at the terminating
+		 * NUL, which json_tokener_parse() passes too. */
+		o = json_tokener_parse_ex(tok, "", 1);
+		jerr = json_tokener_get_error(tok);
+		/* json-c's words for input that ended early */
+		eof = jerr == json_tokener_error_parse_eof ||
+		      jerr == json_tokener_continue;
+	}
+	json_tokener_free(tok);
+	while (jerr == json_tokener_success && end < len &&
+	       strchr(" \t\r\n", text[end]) && text[end])
+		end++;
+	if (jerr != json_tokener_success) {
+		json_object_put(o);
+		return fail(c, EBADMSG, "not a JSON object: %s",
+			    len == 0 ? "empty"
+			    : eof    ? "truncated"
+				     : json_tokener_error_desc(jerr));
+	}
+	if (end < len) {
+		json_object_put(o);
+		return fail(c, EBADMSG, "not a JSON object: text after it");
+	}
+	if (!json_object_is_type(o, json_type_object)) {
+		int r = fail(c, EBADMSG, "not a JSON object: %s", type_name(o));
+
+		json_object_put(o);
+		return r;
+	}
+	*out = o;
+	return 0;
+}
+
+/*
+ * The string @v named @name: 0 with *out borrowed from @v, or -EINVAL for
+ * another type, a NUL byte, or more than @max - 1 bytes (-E2BIG).
+ */
+static int take_string(const struct oci_ctx *c, json_object *v,
+		       const char *name, size_t max, const char **out)
+{
+	char q[80];
+	const char *s;
+	size_t n;
+
+	if (!json_object_is_type(v, json_type_string))
+		return fail(c, EINVAL, "%s has type %s, not string", name,
+			    type_name(v));
+	s = json_object_get_string(v);
+	n = (size_t)json_object_get_string_len(v);
+	if (strlen(s) != n)
+		return fail(c, EINVAL, "%s %s contains a NUL byte", name,
+			    bpfd_quote_mem(q, sizeof(q), s, n));
+	if (max && n >= max)
+		return fail(c, E2BIG, "%s is longer than %zu bytes", name,
+			    max - 1);
+	*out = s;
+	return 0;
+}
+
+/* Copy of a checked string, or -ENOMEM. */
+static int dup_string(const struct oci_ctx *c, const char *s, char **out)
+{
+	*out = strdup(s);
+	return *out ? 0 : fail(c, ENOMEM, "out of memory");
+}
+
+static int take_annotation(const struct oci_ctx *c, const char *key,
+			   json_object *v, struct bpfd_oci_annotations *a)
+{
+	const char *name = key + strlen(BPFD_OCI_ANNOTATION_PREFIX);
+	const char *s;
+	char q[96];
+	int r;
+
+	for (int k = 0; k < BPFD_OCI_NKEYS; k++) {
+		if (strcmp(name, key_names[k]) != 0)
+			continue;
+		bpfd_quote(q, sizeof(q), key);
+		r = take_string(
+		    c, v, q, k == BPFD_OCI_TARGET ? BPFD_OCI_PATH_MAX : 0, &s);
+		if (r < 0)
+			return r;
+		free(a->value[k]);
+		return dup_string(c, s, &a->value[k]);
+	}
+	/*
+	 * The prefix is ours: an unknown key is a typo ("map" for "maps")
+	 * that would otherwise give the container another delegation than
+	 * asked, and a warning from a hook that succeeds is never shown by
+	 * runc.  So it is an error.
+	 */
+	return fail(c, EINVAL,
+		    "unknown annotation %s (known: " BPFD_OCI_ANNOTATION_PREFIX
+		    "{cmds,maps,progs,attachs,preset,target})",
+		    bpfd_quote(q, sizeof(q), key));
+}
+
+static int take_annotations(const struct oci_ctx *c, json_object *doc,
+			    struct bpfd_oci_annotations *a)
+{
+	json_object *ann;
+
+	if (!json_object_object_get_ex(doc, "annotations", &ann))
+		return 0;
+	if (!json_object_is_type(ann, json_type_object))
+		return fail(c, EINVAL,
+			    "\"annotations\" has type %s, not object",
+			    type_name(ann));
+	a->present = true;
+	json_object_object_foreach(ann, key, v)
+	{
+		int r;
+
+		if (strncmp(key, BPFD_OCI_ANNOTATION_PREFIX,
+			    strlen(BPFD_OCI_ANNOTATION_PREFIX)) != 0)
+			continue;
+		r = take_annotation(c, key, v, a);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static void annotations_free(struct bpfd_oci_annotations *a)
+{
+	for (int k = 0; k < BPFD_OCI_NKEYS; k++) {
+		free(a->value[k]);
+		a->value[k] = NULL;
+	}
+}
+
+/* "pid": a positive integer that can be a pid. */
+static int take_pid(const struct oci_ctx *c, json_object *st, pid_t *pid)
+{
+	json_object *v;
+	int64_t n;
+
+	if (!json_object_object_get_ex(st, "pid", &v))
+		return fail(c, EINVAL, "no \"pid\"");
+	if (!json_object_is_type(v, json_type_int))
+		return fail(c, EINVAL, "\"pid\" has type %s, not int",
+			    type_name(v));
+	n = json_object_get_int64(v);
+	/* json-c saturates larger numbers at INT64_MAX: out of range too. */
+	if (n <= 0 || n > OCI_PID_MAX)
+		return fail(c, EINVAL, "\"pid\" %lld is not a valid pid",
+			    (long long)n);
+	*pid = (pid_t)n;
+	return 0;
+}
+
+static int state_fields(const struct oci_ctx *c, json_object *st,
+			struct bpfd_oci_state *out)
+{
+	json_object *v;
+	const char *s;
+	char q[80];
+	int r;
+
+	r = take_pid(c, st, &out->pid);
+	if (r < 0)
+		return r;
+	if (!json_object_object_get_ex(st, "bundle", &v))
+		return fail(c, EINVAL, "no \"bundle\"");
+	r = take_string(c, v, "\"bundle\"", BPFD_OCI_PATH_MAX, &s);
+	if (r < 0)
+		return r;
+	if (s[0] != '/')
+		return fail(c, EINVAL, "\"bundle\" %s is not an absolute path",
+			    bpfd_quote(q, sizeof(q), s));
+	r = dup_string(c, s, &out->bundle);
+	if (r < 0)
+		return r;
+	s = "?";
+	if (json_object_object_get_ex(st, "id", &v)) {
+		r = take_string(c, v, "\"id\"", 0, &s);
+		if (r < 0)
+			return r;
+	}
+	r = dup_string(c, s, &out->id);
+	if (r < 0)
+		return r;
+	return take_annotations(c, st, &out->ann);
+}
+
+int bpfd_oci_parse_state(const char *text, size_t len,
+			 struct bpfd_oci_state *out, struct bpfd_error *err)
+{
+	const struct oci_ctx c = {.what = "the OCI state", .err = err};
+	json_object *st;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	r = parse_object(&c, text, len, &st);
+	if (r < 0)
+		return r;
+	r = state_fields(&c, st, out);
+	json_object_put(st);
+	return r;
+}
+
+void bpfd_oci_state_free(struct bpfd_oci_state *s)
+{
+	free(s->id);
+	free(s->bundle);
+	s->id = s->bundle = NULL;
+	annotations_free(&s->ann);
+}
+
+/* @arr (an array, or NULL) holds the string @s. */
+static bool has_string(json_object *arr, const char *s)
+{
+	if (!json_object_is_type(arr, json_type_array))
+		return false;
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		json_object *v = json_object_array_get_idx(arr, i);
+
+		if (json_object_is_type(v, json_type_string) &&
+		    strcmp(json_object_get_string(v), s) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * linux.namespaces has a "user" entry; process.capabilities.effective has
+ * CAP_BPF.  Leniency is safe here: anything unusual reads as "no user
+ * namespace" (the hook refuses) or "no CAP_BPF" (it warns or refuses).
+ */
+static void take_linux_process(json_object *cfg, struct bpfd_oci_config *out)
+{
+	json_object *linux_, *ns, *proc, *caps, *eff = NULL;
+
+	if (json_object_object_get_ex(cfg, "linux", &linux_) &&
+	    json_object_object_get_ex(linux_, "namespaces", &ns) &&
+	    json_object_is_type(ns, json_type_array))
+		for (size_t i = 0; i < json_object_array_length(ns); i++) {
+			json_object *t;
+
+			if (json_object_object_get_ex(
+				json_object_array_get_idx(ns, i), "type", &t) &&
+			    json_object_is_type(t, json_type_string) &&
+			    strcmp(json_object_get_string(t), "user") == 0)
+				out->has_userns = true;
+		}
+	if (json_object_object_get_ex(cfg, "process", &proc) &&
+	    json_object_object_get_ex(proc, "capabilities", &caps) &&
+	    json_object_is_type(caps, json_type_object)) {
+		out->caps_known = true;
+		json_object_object_get_ex(caps, "effective", &eff);
+		out->has_cap_bpf = has_string(eff, "CAP_BPF");
+	}
+}
+
+static int config_fields(const struct oci_ctx *c, json_object *cfg,
+			 struct bpfd_oci_config *out)
+{
+	json_object *root, *v;
+	const char *s;
+	int r;
+
+	if (!json_object_object_get_ex(cfg, "root", &root) ||
+	    !json_object_object_get_ex(root, "path", &v))
+		return fail(c, EINVAL, "no root.path");
+	r = take_string(c, v, "root.path", BPFD_OCI_PATH_MAX, &s);
+	if (r < 0)
+		return r;
+	if (!*s)
+		return fail(c, EINVAL, "root.path is empty");
+	r = dup_string(c, s, &out->root_path);
+	if (r < 0)
+		return r;
+	take_linux_process(cfg, out);
+	return take_annotations(c, cfg, &out->ann);
+}
+
+int bpfd_oci_parse_config(const char *text, size_t len,
+			  struct bpfd_oci_config *out, struct bpfd_error *err)
+{
+	const struct oci_ctx c = {.what = "config.json", .err = err};
+	json_object *cfg;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	r = parse_object(&c, text, len, &cfg);
+	if (r < 0)
+		return r;
+	r = config_fields(&c, cfg, out);
+	json_object_put(cfg);
+	return r;
+}
+
+void bpfd_oci_config_free(struct bpfd_oci_config *c)
+{
+	free(c->root_path);
+	c->root_path = NULL;
+	annotations_free(&c->ann);
+}
+
+int bpfd_oci_rootfs(const char *bundle, const char *root_path, char *buf,
+		    size_t len, struct bpfd_error *err)
+{
+	const struct oci_ctx c = {.what = "config.json", .err = err};
+	bool rel = root_path && root_path[0] != '/';
+	int n;
+
+	if (!bundle || !root_path || !*root_path || !buf || !len)
+		return bpfd_error_set(err, BPFD_STEP_ARGS, EINVAL,
+				      "oci rootfs: bad arguments");
+	if (len > BPFD_OCI_PATH_MAX)
+		len = BPFD_OCI_PATH_MAX;
+	/* Both are the runtime's own paths; a relative root is under the
+	 * bundle. */
+	n = snprintf(buf, len, "%s%s%s", rel ? bundle : "", rel ? "/" : "",
+		     root_path);
+	if (n < 0 || (size_t)n >= len) {
+		buf[0] = '\0';
+		return fail(&c, E2BIG,
+			    "the rootfs (bundle + root.path) is longer than "
+			    "%zu bytes",
+			    len - 1);
+	}
+	return 0;
+}
