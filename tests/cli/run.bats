@@ -218,7 +218,7 @@ teardown() {
 		[ "$status" -ne 124 ]
 		if [ "$status" -ne 7 ]; then
 			[ "$status" -eq 1 ]
-			[[ "$output" == *"Too many open files"* ]]
+			[[ "$output" == *"out of file descriptors (EMFILE)"* ]]
 		fi
 	done
 }
