@@ -190,7 +190,6 @@ int cmd_attach(int argc, char **argv)
 		eo.no_verify = o.no_verify;
 		eo.probe = o.probe && !o.no_verify;
 		eo.timeout_ms = o.co.timeout_ms;
-		eo.fault = cli_fault_from_env();
 		r = attach(&o, names, &eo);
 	} else {
 		r = EXIT_USAGE;

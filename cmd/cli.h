@@ -135,9 +135,6 @@ int cli_deleg_resolve_default(const struct cli_deleg *d,
 /* The usage error for a getopt failure of @cmd. */
 void cli_bad_option(const char *cmd, int optopt_, const char *arg);
 
-/* BPFDELEGATE_TEST_FAULT (tests only; see tests/README.md). */
-enum bpfd_fault cli_fault_from_env(void);
-
 int cmd_check(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_attach(int argc, char **argv);

@@ -463,7 +463,6 @@ static int hook(const struct hook_opts *o, struct container *c,
 	}
 	if (vet(o, c) < 0)
 		return EXIT_FAIL;
-	eo.fault = cli_fault_from_env();
 	return delegate(o, c, &eo, names);
 }
 

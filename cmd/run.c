@@ -363,7 +363,6 @@ static int resolve_opts(struct run_opts *o, const struct bpfd_names *names,
 	eo->target = o->target;
 	eo->no_verify = o->no_verify;
 	eo->timeout_ms = o->co.timeout_ms;
-	eo->fault = cli_fault_from_env();
 	return 0;
 }
 

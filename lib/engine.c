@@ -28,6 +28,7 @@
 #include <bpfdelegate/fdpass.h>
 
 #include "engine_proto.h"
+#include "fault.h"
 #include "internal.h"
 
 void bpfd_deadline_init(struct deadline *d, int timeout_ms)
@@ -155,9 +156,9 @@ static int parent_delegate(struct parent_ctx *p)
 	if (fs < 0)
 		return bpfd_report_fail(p->rep, BPFD_STEP_PEER, EPROTO,
 					"no fs fd from the child");
-	if (p->opts->fault == BPFD_FAULT_PARENT_EXIT_AFTER_RECV)
+	if (bpfd_fault() == BPFD_FAULT_PARENT_EXIT_AFTER_RECV)
 		kill(getpid(), SIGKILL);
-	if (p->opts->fault == BPFD_FAULT_DROP_OPTIONS) {
+	if (bpfd_fault() == BPFD_FAULT_DROP_OPTIONS) {
 		static const struct bpfd_delegation none;
 
 		mnt = bpfd_bpffs_delegate(fs, &none, &e);

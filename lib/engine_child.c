@@ -23,6 +23,7 @@
 
 #include "engine_proto.h"
 #include "exec.h"
+#include "fault.h"
 #include "internal.h"
 #include "nschild.h"
 
@@ -98,7 +99,7 @@ static int child_fsopen(struct child_ctx *c)
 	const char *type = "bpf";
 	int fd;
 
-	if (c->opts->fault == BPFD_FAULT_CHILD_SEND_TMPFS)
+	if (bpfd_fault() == BPFD_FAULT_CHILD_SEND_TMPFS)
 		type = "tmpfs";
 	/* fsopen needs CAP_SYS_ADMIN over our mount namespace: we own it. */
 	fd = fsopen(type, FSOPEN_CLOEXEC);
@@ -386,7 +387,7 @@ static int child_steps(struct child_ctx *c)
 	r = child_enter(c);
 	if (r < 0)
 		return r;
-	if (c->opts->fault == BPFD_FAULT_CHILD_HANG)
+	if (bpfd_fault() == BPFD_FAULT_CHILD_HANG)
 		for (;;)
 			pause();
 	fs = child_fsopen(c);
@@ -396,7 +397,7 @@ static int child_steps(struct child_ctx *c)
 	if (r < 0)
 		return bpfd_report_fail(&c->msg.rep, BPFD_STEP_SEND, r,
 					"fs fd");
-	if (c->opts->fault == BPFD_FAULT_CHILD_EXIT_AFTER_FSOPEN)
+	if (bpfd_fault() == BPFD_FAULT_CHILD_EXIT_AFTER_FSOPEN)
 		_exit(3);
 	r = child_wait(c, MSG_MNTFD, &mnt);
 	if (r < 0)

@@ -249,9 +249,11 @@ chroot_check() {
 
 @test "attach: a failed check leaves nothing mounted in the process" {
 	need_attach
+	need_faults
 	sleeper
 	mkdir "$T/bpf"
-	BPFDELEGATE_TEST_FAULT=drop-options attach --pid "$P" --target "$T/bpf"
+	BPFD_ABS=$(realpath "$BPFD_FAULTS") BPFDELEGATE_TEST_FAULT=drop-options \
+		attach --pid "$P" --target "$T/bpf"
 	[ "$status" -eq 4 ]
 	run inside grep -c " - bpf " /proc/self/mountinfo
 	[ "$output" = "0" ]

@@ -150,11 +150,11 @@ setup() {
 }
 
 @test "run: --no-verify skips the token check; --json reports a setup failure" {
-	need_root_tokens
+	need_faults
 	run --separate-stderr "$BPFD" run --no-verify -- "$PROBE"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"token=ok"* ]]
-	BPFDELEGATE_TEST_FAULT=drop-options run --separate-stderr "$BPFD" run --json -- true
+	BPFDELEGATE_TEST_FAULT=drop-options run --separate-stderr "$BPFD_FAULTS" run --json -- true
 	[ "$status" -eq 4 ]
 	echo "$output" | jq -e '.ok == false and .exit_code == 4 and .error.step == "verify delegation"'
 }
