@@ -31,6 +31,7 @@ struct child_ctx {
 	const struct bpfd_engine_opts *opts;
 	pid_t parent;
 	int proc_fd; /* the host's /proc, for our own mountinfo after setns */
+	int cwd_fd;  /* run: the caller's working directory, for COMMAND */
 	const struct bpfd_names *names;
 	int sock;
 	struct deadline dl;
@@ -414,6 +415,11 @@ static int child_namespaces(struct child_ctx *c)
 	struct bpfd_report *rep = &c->msg.rep;
 
 	if (!c->opts->join) {
+		/* COMMAND starts where run was called: unshare moves our cwd
+		 * into the new mount namespace's copy of it. */
+		if (c->cwd_fd >= 0 && fchdir(c->cwd_fd) < 0)
+			(void)chdir("/");
+		bpfd_closep(&c->cwd_fd);
 		if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
 			return bpfd_report_fail(rep, BPFD_STEP_UNSHARE, errno,
 						"CLONE_NEWUSER|CLONE_NEWNS");
@@ -456,8 +462,12 @@ void bpfd_engine_child(const struct bpfd_engine_opts *opts,
 {
 	struct child_ctx *c;
 	int r;
+	/* Our own new namespaces only: nobody else is in them. */
+	int cwd = opts->exec && !opts->join
+		      ? open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)
+		      : BPFD_NO_FD;
 	int keep[] = {sock, opts->join ? opts->join->pidfd : BPFD_NO_FD,
-		      opts->join ? opts->join_root_fd : BPFD_NO_FD};
+		      opts->join ? opts->join_root_fd : BPFD_NO_FD, cwd};
 
 	/* Nobody, the invoking user included, may ptrace us: we hold the
 	 * channel to a privileged parent. */
@@ -466,6 +476,7 @@ void bpfd_engine_child(const struct bpfd_engine_opts *opts,
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		_exit(127);
+	c->cwd_fd = cwd;
 	c->opts = opts;
 	c->parent = parent;
 	c->names = names;
