@@ -68,6 +68,7 @@ static int child_enter(struct child_ctx *c)
 {
 	struct bpfd_report *rep = &c->msg.rep;
 	bool join = c->opts->join != NULL;
+	int r;
 
 	/*
 	 * Our kuid is still host root until we switch: ids 0 inside map to
@@ -83,8 +84,13 @@ static int child_enter(struct child_ctx *c)
 		return bpfd_report_fail(rep, BPFD_STEP_SETID, errno,
 					"setresuid(0)");
 	bpfd_report_mark(rep, BPFD_STEP_SETID);
-	if (bpfd_child_rearm(c->parent) < 0)
-		_exit(127);
+	/* The id switch reset the parent-death signal and dumpable flag. */
+	r = bpfd_fault() == BPFD_FAULT_CHILD_REARM_FAIL
+		? -EPERM
+		: bpfd_child_rearm(c->parent);
+	if (r < 0)
+		return bpfd_report_fail(rep, BPFD_STEP_SETID, r,
+					"parent-death signal, non-dumpable");
 	/* Another's mount namespace keeps its propagation: we only add. */
 	if (join)
 		return 0;
@@ -406,6 +412,8 @@ static int child_steps(struct child_ctx *c)
 	if (mnt < 0)
 		return bpfd_report_fail(&c->msg.rep, BPFD_STEP_PEER, EPROTO,
 					"no mount fd from the parent");
+	if (bpfd_fault() == BPFD_FAULT_CHILD_FALSE_SUCCESS)
+		return 0;
 	return child_finish(c, mnt);
 }
 
@@ -441,9 +449,19 @@ static void __attribute__((noreturn)) child_exec(struct child_ctx *c)
 	struct bpfd_error e = {0};
 	int err;
 
-	if (bpfd_exec_prepare(o->exec, &o->idmap, c->msg.rep.target, &e) < 0 ||
-	    bpfd_child_rearm(c->parent) < 0) {
+	if (bpfd_exec_prepare(o->exec, &o->idmap, c->msg.rep.target, &e) < 0) {
 		bpfd_report_from_error(&c->msg.rep, &e);
+		child_send(c, MSG_REPORT, BPFD_NO_FD);
+		_exit(1);
+	}
+	/* --user switched ids: arm the guards again, or COMMAND never runs.
+	 * (The report must say why: an err of 0 would read as success.) */
+	err = bpfd_fault() == BPFD_FAULT_EXEC_REARM_FAIL
+		  ? -EPERM
+		  : bpfd_child_rearm(c->parent);
+	if (err < 0) {
+		bpfd_report_fail(&c->msg.rep, BPFD_STEP_USER, err,
+				 "parent-death signal, non-dumpable");
 		child_send(c, MSG_REPORT, BPFD_NO_FD);
 		_exit(1);
 	}
@@ -470,17 +488,23 @@ void bpfd_engine_child(const struct bpfd_engine_opts *opts,
 		      opts->join ? opts->join_root_fd : BPFD_NO_FD, cwd};
 
 	/* Nobody, the invoking user included, may ptrace us: we hold the
-	 * channel to a privileged parent. */
-	if (bpfd_child_harden(parent, keep, ARRAY_SIZE(keep)) < 0)
-		_exit(127);
+	 * channel to a privileged parent.  Allocated first, to report. */
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		_exit(127);
+	c->sock = sock;
+	r = bpfd_child_harden(parent, keep, ARRAY_SIZE(keep));
+	if (r < 0) {
+		bpfd_report_fail(&c->msg.rep, BPFD_STEP_FORK, r,
+				 "child set-up: fds, cwd, parent-death "
+				 "signal, non-dumpable");
+		child_send(c, MSG_REPORT, BPFD_NO_FD);
+		_exit(1);
+	}
 	c->cwd_fd = cwd;
 	c->opts = opts;
 	c->parent = parent;
 	c->names = names;
-	c->sock = sock;
 	bpfd_deadline_init(&c->dl, opts->timeout_ms);
 	c->msg.rep.requested = opts->deleg;
 	/* Host supplementary groups (root's 0 among them) would stay usable
@@ -501,6 +525,9 @@ void bpfd_engine_child(const struct bpfd_engine_opts *opts,
 	r = child_steps(c);
 	if (r == 0 && opts->exec)
 		child_exec(c);
+	/* Whatever failed says so: a report of err 0 means success. */
+	if (r < 0 && !c->msg.rep.err)
+		c->msg.rep.err = -r;
 	child_send(c, MSG_REPORT, BPFD_NO_FD);
 	_exit(r < 0 ? 1 : 0);
 }

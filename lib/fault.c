@@ -19,6 +19,8 @@ enum bpfd_fault bpfd_fault(void)
 	    {"child-send-tmpfs", BPFD_FAULT_CHILD_SEND_TMPFS},
 	    {"drop-options", BPFD_FAULT_DROP_OPTIONS},
 	    {"child-rearm-fail", BPFD_FAULT_CHILD_REARM_FAIL},
+	    {"exec-rearm-fail", BPFD_FAULT_EXEC_REARM_FAIL},
+	    {"child-false-success", BPFD_FAULT_CHILD_FALSE_SUCCESS},
 	    {"probe-hang", BPFD_FAULT_PROBE_HANG},
 	};
 	/* Read at each use, in whichever process: no state to keep. */

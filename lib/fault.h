@@ -21,9 +21,12 @@ enum bpfd_fault {
 	BPFD_FAULT_DROP_OPTIONS,	    /* act like a pre-6.9 kernel that
 					       ignores delegate_* options */
 	BPFD_FAULT_CHILD_REARM_FAIL,	    /* the child's guards fail after it
-					       switched ids (run: before exec) */
-	BPFD_FAULT_PROBE_HANG,		    /* list --pid's token child pauses
-					       in the target's user namespace */
+					       became the namespace root */
+	BPFD_FAULT_EXEC_REARM_FAIL,	/* run: they fail just before exec */
+	BPFD_FAULT_CHILD_FALSE_SUCCESS, /* child reports err 0 before the
+					   mount: an error lost on the way */
+	BPFD_FAULT_PROBE_HANG,		/* list --pid's token child pauses
+					   in the target's user namespace */
 };
 
 #ifdef BPFD_TEST_FAULTS

@@ -41,3 +41,19 @@ setup() {
 	[[ "$output" == *"did not answer within 500 ms"* ]]
 	wait_no_marked "$mark"
 }
+
+@test "faults: a child whose guards fail is a failure with its reason, never success" {
+	need_faults
+	# run: the guards fail just before the exec; COMMAND never starts
+	BPFDELEGATE_TEST_FAULT=exec-rearm-fail \
+		run --separate-stderr "$BPFD_FAULTS" run --cmds map_create --maps array -- sh -c 'echo RAN'
+	echo "$output"; echo "$stderr"
+	[ "$status" -eq 1 ]
+	[[ "$output" != *RAN* ]]
+	[[ "$stderr" == *"switch user parent-death signal, non-dumpable: Operation not permitted"* ]]
+	# check: they fail after the switch to the namespace root
+	BPFDELEGATE_TEST_FAULT=child-rearm-fail \
+		run --separate-stderr "$BPFD_FAULTS" check --cmds map_create --maps array
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"become namespace root parent-death signal, non-dumpable: Operation not permitted"* ]]
+}

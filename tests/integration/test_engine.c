@@ -222,6 +222,61 @@ static void test_fault_tmpfs_context(void **state)
 	run_fault("child-send-tmpfs", 10000, BPFD_STEP_FSTYPE, EINVAL);
 }
 
+/*
+ * The child's guards (parent-death signal, non-dumpable) fail after it
+ * became the namespace root: the engine fails with the reason, never
+ * reports success, and leaves nothing behind.
+ */
+static void test_fault_child_rearm(void **state)
+{
+	(void)state;
+	bpfd_require_root_tokens();
+	run_fault("child-rearm-fail", 10000, BPFD_STEP_SETID, EPERM);
+}
+
+/* A child whose report says err 0 but that stopped before the end (an
+ * error lost on its way) is a failure for the parent. */
+static void test_fault_false_success(void **state)
+{
+	(void)state;
+	bpfd_require_root_tokens();
+	run_fault("child-false-success", 10000, BPFD_STEP_PEER, EPROTO);
+}
+
+/* Same for run, just before the exec: COMMAND never starts, and bpfd_run()
+ * says so instead of handing back a child that exited. */
+static void test_fault_exec_rearm(void **state)
+{
+	(void)state;
+	bpfd_require_root_tokens();
+	char *argv[] = {"/bin/true", NULL};
+	struct bpfd_exec x = {.argv = argv};
+	struct bpfd_engine_opts o = opts_any();
+	struct bpfd_report *rep = calloc(1, sizeof(*rep));
+	struct bpfd_child ch;
+	struct bpfd_error e = {0};
+	int r, before = bpf_mounts();
+
+	sigemptyset(&x.sigmask);
+	o.exec = &x;
+	setenv("BPFDELEGATE_TEST_FAULT", "exec-rearm-fail", 1);
+	r = bpfd_run(&o, names, rep, &ch, &e);
+	unsetenv("BPFDELEGATE_TEST_FAULT");
+	if (r == 0 && ch.pid > 0) {
+		waitpid(ch.pid, NULL, 0);
+		close(ch.pidfd);
+	}
+	assert_int_equal(r, -EPERM);
+	assert_int_equal(e.step, BPFD_STEP_USER);
+	assert_int_equal(e.err, EPERM);
+	assert_non_null(strstr(e.detail, "non-dumpable"));
+	assert_int_equal(ch.pidfd, -1);
+	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+	assert_int_equal(errno, ECHILD);
+	assert_int_equal(bpf_mounts(), before);
+	free(rep);
+}
+
 /* Without CAP_SYS_ADMIN the engine refuses before forking anything. */
 static void test_not_privileged(void **state)
 {
@@ -308,6 +363,9 @@ int main(void)
 	    cmocka_unit_test(test_fault_child_exit),
 	    cmocka_unit_test(test_fault_child_hang),
 	    cmocka_unit_test(test_fault_tmpfs_context),
+	    cmocka_unit_test(test_fault_child_rearm),
+	    cmocka_unit_test(test_fault_exec_rearm),
+	    cmocka_unit_test(test_fault_false_success),
 	    cmocka_unit_test(test_not_privileged),
 	    cmocka_unit_test(test_run_exec),
 	};
