@@ -81,12 +81,14 @@ gone_after_parent_kill() {
 	run "$BPFD" attach --pid "$P" --target "$T/bpf" $DELEG
 	[ "$status" -eq 0 ]
 	cd "$T/cwd"
-	exec 7</etc/hostname
-	BPFDELEGATE_TEST_FAULT=probe-hang "$BPFD_FAULTS" list --pid "$P" \
-		</dev/null >/dev/null 2>&1 3>&- &
+	# caller fds below and above the ones the child keeps, stdout and
+	# stderr on a file, supplementary groups: none of it may reach the child
+	exec 7</etc/hostname 100</etc/hostname
+	BPFDELEGATE_TEST_FAULT=probe-hang setpriv --groups 4,27 \
+		"$BPFD_FAULTS" list --pid "$P" </dev/null >"$T/list.out" 2>&1 3>&- &
 	L=$!
 	PIDS+=("$L")
-	exec 7<&-
+	exec 7<&- 100<&-
 	cd /
 	C=$(child_of "$L" "$P")
 	PIDS+=("$C")
@@ -100,12 +102,21 @@ gone_after_parent_kill() {
 	for i in 0 1 2; do [ "$(readlink "/proc/$C/fd/$i")" = /dev/null ]; done
 	[ "$(readlink "/proc/$C/cwd")" = / ]
 	grep -qE '^Groups:\s*$' "/proc/$C/status"
-	# the container's root (host uid 100000, CAP_SYS_PTRACE in that user
-	# namespace) may not read or ptrace a host-root process there
-	run nsenter -t "$P" -U cat "/proc/$C/environ"
+	# The container's root (host uid 100000, CAP_SYS_PTRACE in that user
+	# namespace) may not ptrace a host-root process there: non-dumpable.
+	# (Reading /proc/PID/environ would not tell: its owner, host root, is
+	# not mapped there, so DAC refuses it anyway.)
+	cp "$HELPERS/ptrace-seize" "$T/"
+	run nsenter -t "$P" -U "$T/ptrace-seize" "$C"
 	echo "$output"
-	[ "$status" -ne 0 ]
-	[[ "$output" == *"Permission denied"* ]]
+	[ "$output" = "PTRACE_SEIZE: Operation not permitted" ]
+	# ... which it may do to a dumpable process of its own namespace
+	nsenter -t "$P" -U sleep 60 </dev/null >/dev/null 2>&1 3>&- &
+	S=$!
+	PIDS+=("$S")
+	for i in $(seq 100); do [ "$(cat /proc/$S/comm)" = sleep ] && break; sleep 0.05; done
+	run nsenter -t "$P" -U "$T/ptrace-seize" "$S"
+	[ "$output" = seized ]
 	gone_after_parent_kill "$L" "$C"
 }
 
@@ -113,12 +124,12 @@ gone_after_parent_kill() {
 	need_faults
 	mkdir "$T/cwd"
 	cd "$T/cwd"
-	exec 7</etc/hostname
+	exec 7</etc/hostname 100</etc/hostname
 	BPFD_TEST_MARK=hard-$$ BPFDELEGATE_TEST_FAULT=child-hang \
 		"$BPFD_FAULTS" check --timeout 60 </dev/null >/dev/null 2>&1 3>&- &
 	L=$!
 	PIDS+=("$L")
-	exec 7<&-
+	exec 7<&- 100<&-
 	cd /
 	C=$(child_of "$L")
 	PIDS+=("$C")
@@ -135,11 +146,10 @@ gone_after_parent_kill() {
 	[[ "$fds" == *" /proc"$'\n'* || "$fds" == *" /proc" ]]
 	[[ "$fds" != *hostname* ]]
 	[ "$(readlink "/proc/$C/cwd")" = / ]
-	# the namespace root's outside user may not read it
-	run setpriv --reuid 65534 --regid 65534 --clear-groups cat "/proc/$C/environ"
+	# the namespace root's outside user may not ptrace it
+	run setpriv --reuid 65534 --regid 65534 --clear-groups "$HELPERS/ptrace-seize" "$C"
 	echo "$output"
-	[ "$status" -ne 0 ]
-	[[ "$output" == *"Permission denied"* ]]
+	[ "$output" = "PTRACE_SEIZE: Operation not permitted" ]
 	gone_after_parent_kill "$L" "$C"
 }
 
@@ -208,4 +218,18 @@ EOF
 	# ls's own directory fd is 3
 	[ "$(echo "$output" | head -4 | tr '\n' ' ')" = "0 1 2 3 " ]
 	[ "${lines[4]}" = "$T/cwd" ]
+}
+
+@test "hardening: run's COMMAND dies with bpfdelegate, also after --user's id switch" {
+	need_root_tokens
+	for user in "" "--user 4242"; do
+		"$BPFD" run $DELEG $user -- sleep 60 </dev/null >/dev/null 2>&1 3>&- &
+		L=$!
+		PIDS+=("$L")
+		C=$(child_of "$L")
+		PIDS+=("$C")
+		for i in $(seq 100); do [ "$(cat "/proc/$C/comm")" = sleep ] && break; sleep 0.05; done
+		[ "$(cat "/proc/$C/comm")" = sleep ]
+		gone_after_parent_kill "$L" "$C"
+	done
 }
