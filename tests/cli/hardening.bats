@@ -176,6 +176,8 @@ gone_after_parent_kill() {
 	need_root_tokens
 	command -v unshare >/dev/null || skip "needs unshare"
 	mkdir "$T/host" "$T/inner"
+	# for COMMAND, which is host uid 65534
+	mkdir -m 0777 "$T/sync"
 	# Around the tool, a mount namespace whose mounts are all shared, as on
 	# a systemd host: without MS_PRIVATE the tool's namespace would be a
 	# slave of it and receive the mounts made here later.
@@ -184,15 +186,15 @@ set -e
 grep -q ' shared:' /proc/self/mountinfo
 "$BPFD" run $DELEG -- sh -c '
 	grep -E "shared:|master:" /proc/self/mountinfo && echo PROPAGATES
-	mount -t tmpfs inner "$T/inner"
-	touch "$T/ready"
-	for i in \$(seq 100); do [ -e "$T/host-mounted" ] && break; sleep 0.05; done
+	mount -t tmpfs inner "$T/inner" && echo inner-mounted
+	touch "$T/sync/ready"
+	for i in \$(seq 100); do [ -e "$T/sync/host-mounted" ] && break; sleep 0.05; done
 	grep -q " $T/host " /proc/self/mountinfo && echo SEEN-INSIDE
 	exit 0' &
 r=\$!
-for i in \$(seq 200); do [ -e "$T/ready" ] && break; sleep 0.05; done
+for i in \$(seq 200); do [ -e "$T/sync/ready" ] && break; sleep 0.05; done
 mount -t tmpfs host "$T/host"
-touch "$T/host-mounted"
+touch "$T/sync/host-mounted"
 wait \$r
 grep -q " $T/inner " /proc/self/mountinfo && echo SEEN-OUTSIDE
 umount "$T/host"
@@ -202,7 +204,9 @@ EOF
 	echo "$output"
 	echo "$stderr"
 	[ "$status" -eq 0 ]
-	[ "$output" = done ]
+	# both mounts were made, neither crossed
+	[ "$output" = $'inner-mounted\ndone' ]
+	[ -e "$T/sync/ready" ] && [ -e "$T/sync/host-mounted" ]
 }
 
 @test "hardening: run's COMMAND gets none of the caller's fds and starts in its cwd" {
