@@ -454,8 +454,8 @@ static void __attribute__((noreturn)) child_exec(struct child_ctx *c)
 		child_send(c, MSG_REPORT, BPFD_NO_FD);
 		_exit(1);
 	}
-	/* --user switched ids: arm the guards again, or COMMAND never runs.
-	 * (The report must say why: an err of 0 would read as success.) */
+	/* --user may have switched ids: arm the guards again, or COMMAND
+	 * never runs.  (The report says why: err 0 would read as success.) */
 	err = bpfd_fault() == BPFD_FAULT_EXEC_REARM_FAIL
 		  ? -EPERM
 		  : bpfd_child_rearm(c->parent);
@@ -480,7 +480,8 @@ void bpfd_engine_child(const struct bpfd_engine_opts *opts,
 {
 	struct child_ctx *c;
 	int r;
-	/* Our own new namespaces only: nobody else is in them. */
+	/* run: COMMAND starts in the caller's cwd.  Kept (as an O_PATH fd)
+	 * only for our own new namespaces, which nobody else enters. */
 	int cwd = opts->exec && !opts->join
 		      ? open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)
 		      : BPFD_NO_FD;
