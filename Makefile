@@ -35,8 +35,14 @@ INTEG_SRC := $(sort $(wildcard tests/integration/test_*.c))
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CMD_OBJ   := $(CMD_SRC:%.c=$(BUILD)/%.o)
 HELPER_SRC := $(sort $(wildcard tests/helpers/*.c))
+# The library again with the test-only fault injection (lib/fault.h), for
+# build/tests/bpfdelegate-faults and the C tests that inject faults.
+FAULT_OBJ := $(LIB_SRC:%.c=$(BUILD)/faults/%.o)
+FAULT_LIB := $(BUILD)/faults/libbpfdelegate.a
+FAULT_TESTS := $(BUILD)/tests/integration/test_engine
 TEST_BINS := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%) $(INTEG_SRC:tests/%.c=$(BUILD)/tests/%) \
-             $(HELPER_SRC:tests/%.c=$(BUILD)/tests/%) $(BUILD)/tests/helpers/tokenprobe-static
+             $(HELPER_SRC:tests/%.c=$(BUILD)/tests/%) $(BUILD)/tests/helpers/tokenprobe-static \
+             $(BUILD)/tests/bpfdelegate-faults
 HEADERS   := $(wildcard include/bpfdelegate/*.h lib/*.h cmd/*.h tests/*.h)
 
 .PHONY: all deps run test test-asan valgrind bench man clean install format format-check help
@@ -71,6 +77,19 @@ $(BUILD)/libbpfdelegate.so: $(LIB_OBJ) $(BUILD)/libbpfdelegate.map
 $(BUILD)/bpfdelegate: $(CMD_OBJ) $(BUILD)/libbpfdelegate.a
 	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libbpfdelegate.a $(PKG_LIBS)
 
+# Test builds only: BPFDELEGATE_TEST_FAULT is read by these, never by the
+# release binary and libraries above.
+$(BUILD)/faults/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DBPFD_TEST_FAULTS -c $< -o $@
+
+$(FAULT_LIB): $(FAULT_OBJ)
+	ar rcs $@ $^
+
+$(BUILD)/tests/bpfdelegate-faults: $(CMD_OBJ) $(FAULT_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) $(FAULT_LIB) $(PKG_LIBS)
+
 # Small programs the CLI tests run (no library, no cmocka).
 $(BUILD)/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
@@ -84,6 +103,10 @@ $(BUILD)/tests/helpers/tokenprobe-static: tests/helpers/tokenprobe.c
 $(BUILD)/tests/%: tests/%.c tests/testutil.h $(BUILD)/libbpfdelegate.a $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(BUILD)/libbpfdelegate.a $(PKG_LIBS) -lcmocka
+
+$(FAULT_TESTS): $(BUILD)/tests/%: tests/%.c tests/testutil.h $(FAULT_LIB) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(FAULT_LIB) $(PKG_LIBS) -lcmocka
 
 # Build, then run the main job.
 run: deps
@@ -99,7 +122,7 @@ test: deps
 
 BUILD_ASAN_BINS = $(UNIT_SRC:tests/%.c=build-asan/tests/%) $(INTEG_SRC:tests/%.c=build-asan/tests/%) \
                   $(HELPER_SRC:tests/%.c=build-asan/tests/%) build-asan/bpfdelegate \
-                  build-asan/libbpfdelegate.so \
+                  build-asan/libbpfdelegate.so build-asan/tests/bpfdelegate-faults \
                   build-asan/tests/helpers/tokenprobe-static
 
 test-asan: deps

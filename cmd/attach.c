@@ -232,7 +232,6 @@ int cmd_attach(int argc, char **argv)
 		eo.probe = o.probe && !o.no_verify;
 		eo.replace = o.replace;
 		eo.timeout_ms = o.co.timeout_ms;
-		eo.fault = cli_fault_from_env();
 		r = attach(&o, names, &eo, &stop);
 	} else {
 		r = EXIT_USAGE;

@@ -72,7 +72,6 @@ int cmd_check(int argc, char **argv)
 	eo.idmap = bpfd_idmap_default(getenv("SUDO_UID"), getenv("SUDO_GID"));
 	eo.timeout_ms = o.timeout_ms;
 	eo.probe = true;
-	eo.fault = cli_fault_from_env();
 	rep = calloc(1, sizeof(*rep));
 	if (!rep) {
 		bpfd_names_free(names);

@@ -151,9 +151,6 @@ void cli_stop_signals_block(sigset_t *set);
  */
 int cli_stop_signal(const struct bpfd_error *e, const sigset_t *set);
 
-/* BPFDELEGATE_TEST_FAULT (tests only; see tests/README.md). */
-enum bpfd_fault cli_fault_from_env(void);
-
 int cmd_check(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_attach(int argc, char **argv);

@@ -468,7 +468,6 @@ static int hook(const struct hook_opts *o, struct container *c,
 	}
 	if (vet(o, c) < 0)
 		return EXIT_FAIL;
-	eo.fault = cli_fault_from_env();
 	/* A stop signal ends the attach, which then undoes its mount. */
 	cli_stop_signals_block(&stop);
 	eo.stop_signals = &stop;

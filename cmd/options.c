@@ -237,30 +237,6 @@ void cli_print_error(const struct bpfd_error *e)
 	}
 }
 
-/* Faults for the tests; documented in tests/README.md, not for users. */
-enum bpfd_fault cli_fault_from_env(void)
-{
-	static const struct {
-		const char *name;
-		enum bpfd_fault f;
-	} faults[] = {
-	    {"child-exit-after-fsopen", BPFD_FAULT_CHILD_EXIT_AFTER_FSOPEN},
-	    {"child-hang", BPFD_FAULT_CHILD_HANG},
-	    {"parent-exit-after-recv", BPFD_FAULT_PARENT_EXIT_AFTER_RECV},
-	    {"child-send-tmpfs", BPFD_FAULT_CHILD_SEND_TMPFS},
-	    {"drop-options", BPFD_FAULT_DROP_OPTIONS},
-	    {"child-hang-after-attach", BPFD_FAULT_CHILD_HANG_ATTACHED},
-	};
-	const char *v = getenv("BPFDELEGATE_TEST_FAULT");
-
-	if (!v || !*v)
-		return BPFD_FAULT_NONE;
-	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++)
-		if (strcmp(v, faults[i].name) == 0)
-			return faults[i].f;
-	return BPFD_FAULT_NONE;
-}
-
 /* "an all-zero delegation" usage error for @cmd; -1 when every mask is 0. */
 static int cli_deleg_check_nonempty(const struct bpfd_delegation *d,
 				    const char *cmd)

@@ -451,7 +451,6 @@ static int resolve_opts(struct run_opts *o, const struct bpfd_names *names,
 		return -1;
 	}
 	eo->timeout_ms = o->co.timeout_ms;
-	eo->fault = cli_fault_from_env();
 	return 0;
 }
 

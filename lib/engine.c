@@ -40,6 +40,7 @@
 #include <bpfdelegate/fdpass.h>
 
 #include "engine_proto.h"
+#include "fault.h"
 #include "internal.h"
 #include "nschild.h"
 
@@ -83,7 +84,9 @@ int bpfd_report_fail(struct bpfd_report *rep, enum bpfd_step step, int err,
 
 void bpfd_report_from_error(struct bpfd_report *rep, const struct bpfd_error *e)
 {
-	rep->err = e->err;
+	/* Called for failures only: an error record left empty by a callee
+	 * that failed must not make the report read as success. */
+	rep->err = e->err ? e->err : BPFD_ERR_NO_ERRNO;
 	rep->step = e->step;
 	snprintf(rep->detail, sizeof(rep->detail), "%s", e->detail);
 }
@@ -93,9 +96,10 @@ void bpfd_report_error(const struct bpfd_report *rep, struct bpfd_error *err)
 	if (!err)
 		return;
 	err->step = (enum bpfd_step)rep->step;
-	err->err = rep->err;
+	err->err = rep->err ? rep->err : BPFD_ERR_NO_ERRNO;
 	snprintf(err->detail, sizeof(err->detail), "%s", rep->detail);
-	err->hint = bpfd_error_hint(err->step, err->err);
+	err->hint = rep->err ? bpfd_error_hint(err->step, err->err)
+			     : BPFD_HINT_NO_ERRNO;
 	err->refused = false;
 }
 
@@ -174,6 +178,35 @@ static int parent_wait(struct parent_ctx *p, enum msg_type want, int *fd)
 				p->msg.type);
 }
 
+/* The step a child that succeeded has done last. */
+static enum bpfd_step final_step(const struct bpfd_engine_opts *o)
+{
+	if (o->exec)
+		return BPFD_STEP_USER;
+	if (o->no_verify)
+		return BPFD_STEP_NOT_KEPT;
+	return o->probe ? BPFD_STEP_PROBE : BPFD_STEP_TOKEN_INFO;
+}
+
+/*
+ * The child's final report: success only when it carries no error and
+ * shows the last step done.  A report of err 0 from a child that stopped
+ * early (an error lost on the way) is a failure, never a success.
+ */
+static int parent_final(struct parent_ctx *p)
+{
+	enum bpfd_step last = final_step(p->opts);
+
+	if (p->rep->err)
+		return -p->rep->err;
+	if (!(p->rep->done & (1ull << last)))
+		return bpfd_report_fail(p->rep, BPFD_STEP_PEER, EPROTO,
+					"the child reported no error but did "
+					"not finish (%s not done)",
+					bpfd_step_name(last));
+	return 0;
+}
+
 static int parent_send(struct parent_ctx *p, enum msg_type type, int fd)
 {
 	struct parent_msg pm = {.type = type};
@@ -201,9 +234,9 @@ static int parent_delegate(struct parent_ctx *p)
 	if (fs < 0)
 		return bpfd_report_fail(p->rep, BPFD_STEP_PEER, EPROTO,
 					"no fs fd from the child");
-	if (p->opts->fault == BPFD_FAULT_PARENT_EXIT_AFTER_RECV)
+	if (bpfd_fault() == BPFD_FAULT_PARENT_EXIT_AFTER_RECV)
 		kill(getpid(), SIGKILL);
-	if (p->opts->fault == BPFD_FAULT_DROP_OPTIONS) {
+	if (bpfd_fault() == BPFD_FAULT_DROP_OPTIONS) {
 		static const struct bpfd_delegation none;
 
 		mnt = bpfd_bpffs_delegate(fs, &none, &e);
@@ -251,7 +284,7 @@ static int parent_steps(struct parent_ctx *p)
 	r = parent_wait(p, MSG_REPORT, NULL);
 	if (r < 0)
 		return r;
-	return p->rep->err ? -p->rep->err : 0;
+	return parent_final(p);
 }
 
 /* Reap the child: it exits by itself after its report; else kill it. */

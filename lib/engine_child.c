@@ -29,6 +29,7 @@
 
 #include "engine_proto.h"
 #include "exec.h"
+#include "fault.h"
 #include "internal.h"
 #include "nschild.h"
 
@@ -36,9 +37,9 @@ struct child_ctx {
 	const struct bpfd_engine_opts *opts;
 	pid_t parent;
 	int proc_fd; /* the host's /proc, for our own mountinfo after setns */
+	int cwd_fd;  /* run: the caller's working directory, for COMMAND */
 	const struct bpfd_names *names;
 	int sock;
-	int cwd_fd; /* run: the caller's working directory, for COMMAND */
 	struct deadline dl;
 	struct child_msg msg; /* msg.rep is the report being built */
 };
@@ -73,6 +74,7 @@ static int child_enter(struct child_ctx *c)
 {
 	struct bpfd_report *rep = &c->msg.rep;
 	bool join = c->opts->join != NULL;
+	int r;
 
 	/*
 	 * Our kuid is still host root until we switch: ids 0 inside map to
@@ -88,8 +90,13 @@ static int child_enter(struct child_ctx *c)
 		return bpfd_report_fail(rep, BPFD_STEP_SETID, errno,
 					"setresuid(0)");
 	bpfd_report_mark(rep, BPFD_STEP_SETID);
-	if (bpfd_child_rearm(c->parent) < 0)
-		_exit(127);
+	/* The id switch reset the parent-death signal and dumpable flag. */
+	r = bpfd_fault() == BPFD_FAULT_CHILD_REARM_FAIL
+		? -EPERM
+		: bpfd_child_rearm(c->parent);
+	if (r < 0)
+		return bpfd_report_fail(rep, BPFD_STEP_SETID, r,
+					"parent-death signal, non-dumpable");
 	/* Another's mount namespace keeps its propagation: we only add. */
 	if (join)
 		return 0;
@@ -105,7 +112,7 @@ static int child_fsopen(struct child_ctx *c)
 	const char *type = "bpf";
 	int fd;
 
-	if (c->opts->fault == BPFD_FAULT_CHILD_SEND_TMPFS)
+	if (bpfd_fault() == BPFD_FAULT_CHILD_SEND_TMPFS)
 		type = "tmpfs";
 	/* fsopen needs CAP_SYS_ADMIN over our mount namespace: we own it. */
 	fd = fsopen(type, FSOPEN_CLOEXEC);
@@ -499,7 +506,7 @@ static int child_finish_join(struct child_ctx *c, int mnt_fd)
 		child_undo_mount(mnt_fd);
 		return r;
 	}
-	if (c->opts->fault == BPFD_FAULT_CHILD_HANG_ATTACHED)
+	if (bpfd_fault() == BPFD_FAULT_CHILD_HANG_ATTACHED)
 		for (;;)
 			pause();
 	return 0;
@@ -535,7 +542,7 @@ static int child_steps(struct child_ctx *c)
 			return r;
 		close(r);
 	}
-	if (c->opts->fault == BPFD_FAULT_CHILD_HANG)
+	if (bpfd_fault() == BPFD_FAULT_CHILD_HANG)
 		for (;;)
 			pause();
 	fs = child_fsopen(c);
@@ -545,7 +552,7 @@ static int child_steps(struct child_ctx *c)
 	if (r < 0)
 		return bpfd_report_fail(&c->msg.rep, BPFD_STEP_SEND, r,
 					"fs fd");
-	if (c->opts->fault == BPFD_FAULT_CHILD_EXIT_AFTER_FSOPEN)
+	if (bpfd_fault() == BPFD_FAULT_CHILD_EXIT_AFTER_FSOPEN)
 		_exit(3);
 	r = child_wait(c, MSG_MNTFD, &mnt);
 	if (r < 0)
@@ -553,6 +560,8 @@ static int child_steps(struct child_ctx *c)
 	if (mnt < 0)
 		return bpfd_report_fail(&c->msg.rep, BPFD_STEP_PEER, EPROTO,
 					"no mount fd from the parent");
+	if (bpfd_fault() == BPFD_FAULT_CHILD_FALSE_SUCCESS)
+		return 0;
 	return child_finish(c, mnt);
 }
 
@@ -593,6 +602,11 @@ static int child_namespaces(struct child_ctx *c)
 	struct bpfd_report *rep = &c->msg.rep;
 
 	if (!c->opts->join) {
+		/* COMMAND starts where run was called: unshare moves our cwd
+		 * into the new mount namespace's copy of it. */
+		if (c->cwd_fd >= 0 && fchdir(c->cwd_fd) < 0)
+			(void)chdir("/");
+		bpfd_closep(&c->cwd_fd);
 		if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
 			return bpfd_report_fail(rep, BPFD_STEP_UNSHARE, errno,
 						"CLONE_NEWUSER|CLONE_NEWNS");
@@ -614,20 +628,23 @@ static void __attribute__((noreturn)) child_exec(struct child_ctx *c)
 	struct bpfd_error e = {0};
 	int err;
 
-	if (bpfd_exec_prepare(o->exec, &o->idmap, c->msg.rep.target, &e) < 0 ||
-	    bpfd_child_rearm(c->parent) < 0) {
+	if (bpfd_exec_prepare(o->exec, &o->idmap, c->msg.rep.target, &e) < 0) {
 		bpfd_report_from_error(&c->msg.rep, &e);
 		child_send(c, MSG_REPORT, BPFD_NO_FD);
 		_exit(1);
 	}
+	/* --user may have switched ids: arm the guards again, or COMMAND
+	 * never runs.  (The report says why: err 0 would read as success.) */
+	err = bpfd_fault() == BPFD_FAULT_EXEC_REARM_FAIL
+		  ? -EPERM
+		  : bpfd_child_rearm(c->parent);
+	if (err < 0) {
+		bpfd_report_fail(&c->msg.rep, BPFD_STEP_USER, err,
+				 "parent-death signal, non-dumpable");
+		child_send(c, MSG_REPORT, BPFD_NO_FD);
+		_exit(1);
+	}
 	bpfd_report_mark(&c->msg.rep, BPFD_STEP_USER);
-	/* COMMAND starts where the caller was (./tool must work); we left it
-	 * for "/" while privileged.  A directory the namespace's ids may not
-	 * search (sudo from /root: the root here is nobody outside) leaves
-	 * COMMAND in "/", as it could not use that one anyway. */
-	if (c->cwd_fd >= 0 && fchdir(c->cwd_fd) < 0)
-		(void)chdir("/");
-	bpfd_closep(&c->cwd_fd);
 	if (child_send(c, MSG_REPORT, BPFD_NO_FD) < 0)
 		_exit(1);
 	err = -bpfd_exec_search(o->exec->argv);
@@ -642,25 +659,32 @@ void bpfd_engine_child(const struct bpfd_engine_opts *opts,
 {
 	struct child_ctx *c;
 	int r;
-	/* run (never a joined namespace): the caller's cwd, for COMMAND. */
-	int cwd = !opts->join && opts->exec
+	/* run: COMMAND starts in the caller's cwd.  Kept (as an O_PATH fd)
+	 * only for our own new namespaces, which nobody else enters. */
+	int cwd = opts->exec && !opts->join
 		      ? open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)
 		      : BPFD_NO_FD;
 	int keep[] = {sock, opts->join ? opts->join->pidfd : BPFD_NO_FD,
 		      opts->join ? opts->join_root_fd : BPFD_NO_FD, cwd};
 
 	/* Nobody, the invoking user included, may ptrace us: we hold the
-	 * channel to a privileged parent. */
-	if (bpfd_child_harden(parent, keep, ARRAY_SIZE(keep)) < 0)
-		_exit(127);
+	 * channel to a privileged parent.  Allocated first, to report. */
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		_exit(127);
+	c->sock = sock;
+	r = bpfd_child_harden(parent, keep, ARRAY_SIZE(keep));
+	if (r < 0) {
+		bpfd_report_fail(&c->msg.rep, BPFD_STEP_FORK, r,
+				 "child set-up: fds, cwd, parent-death "
+				 "signal, non-dumpable");
+		child_send(c, MSG_REPORT, BPFD_NO_FD);
+		_exit(1);
+	}
+	c->cwd_fd = cwd;
 	c->opts = opts;
 	c->parent = parent;
 	c->names = names;
-	c->sock = sock;
-	c->cwd_fd = cwd;
 	bpfd_deadline_init(&c->dl, opts->timeout_ms);
 	c->msg.rep.requested = opts->deleg;
 	/* Host supplementary groups (root's 0 among them) would stay usable
@@ -681,6 +705,9 @@ void bpfd_engine_child(const struct bpfd_engine_opts *opts,
 	r = child_steps(c);
 	if (r == 0 && opts->exec)
 		child_exec(c);
+	/* Whatever failed says so: a report of err 0 means success. */
+	if (r < 0 && !c->msg.rep.err)
+		c->msg.rep.err = -r;
 	child_send(c, MSG_REPORT, BPFD_NO_FD);
 	_exit(r < 0 ? 1 : 0);
 }

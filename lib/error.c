@@ -161,15 +161,23 @@ const char *bpfd_error_hint(enum bpfd_step step, int err)
 int bpfd_error_setv(struct bpfd_error *e, enum bpfd_step step, int err,
 		    const char *fmt, va_list ap)
 {
+	/* A failure recorded without an errno (errno was 0, or a -errno
+	 * that was never set) must never read as success: 0 is success
+	 * everywhere, in returns and in the engine's report. */
+	bool no_errno = err == 0;
+
 	if (err < 0)
 		err = -err;
+	if (no_errno)
+		err = BPFD_ERR_NO_ERRNO;
 	if (e) {
 		e->step = step;
 		e->err = err;
 		e->detail[0] = '\0';
 		if (fmt)
 			vsnprintf(e->detail, sizeof(e->detail), fmt, ap);
-		e->hint = bpfd_error_hint(step, err);
+		e->hint =
+		    no_errno ? BPFD_HINT_NO_ERRNO : bpfd_error_hint(step, err);
 		e->refused = false;
 	}
 	return -err;

@@ -60,6 +60,13 @@ int bpfd_openat2(int dirfd, const char *path, int flags,
  */
 int bpfd_wait_child(pid_t pid, int timeout_ms, int *status);
 
+/*
+ * What a failure given without an errno is recorded as (EIO), and its
+ * hint: bpfd_error_set() never turns a failure into success.
+ */
+#define BPFD_ERR_NO_ERRNO EIO
+#define BPFD_HINT_NO_ERRNO "internal error: the failure carried no errno"
+
 /* bpfd_error_set() with a va_list. */
 int bpfd_error_setv(struct bpfd_error *e, enum bpfd_step step, int err,
 		    const char *fmt, va_list ap);

@@ -2,6 +2,7 @@
 /* bpffs mounts from mountinfo, and the owning user namespace of a bpffs. */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <libmount.h>
 #include <linux/openat2.h>
 #include <sched.h>
@@ -17,7 +18,9 @@
 #include <bpfdelegate/sysbpf.h>
 #include <bpfdelegate/userns.h>
 
+#include "fault.h"
 #include "internal.h"
+#include "nschild.h"
 
 const char *bpfd_owner_name(enum bpfd_owner owner)
 {
@@ -133,25 +136,42 @@ static void owner_from_userns(int root_fd, struct bpfd_owner_info *o)
 
 /*
  * A child joins @userns_fd and tries there.  Exit status: the errno of the
- * attempt, 0 for a token, 255 when setns failed.
+ * attempt, 0 for a token, 255 when the set-up or setns failed.
+ *
+ * The child is host uid 0 inside a user namespace whose root may hold
+ * CAP_SYS_PTRACE there (a container's root, sharing the host's pid
+ * namespace): it is set up like the engine's child (lib/nschild.h) before
+ * setns, and keeps only the two fds it needs and no supplementary groups.
  */
 static int try_token_in(int root_fd, int userns_fd)
 {
 	int status = 0, r;
+	pid_t parent = getpid();
 	pid_t pid = fork();
 
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
+		int keep[] = {root_fd, userns_fd};
 		int e;
 
+		if (bpfd_child_harden(parent, keep, ARRAY_SIZE(keep)) < 0 ||
+		    bpfd_child_null_stdio(keep, ARRAY_SIZE(keep)) < 0)
+			_exit(255);
+		/* EPERM: an unprivileged caller keeps its own groups. */
+		if (setgroups(0, NULL) < 0 && errno != EPERM)
+			_exit(255);
 		if (setns(userns_fd, CLONE_NEWUSER) < 0)
 			_exit(255);
+		if (bpfd_fault() == BPFD_FAULT_PROBE_HANG)
+			for (;;)
+				pause();
 		e = try_token(root_fd);
 		_exit(e < 255 ? e : 254);
 	}
 	/* A setns and one bpf() call: a second is plenty. */
-	r = bpfd_wait_child(pid, 1000, &status);
+	r = bpfd_wait_child(
+	    pid, bpfd_fault() == BPFD_FAULT_PROBE_HANG ? 30000 : 1000, &status);
 	if (r < 0)
 		return r;
 	if (!WIFEXITED(status))

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* The set-up every child entering a foreign namespace starts with. */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/close_range.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -57,4 +59,32 @@ int bpfd_child_harden(pid_t parent, const int *keep, size_t nkeep)
 	if (chdir("/") < 0)
 		return -errno;
 	return bpfd_child_rearm(parent);
+}
+
+static bool kept(int fd, const int *keep, size_t nkeep)
+{
+	for (size_t i = 0; i < nkeep; i++)
+		if (keep[i] == fd)
+			return true;
+	return false;
+}
+
+int bpfd_child_null_stdio(const int *keep, size_t nkeep)
+{
+	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	for (int i = 0; i <= 2; i++)
+		if (fd != i && !kept(i, keep, nkeep) && dup2(fd, i) < 0) {
+			int e = errno;
+
+			if (fd > 2)
+				close(fd);
+			return -e;
+		}
+	/* dup2() left 0-2 without close-on-exec; the one we opened has it. */
+	if (fd > 2)
+		close(fd);
+	return 0;
 }

@@ -31,4 +31,11 @@ int bpfd_child_harden(pid_t parent, const int *keep, size_t nkeep);
  */
 int bpfd_child_rearm(pid_t parent);
 
+/*
+ * Point fds 0-2 (but those among the @nkeep fds of @keep) at /dev/null, for
+ * a child that reads and writes nothing: the caller's terminal or pipes are
+ * not for the namespace it enters.  0 or -errno.
+ */
+int bpfd_child_null_stdio(const int *keep, size_t nkeep);
+
 #endif

@@ -22,19 +22,6 @@
 extern "C" {
 #endif
 
-/* Faults injected by the tests (BPFDELEGATE_TEST_FAULT in the CLI). */
-enum bpfd_fault {
-	BPFD_FAULT_NONE = 0,
-	BPFD_FAULT_CHILD_EXIT_AFTER_FSOPEN, /* child dies before the mount */
-	BPFD_FAULT_CHILD_HANG,		    /* child never sends the fs fd */
-	BPFD_FAULT_PARENT_EXIT_AFTER_RECV,  /* parent is killed mid-handshake */
-	BPFD_FAULT_CHILD_SEND_TMPFS,	    /* child sends a tmpfs context */
-	BPFD_FAULT_DROP_OPTIONS,	    /* act like a pre-6.9 kernel that
-					       ignores delegate_* options */
-	BPFD_FAULT_CHILD_HANG_ATTACHED,	    /* (join) the child hangs once the
-					       mount is in the target */
-};
-
 /* What `run` executes in the namespace once the setup is verified. */
 struct bpfd_exec {
 	char *const *argv;  /* COMMAND [ARG...]; argv[0] is searched in PATH */
@@ -83,7 +70,6 @@ struct bpfd_engine_opts {
 	 * BPFD_STEP_WAIT; the signal stays pending for the caller.  NULL:
 	 * none. */
 	const sigset_t *stop_signals;
-	enum bpfd_fault fault;
 };
 
 /* Plain data, so the child can send it to the parent as bytes. */

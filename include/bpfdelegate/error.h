@@ -82,7 +82,9 @@ const char *bpfd_error_hint(enum bpfd_step step, int err);
 
 /*
  * Record a failure in @e (may be NULL) and return -err.  @err may be given
- * positive or negative.  @fmt (may be NULL) formats the detail.
+ * positive or negative; 0 (a failure whose errno was lost) is recorded and
+ * returned as EIO with an "internal error" hint, never as success.  @fmt
+ * (may be NULL) formats the detail.
  */
 int bpfd_error_set(struct bpfd_error *e, enum bpfd_step step, int err,
 		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -249,9 +249,11 @@ chroot_check() {
 
 @test "attach: a failed check leaves nothing mounted in the process" {
 	need_attach
+	need_faults
 	sleeper
 	mkdir "$T/bpf"
-	BPFDELEGATE_TEST_FAULT=drop-options attach --pid "$P" --target "$T/bpf"
+	BPFD_ABS=$(realpath "$BPFD_FAULTS") BPFDELEGATE_TEST_FAULT=drop-options \
+		attach --pid "$P" --target "$T/bpf"
 	[ "$status" -eq 4 ]
 	run inside grep -c " - bpf " /proc/self/mountinfo
 	[ "$output" = "0" ]
@@ -381,6 +383,7 @@ wait_target_bpf() {
 
 @test "attach: the parent's timeout, or the child's death, undoes a mount the child already made" {
 	need_attach
+	use_faults
 	sleeper
 	mkdir "$T/bpf"
 	BPFDELEGATE_TEST_FAULT=child-hang-after-attach \
@@ -405,6 +408,7 @@ wait_target_bpf() {
 
 @test "attach: SIGTERM, SIGINT, SIGHUP after the mount: undone, one line, 128+signal" {
 	need_attach
+	use_faults
 	sleeper
 	mkdir "$T/bpf"
 	local sig num pid st
@@ -427,6 +431,7 @@ wait_target_bpf() {
 
 @test "attach: kill -9 after the mount: the next attach refuses, --replace replaces" {
 	need_attach
+	use_faults
 	sleeper
 	mkdir "$T/bpf"
 	BPFDELEGATE_TEST_FAULT=child-hang-after-attach "$BPFD_ABS" attach --pid "$P" \
@@ -491,6 +496,7 @@ wait_target_bpf() {
 
 @test "attach: when the undo cannot be done, the error says what may be left" {
 	need_attach
+	use_faults
 	sleeper
 	mkdir "$T/bpf"
 	BPFDELEGATE_TEST_FAULT=child-hang-after-attach "$BPFD_ABS" attach --pid "$P" \

@@ -119,20 +119,20 @@ load helpers
 }
 
 @test "a peer sending a non-bpf fs context is refused before create" {
-	need_root_tokens
+	need_faults
 	before=$(bpf_mount_count)
-	BPFDELEGATE_TEST_FAULT=child-send-tmpfs run "$BPFD" check
+	BPFDELEGATE_TEST_FAULT=child-send-tmpfs run "$BPFD_FAULTS" check
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"not a bpf fs context"* ]]
 	[ "$(bpf_mount_count)" -eq "$before" ]
 }
 
 @test "child dies mid-handshake: bounded exit, no mount, no process left" {
-	need_root_tokens
+	need_faults
 	mark=$$-$RANDOM
 	before=$(bpf_mount_count)
 	BPFD_TEST_MARK=$mark BPFDELEGATE_TEST_FAULT=child-exit-after-fsopen \
-		run timeout 30 "$BPFD" check
+		run timeout 30 "$BPFD_FAULTS" check
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"child exited"* ]]
 	[ "$(bpf_mount_count)" -eq "$before" ]
@@ -140,21 +140,21 @@ load helpers
 }
 
 @test "child hangs: the timeout ends it, no process left" {
-	need_root_tokens
+	need_faults
 	mark=$$-$RANDOM
 	BPFD_TEST_MARK=$mark BPFDELEGATE_TEST_FAULT=child-hang \
-		run timeout 30 "$BPFD" check --timeout 0.5
+		run timeout 30 "$BPFD_FAULTS" check --timeout 0.5
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"did not answer within 500 ms"* ]]
 	wait_no_marked "$mark"
 }
 
 @test "parent killed mid-handshake: the child does not linger, nothing mounted" {
-	need_root_tokens
+	need_faults
 	mark=$$-$RANDOM
 	before=$(bpf_mount_count)
 	BPFD_TEST_MARK=$mark BPFDELEGATE_TEST_FAULT=parent-exit-after-recv \
-		run timeout 30 "$BPFD" check
+		run timeout 30 "$BPFD_FAULTS" check
 	[ "$status" -eq 137 ]
 	wait_no_marked "$mark"
 	[ "$(bpf_mount_count)" -eq "$before" ]
@@ -170,8 +170,8 @@ load helpers
 }
 
 @test "delegation not kept (a pre-6.9 kernel): exit 4 saying the kernel is too old" {
-	need_root_tokens
-	BPFDELEGATE_TEST_FAULT=drop-options run "$BPFD" check
+	need_faults
+	BPFDELEGATE_TEST_FAULT=drop-options run "$BPFD_FAULTS" check
 	[ "$status" -eq 4 ]
 	[[ "$output" == *"Linux 6.9 or newer is needed"* ]]
 	[[ "$output" == *"$(uname -r)"* ]]

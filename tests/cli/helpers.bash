@@ -1,6 +1,9 @@
 # Shared helpers for the bats CLI tests.
 BPFD="${BPFDELEGATE:-$BATS_TEST_DIRNAME/../../build/bpfdelegate}"
 HELPERS="$(dirname "$BPFD")/tests/helpers"
+# The same CLI linked with the library built with -DBPFD_TEST_FAULTS: the
+# only binary that reads BPFDELEGATE_TEST_FAULT (see tests/README.md).
+BPFD_FAULTS="$(dirname "$BPFD")/tests/bpfdelegate-faults"
 
 # Skip, or fail under CI=true, when the real thing cannot run here.
 need_root_tokens() {
@@ -16,6 +19,21 @@ need_root_tokens() {
 		[ "${CI:-}" = true ] && { echo "skip is a failure under CI=true: $why" >&2; return 1; }
 		skip "$why"
 	fi
+}
+
+# Fault-injecting tests need the test build of the CLI (`make test` makes it).
+need_faults() {
+	need_root_tokens
+	[ -x "$BPFD_FAULTS" ] && return 0
+	[ "${CI:-}" = true ] && { echo "skip is a failure under CI=true: no $BPFD_FAULTS" >&2; return 1; }
+	skip "no $BPFD_FAULTS (make $BPFD_FAULTS)"
+}
+
+# The rest of the test runs the fault-injecting build as $BPFD / $BPFD_ABS.
+use_faults() {
+	need_faults || return 1
+	BPFD=$BPFD_FAULTS
+	BPFD_ABS=$(realpath "$BPFD_FAULTS")
 }
 
 bpf_mount_count() {

@@ -694,6 +694,7 @@ in_sleeper_bpf_mounts() {
 
 @test "oci-hook direct: SIGTERM after the mount: undone, one line, exit 143" {
 	need_oci
+	use_faults
 	mkdir -p "$BUNDLE/rootfs/sys/fs/bpf"
 	p=$("$OCI/userns-sleeper.sh")
 	PIDS+=("$p")
@@ -718,6 +719,7 @@ in_sleeper_bpf_mounts() {
 
 @test "oci: a hook hung after mounting, killed by runc's hook timeout: the container fails, nothing left" {
 	need_oci
+	use_faults
 	hook --timeout 30
 	cfg --arg m "BPFD_TEST_MARK=$MARK" '.hooks.createRuntime[0].timeout = 2
 		| .hooks.createRuntime[0].env = ["BPFDELEGATE_TEST_FAULT=child-hang-after-attach", $m]'

@@ -155,11 +155,11 @@ teardown() {
 }
 
 @test "run: --no-verify skips the token check; --json reports a setup failure" {
-	need_root_tokens
+	need_faults
 	run --separate-stderr "$BPFD" run --preset all --no-verify -- "$PROBE"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"token=ok"* ]]
-	BPFDELEGATE_TEST_FAULT=drop-options run --separate-stderr "$BPFD" run --preset all --json -- true
+	BPFDELEGATE_TEST_FAULT=drop-options run --separate-stderr "$BPFD_FAULTS" run --preset all --json -- true
 	[ "$status" -eq 4 ]
 	echo "$output" | jq -e '.ok == false and .exit_code == 4 and .error.step == "verify delegation"'
 }

@@ -175,7 +175,12 @@ static void test_initial_userns_bpffs_no_token(void **state)
 	assert_int_equal(bpf_mounts(), before);
 }
 
-static void run_fault(enum bpfd_fault f, int timeout_ms, enum bpfd_step step,
+/*
+ * BPFDELEGATE_TEST_FAULT=@fault: this test is linked against the library
+ * built with -DBPFD_TEST_FAULTS (see the Makefile); the release library
+ * ignores the variable.
+ */
+static void run_fault(const char *fault, int timeout_ms, enum bpfd_step step,
 		      int err)
 {
 	struct bpfd_engine_opts o = opts_any();
@@ -183,9 +188,10 @@ static void run_fault(enum bpfd_fault f, int timeout_ms, enum bpfd_step step,
 	struct bpfd_error e = {0};
 	int before = bpf_mounts();
 
-	o.fault = f;
 	o.timeout_ms = timeout_ms;
+	setenv("BPFDELEGATE_TEST_FAULT", fault, 1);
 	assert_int_equal(bpfd_check(&o, names, rep, &e), -err);
+	unsetenv("BPFDELEGATE_TEST_FAULT");
 	assert_int_equal(e.step, step);
 	assert_int_equal(e.err, err);
 	assert_int_equal(bpf_mounts(), before);
@@ -199,22 +205,76 @@ static void test_fault_child_exit(void **state)
 {
 	(void)state;
 	bpfd_require_root_tokens();
-	run_fault(BPFD_FAULT_CHILD_EXIT_AFTER_FSOPEN, 10000, BPFD_STEP_PEER,
-		  EPIPE);
+	run_fault("child-exit-after-fsopen", 10000, BPFD_STEP_PEER, EPIPE);
 }
 
 static void test_fault_child_hang(void **state)
 {
 	(void)state;
 	bpfd_require_root_tokens();
-	run_fault(BPFD_FAULT_CHILD_HANG, 300, BPFD_STEP_PEER, ETIMEDOUT);
+	run_fault("child-hang", 300, BPFD_STEP_PEER, ETIMEDOUT);
 }
 
 static void test_fault_tmpfs_context(void **state)
 {
 	(void)state;
 	bpfd_require_root_tokens();
-	run_fault(BPFD_FAULT_CHILD_SEND_TMPFS, 10000, BPFD_STEP_FSTYPE, EINVAL);
+	run_fault("child-send-tmpfs", 10000, BPFD_STEP_FSTYPE, EINVAL);
+}
+
+/*
+ * The child's guards (parent-death signal, non-dumpable) fail after it
+ * became the namespace root: the engine fails with the reason, never
+ * reports success, and leaves nothing behind.
+ */
+static void test_fault_child_rearm(void **state)
+{
+	(void)state;
+	bpfd_require_root_tokens();
+	run_fault("child-rearm-fail", 10000, BPFD_STEP_SETID, EPERM);
+}
+
+/* A child whose report says err 0 but that stopped before the end (an
+ * error lost on its way) is a failure for the parent. */
+static void test_fault_false_success(void **state)
+{
+	(void)state;
+	bpfd_require_root_tokens();
+	run_fault("child-false-success", 10000, BPFD_STEP_PEER, EPROTO);
+}
+
+/* Same for run, just before the exec: COMMAND never starts, and bpfd_run()
+ * says so instead of handing back a child that exited. */
+static void test_fault_exec_rearm(void **state)
+{
+	(void)state;
+	bpfd_require_root_tokens();
+	char *argv[] = {"/bin/true", NULL};
+	struct bpfd_exec x = {.argv = argv};
+	struct bpfd_engine_opts o = opts_any();
+	struct bpfd_report *rep = calloc(1, sizeof(*rep));
+	struct bpfd_child ch;
+	struct bpfd_error e = {0};
+	int r, before = bpf_mounts();
+
+	sigemptyset(&x.sigmask);
+	o.exec = &x;
+	setenv("BPFDELEGATE_TEST_FAULT", "exec-rearm-fail", 1);
+	r = bpfd_run(&o, names, rep, &ch, &e);
+	unsetenv("BPFDELEGATE_TEST_FAULT");
+	if (r == 0 && ch.pid > 0) {
+		waitpid(ch.pid, NULL, 0);
+		close(ch.pidfd);
+	}
+	assert_int_equal(r, -EPERM);
+	assert_int_equal(e.step, BPFD_STEP_USER);
+	assert_int_equal(e.err, EPERM);
+	assert_non_null(strstr(e.detail, "non-dumpable"));
+	assert_int_equal(ch.pidfd, -1);
+	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+	assert_int_equal(errno, ECHILD);
+	assert_int_equal(bpf_mounts(), before);
+	free(rep);
 }
 
 /* Without CAP_SYS_ADMIN the engine refuses before forking anything. */
@@ -303,6 +363,9 @@ int main(void)
 	    cmocka_unit_test(test_fault_child_exit),
 	    cmocka_unit_test(test_fault_child_hang),
 	    cmocka_unit_test(test_fault_tmpfs_context),
+	    cmocka_unit_test(test_fault_child_rearm),
+	    cmocka_unit_test(test_fault_exec_rearm),
+	    cmocka_unit_test(test_fault_false_success),
 	    cmocka_unit_test(test_not_privileged),
 	    cmocka_unit_test(test_run_exec),
 	};

@@ -60,12 +60,32 @@ static void test_set_and_format(void **state)
 	assert_int_equal(strlen(buf), 7);
 }
 
+/* A failure whose errno was lost (0) is still a failure. */
+static void test_no_errno_is_not_success(void **state)
+{
+	(void)state;
+	struct bpfd_error e = {0};
+	char buf[512];
+
+	errno = 0;
+	assert_int_equal(
+	    bpfd_error_set(&e, BPFD_STEP_SETID, errno, "setresuid(0)"), -EIO);
+	assert_int_equal(e.err, EIO);
+	assert_int_equal(e.step, BPFD_STEP_SETID);
+	assert_non_null(e.hint);
+	assert_non_null(strstr(e.hint, "no errno"));
+	bpfd_error_format(&e, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "setresuid(0): Input/output error"));
+	assert_int_equal(bpfd_error_set(NULL, BPFD_STEP_ARGS, 0, NULL), -EIO);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_token_create_hints),
 	    cmocka_unit_test(test_step_names),
 	    cmocka_unit_test(test_set_and_format),
+	    cmocka_unit_test(test_no_errno_is_not_success),
 	};
 	return cmocka_run_group_tests_name("error", tests, NULL, NULL);
 }

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Test builds only (-DBPFD_TEST_FAULTS): see lib/fault.h. */
+#ifdef BPFD_TEST_FAULTS
+#include <stdlib.h>
+#include <string.h>
+
+#include "fault.h"
+#include "internal.h"
+
+enum bpfd_fault bpfd_fault(void)
+{
+	static const struct {
+		const char *name;
+		enum bpfd_fault f;
+	} faults[] = {
+	    {"child-exit-after-fsopen", BPFD_FAULT_CHILD_EXIT_AFTER_FSOPEN},
+	    {"child-hang", BPFD_FAULT_CHILD_HANG},
+	    {"parent-exit-after-recv", BPFD_FAULT_PARENT_EXIT_AFTER_RECV},
+	    {"child-send-tmpfs", BPFD_FAULT_CHILD_SEND_TMPFS},
+	    {"drop-options", BPFD_FAULT_DROP_OPTIONS},
+	    {"child-rearm-fail", BPFD_FAULT_CHILD_REARM_FAIL},
+	    {"exec-rearm-fail", BPFD_FAULT_EXEC_REARM_FAIL},
+	    {"child-false-success", BPFD_FAULT_CHILD_FALSE_SUCCESS},
+	    {"probe-hang", BPFD_FAULT_PROBE_HANG},
+	    {"child-hang-after-attach", BPFD_FAULT_CHILD_HANG_ATTACHED},
+	};
+	/* Read at each use, in whichever process: no state to keep. */
+	const char *v = getenv("BPFDELEGATE_TEST_FAULT");
+
+	if (!v)
+		return BPFD_FAULT_NONE;
+	for (size_t i = 0; i < ARRAY_SIZE(faults); i++)
+		if (strcmp(v, faults[i].name) == 0)
+			return faults[i].f;
+	return BPFD_FAULT_NONE;
+}
+#endif

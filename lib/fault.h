@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Internal: faults the tests inject, read from BPFDELEGATE_TEST_FAULT.
+ *
+ * Only a library built with -DBPFD_TEST_FAULTS (build/faults/, linked into
+ * build/tests/bpfdelegate-faults and the engine's integration test) reads
+ * the variable.  In every other build bpfd_fault() is the constant
+ * BPFD_FAULT_NONE: the compiler drops each fault branch, and neither the
+ * variable's name nor the fault names are in the binary.  runc passes its
+ * environment to hooks: a release oci-hook must not be steerable by it.
+ */
+#ifndef BPFD_FAULT_H
+#define BPFD_FAULT_H
+
+enum bpfd_fault {
+	BPFD_FAULT_NONE = 0,
+	BPFD_FAULT_CHILD_EXIT_AFTER_FSOPEN, /* child dies before the mount */
+	BPFD_FAULT_CHILD_HANG,		    /* child never sends the fs fd */
+	BPFD_FAULT_PARENT_EXIT_AFTER_RECV,  /* parent is killed mid-handshake */
+	BPFD_FAULT_CHILD_SEND_TMPFS,	    /* child sends a tmpfs context */
+	BPFD_FAULT_DROP_OPTIONS,	    /* act like a pre-6.9 kernel that
+					       ignores delegate_* options */
+	BPFD_FAULT_CHILD_REARM_FAIL,	    /* the child's guards fail after it
+					       became the namespace root */
+	BPFD_FAULT_EXEC_REARM_FAIL,	/* run: they fail just before exec */
+	BPFD_FAULT_CHILD_FALSE_SUCCESS, /* child reports err 0 before the
+					   mount: an error lost on the way */
+	BPFD_FAULT_PROBE_HANG,		/* list --pid's token child pauses
+					   in the target's user namespace */
+	BPFD_FAULT_CHILD_HANG_ATTACHED, /* (join) the child hangs once the
+					   mount is in the target */
+};
+
+#ifdef BPFD_TEST_FAULTS
+/* The fault named by BPFDELEGATE_TEST_FAULT; NONE when unset or unknown. */
+enum bpfd_fault bpfd_fault(void);
+#else
+static inline enum bpfd_fault bpfd_fault(void)
+{
+	return BPFD_FAULT_NONE;
+}
+#endif
+
+#endif
