@@ -48,6 +48,19 @@ for build in "$@"; do
 	fi
 done
 
+# ---- fuzz targets: one test each, FUZZ_SECONDS each over the checked-in
+# seeds (set by `make test`; tests/fuzz/run.sh) ----
+if [ -n "${FUZZ_BUILD:-}" ]; then
+	echo "# fuzz targets in $FUZZ_BUILD, ${FUZZ_SECONDS:-10} s each"
+	out=$(mktemp)
+	tests/fuzz/run.sh -t "${FUZZ_SECONDS:-10}" "$FUZZ_BUILD" >"$out" 2>&1
+	rc=$?
+	cat "$out"
+	count_tap "fuzz targets" "$rc" "$out"
+	rm -f "$out"
+fi
+# ---- end fuzz targets ----
+
 if [ "$skipped" -gt 0 ]; then
 	echo "$passed passed, $failed failed, $skipped skipped"
 else
