@@ -48,6 +48,16 @@ for build in "$@"; do
 	fi
 done
 
+# ---- compile-time checks (tests/compile/run.sh) ----
+echo "# compile-time checks"
+out=$(mktemp)
+tests/compile/run.sh >"$out" 2>&1
+rc=$?
+cat "$out"
+count_tap "compile checks" "$rc" "$out"
+rm -f "$out"
+# ---- end compile-time checks ----
+
 # ---- fuzz targets: one test each, FUZZ_SECONDS each over the checked-in
 # seeds (set by `make test`; tests/fuzz/run.sh) ----
 if [ -n "${FUZZ_BUILD:-}" ]; then
