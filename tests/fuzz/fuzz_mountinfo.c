@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The mountinfo option decoder of lib/mounts.c: uid=, gid=, mode= and the
- * four delegate_* LISTs of a bpffs, through bpfd_bpffs_mounts() (the input
+ * The mountinfo option decoders: lib/mounts.c's (uid=, gid=, mode= and the
+ * four delegate_* LISTs of a bpffs) through bpfd_bpffs_mounts() (the input
  * as a mountinfo file, parsed by libmount) and directly on the last field
- * of each line (the super options), whatever libmount thinks of the line.
+ * of each line (the super options), whatever libmount thinks of the line;
+ * lib/bpffs.c's (bpfd_bpffs_read_options(), which checks a new mount) for
+ * the mount id of each of the first lines.
  */
+#include <bpfdelegate/bpffs.h>
 #include <bpfdelegate/mounts.h>
 
 #include "fuzz.h"
@@ -36,14 +39,30 @@ static void decode(const char *opts)
 	}
 }
 
-static void each_line(char *text)
+static void read_options(const char *path, int mnt_id)
 {
-	for (char *line = text, *next; line; line = next) {
+	struct bpfd_delegation d;
+	struct bpfd_error err;
+	char raw[64];
+
+	memset(&err, 0, sizeof(err));
+	if (bpfd_bpffs_read_options(path, mnt_id, table(), &d, raw, sizeof(raw),
+				    &err) == 0)
+		FUZZ_CHECK(strnlen(raw, sizeof(raw)) < sizeof(raw));
+}
+
+static void each_line(const char *path, char *text)
+{
+	int i = 0;
+
+	for (char *line = text, *next; line; line = next, i++) {
 		char *sp;
 
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
+		if (i < 8)
+			read_options(path, atoi(line));
 		sp = strrchr(line, ' ');
 		decode(sp ? sp + 1 : line);
 	}
@@ -51,14 +70,14 @@ static void each_line(char *text)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	const char *path = fuzz_file(data, size);
 	struct bpfd_bpffs_mount *m = NULL;
 	struct bpfd_error err;
 	size_t n = 0;
 	char *text;
 
 	memset(&err, 0, sizeof(err));
-	if (bpfd_bpffs_mounts(fuzz_file(data, size), table(), &m, &n, &err) ==
-	    0) {
+	if (bpfd_bpffs_mounts(path, table(), &m, &n, &err) == 0) {
 		for (size_t i = 0; i < n; i++) {
 			FUZZ_CHECK(strnlen(m[i].target, sizeof(m[i].target)) <
 				   sizeof(m[i].target));
@@ -68,7 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(m);
 	}
 	text = fuzz_str(data, size);
-	each_line(text);
+	each_line(path, text);
 	free(text);
 	return 0;
 }
