@@ -63,7 +63,7 @@ rm -f "$out"
 if [ -n "${FUZZ_BUILD:-}" ]; then
 	echo "# fuzz targets in $FUZZ_BUILD, ${FUZZ_SECONDS:-10} s each"
 	out=$(mktemp)
-	tests/fuzz/run.sh -t "${FUZZ_SECONDS:-10}" "$FUZZ_BUILD" >"$out" 2>&1
+	tests/fuzz/run.sh -f -t "${FUZZ_SECONDS:-10}" "$FUZZ_BUILD" >"$out" 2>&1
 	rc=$?
 	cat "$out"
 	count_tap "fuzz targets" "$rc" "$out"
