@@ -93,8 +93,9 @@ $(BUILD)/tests/%: tests/%.c tests/testutil.h $(BUILD)/libbpfdelegate.a $(HEADERS
 # Every tests/fuzz/fuzz_NAME.c is a libFuzzer target linked with every lib/
 # object, all built by clang with the fuzzer and ASan/UBSan instrumentation
 # in $(FUZZ_BUILD)/; its seed corpus is tests/fuzz/corpus/NAME/.  `make fuzz`
-# runs each for FUZZ_SECONDS on a scratch copy of its corpus; `make test`
-# runs each for FUZZ_TEST_SECONDS (tests/fuzz/run.sh).
+# runs each for FUZZ_SECONDS, new inputs kept in $(FUZZ_BUILD)/corpus/NAME/
+# (never in the tree); `make test` runs each for FUZZ_TEST_SECONDS over the
+# seeds only (tests/fuzz/run.sh).
 FUZZ_CC      ?= clang
 FUZZ_BUILD   := build-fuzz
 FUZZ_SECONDS ?= 60
