@@ -11,6 +11,9 @@ PKGS      := libbpf libcap mount json-c libelf zlib
 DEB_PKGS  := build-essential pkg-config libbpf-dev libcap-dev libmount-dev \
              libelf-dev zlib1g-dev libjson-c-dev libcmocka-dev scdoc bats \
              runc busybox-static jq
+# ---- fuzzing: clang and its libFuzzer runtime (libclang_rt.fuzzer) ----
+DEB_PKGS  += clang libclang-rt-14-dev
+# ---- end fuzzing ----
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -46,6 +49,7 @@ TEST_BINS := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%) $(INTEG_SRC:tests/%.c=$(BUIL
 HEADERS   := $(wildcard include/bpfdelegate/*.h lib/*.h cmd/*.h tests/*.h)
 
 .PHONY: all deps run test test-asan valgrind bench man clean install format format-check help
+.PHONY: fuzz fuzz-build fuzz-seeds
 all: $(BUILD)/bpfdelegate $(BUILD)/libbpfdelegate.a $(BUILD)/libbpfdelegate.so man
 
 # Install the Debian packages the build and the tests need, when missing.
@@ -108,6 +112,51 @@ $(FAULT_TESTS): $(BUILD)/tests/%: tests/%.c tests/testutil.h $(FAULT_LIB) $(HEAD
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(FAULT_LIB) $(PKG_LIBS) -lcmocka
 
+# ---- fuzzing (libFuzzer) -------------------------------------------------
+# Every tests/fuzz/fuzz_NAME.c is a libFuzzer target linked with every lib/
+# object, all built by clang with the fuzzer and ASan/UBSan instrumentation
+# in $(FUZZ_BUILD)/; its seed corpus is tests/fuzz/corpus/NAME/.  `make fuzz`
+# runs each for FUZZ_SECONDS, new inputs kept in $(FUZZ_BUILD)/corpus/NAME/
+# (never in the tree); `make test` runs each for FUZZ_TEST_SECONDS over the
+# seeds only (tests/fuzz/run.sh).
+FUZZ_CC      ?= clang
+FUZZ_BUILD   := build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TEST_SECONDS ?= 10
+FUZZ_SRC     := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS    := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o)
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all \
+                -fno-omit-frame-pointer
+FUZZ_CFLAGS  := -O1 -g $(WARN) -Wno-string-concatenation -Wno-format-nonliteral \
+                -std=gnu11 -D_GNU_SOURCE \
+                -DBPFD_VERSION='"$(VERSION)"' -Iinclude -Ilib -Itests $(PKG_CFLAGS)
+
+$(FUZZ_BUILD)/lib/%.o: lib/%.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) $(FUZZ_LIB_OBJ) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< \
+		$(FUZZ_LIB_OBJ) $(PKG_LIBS)
+
+# keep the objects: make would delete them as intermediates
+.SECONDARY: $(FUZZ_LIB_OBJ)
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: deps
+	$(MAKE) fuzz-build
+	tests/fuzz/run.sh -t $(FUZZ_SECONDS) $(FUZZ_BUILD)
+
+# The BTF seeds: the four enums of this machine's kernel BTF (libbpf).
+$(FUZZ_BUILD)/gen_btf_seeds: tests/fuzz/gen_btf_seeds.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(PKG_LIBS)
+fuzz-seeds: $(FUZZ_BUILD)/gen_btf_seeds
+	$(FUZZ_BUILD)/gen_btf_seeds tests/fuzz/corpus/btf_enums
+# ---- end fuzzing ---------------------------------------------------------
+
 # Build, then run the main job.
 run: deps
 	$(MAKE) all
@@ -118,7 +167,8 @@ run: deps
 test: deps
 	$(MAKE) all $(TEST_BINS)
 	$(MAKE) BUILD=build-asan SANITIZE=1 $(BUILD_ASAN_BINS)
-	tests/run.sh $(BUILD) build-asan
+	$(MAKE) fuzz-build
+	FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_TEST_SECONDS) tests/run.sh $(BUILD) build-asan
 
 BUILD_ASAN_BINS = $(UNIT_SRC:tests/%.c=build-asan/tests/%) $(INTEG_SRC:tests/%.c=build-asan/tests/%) \
                   $(HELPER_SRC:tests/%.c=build-asan/tests/%) build-asan/bpfdelegate \
@@ -164,10 +214,12 @@ format-check:
 
 clean:
 	rm -rf build build-asan
+	rm -rf $(FUZZ_BUILD)
 	$(MAKE) -C bench clean 2>/dev/null || true
 
 help:
 	@echo "make [all]   build bpfdelegate, libbpfdelegate.{a,so} and the man page"
 	@echo "make run     install missing packages, build, run 'bpfdelegate check'"
 	@echo "make test    install missing packages, build, run every test"
+	@echo "make fuzz    run each libFuzzer target FUZZ_SECONDS (default 60)"
 	@echo "make bench   benchmark against a minimal syscall-only floor"

@@ -170,6 +170,9 @@ static int decode_options(const char *opts, const struct bpfd_names *names,
 		out->mask[k] = 0;
 		if (mnt_optstr_get_option(opts, opt, &val, &len) != 0)
 			continue; /* option absent: mask 0 */
+		if (!val || !len) /* "delegate_cmds" alone: val is NULL */
+			return bpfd_error_set(err, BPFD_STEP_MOUNTINFO, EINVAL,
+					      "%s without a value", opt);
 		if (len >= sizeof(buf))
 			return bpfd_error_set(err, BPFD_STEP_MOUNTINFO, E2BIG,
 					      "%s too long", opt);

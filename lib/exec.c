@@ -46,10 +46,19 @@ static int keep_caps_as(uid_t uid, gid_t gid, uint64_t keep,
 	if (cap_set_proc(caps) < 0)
 		r = bpfd_error_set(err, BPFD_STEP_USER, errno, "cap_set_proc");
 	cap_free(caps);
-	for (cap_value_t v = 0; r == 0 && v < 64 && v <= CAP_LAST_CAP; v++)
-		if ((keep & (1ULL << v)) && cap_set_ambient(v, CAP_SET) < 0)
-			r = bpfd_error_set(err, BPFD_STEP_USER, errno,
-					   "ambient %s", cap_to_name(v));
+	for (cap_value_t v = 0; r == 0 && v < 64 && v <= CAP_LAST_CAP; v++) {
+		int e;
+		char *name;
+
+		if (!(keep & (1ULL << v)) || cap_set_ambient(v, CAP_SET) == 0)
+			continue;
+		e = errno;
+		/* cap_to_name() allocates (NULL on ENOMEM): cap_free() it */
+		name = cap_to_name(v);
+		r = bpfd_error_set(err, BPFD_STEP_USER, e, "ambient %s",
+				   name ? name : "capability");
+		cap_free(name);
+	}
 	prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
 	return r;
 }

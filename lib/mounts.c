@@ -20,6 +20,7 @@
 
 #include "fault.h"
 #include "internal.h"
+#include "mountopts.h"
 #include "nschild.h"
 
 const char *bpfd_owner_name(enum bpfd_owner owner)
@@ -245,9 +246,8 @@ static void copy_str(char *dst, size_t len, const char *src)
 	snprintf(dst, len, "%s", src ? src : "");
 }
 
-/* Value of option @key in @opts as an unsigned number in @base. */
-static bool opt_number(const char *opts, const char *key, int base,
-		       unsigned long *out)
+bool bpfd_mount_opt_number(const char *opts, const char *key, int base,
+			   unsigned long *out)
 {
 	char *val = NULL, buf[32], *end;
 	size_t len = 0;
@@ -262,8 +262,9 @@ static bool opt_number(const char *opts, const char *key, int base,
 	return errno == 0 && *end == '\0';
 }
 
-static bool decode_delegation(const char *opts, const struct bpfd_names *names,
-			      struct bpfd_delegation *d)
+bool bpfd_mount_decode_delegation(const char *opts,
+				  const struct bpfd_names *names,
+				  struct bpfd_delegation *d)
 {
 	memset(d, 0, sizeof(*d));
 	for (int k = 0; k < BPFD_NKINDS; k++) {
@@ -299,10 +300,11 @@ static void fill_mount(struct libmnt_fs *fs, const struct bpfd_names *names,
 	copy_str(m->source, sizeof(m->source), mnt_fs_get_source(fs));
 	copy_str(m->options, sizeof(m->options), opts);
 	/* bpf_show_options() omits uid/gid 0 and mode 0777. */
-	m->uid = opt_number(opts, "uid", 10, &v) ? (uid_t)v : 0;
-	m->gid = opt_number(opts, "gid", 10, &v) ? (gid_t)v : 0;
-	m->mode = opt_number(opts, "mode", 8, &v) ? (unsigned int)v : 0777;
-	m->deleg_ok = decode_delegation(opts, names, &m->deleg);
+	m->uid = bpfd_mount_opt_number(opts, "uid", 10, &v) ? (uid_t)v : 0;
+	m->gid = bpfd_mount_opt_number(opts, "gid", 10, &v) ? (gid_t)v : 0;
+	m->mode =
+	    bpfd_mount_opt_number(opts, "mode", 8, &v) ? (unsigned int)v : 0777;
+	m->deleg_ok = bpfd_mount_decode_delegation(opts, names, &m->deleg);
 }
 
 static struct libmnt_table *parse_table(const char *mountinfo, int *r)

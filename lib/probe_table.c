@@ -82,10 +82,6 @@ static const struct bpfd_map_recipe map_recipes[] = {
     [33] = {MAP("arena", 0, 0, 1), .flags = BPF_F_MMAPABLE, .caps = CAP_B},
 };
 
-#define ATT(...)                                                               \
-	.nattach = sizeof((uint8_t[]){__VA_ARGS__}) / sizeof(uint8_t),         \
-	.attach = {__VA_ARGS__}
-
 /*
  * eat: what libbpf loads the type with.  bpf_prog_load_fixup_attach_type()
  * turns eat 0 into cgroup_inet_sock_create for cgroup_sock and into

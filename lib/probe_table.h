@@ -55,6 +55,26 @@ struct bpfd_prog_recipe {
 	uint8_t attach[BPFD_PROBE_MAX_ATTACH];
 };
 
+/*
+ * ATT(a, b, ...) in a struct bpfd_prog_recipe initializer: the attach types
+ * and their count.  More than BPFD_PROBE_MAX_ATTACH is a compile-time error
+ * (an array initializer with excess elements is only a warning, and
+ * nattach would then count past the end of attach[]); the Makefile's
+ * tests/compile/ checks that it stays one.
+ */
+#define BPFD_ATT_COUNT(...) (sizeof((uint8_t[]){__VA_ARGS__}) / sizeof(uint8_t))
+#define ATT(...)                                                               \
+	.nattach =                                                             \
+	    BPFD_ATT_COUNT(__VA_ARGS__) +                                      \
+	    0 * sizeof(struct {                                                \
+		    _Static_assert(BPFD_ATT_COUNT(__VA_ARGS__) <=              \
+				       BPFD_PROBE_MAX_ATTACH,                  \
+				   "ATT(): more than "                         \
+				   "BPFD_PROBE_MAX_ATTACH attach types");      \
+		    char unused;                                               \
+	    }),                                                                \
+	.attach = {__VA_ARGS__}
+
 /* Recipe for map type / program type @type, or NULL when unknown. */
 const struct bpfd_map_recipe *bpfd_probe_map_recipe(uint32_t type);
 const struct bpfd_prog_recipe *bpfd_probe_prog_recipe(uint32_t type);

@@ -48,6 +48,29 @@ for build in "$@"; do
 	fi
 done
 
+# ---- compile-time checks (tests/compile/run.sh) ----
+echo "# compile-time checks"
+out=$(mktemp)
+tests/compile/run.sh >"$out" 2>&1
+rc=$?
+cat "$out"
+count_tap "compile checks" "$rc" "$out"
+rm -f "$out"
+# ---- end compile-time checks ----
+
+# ---- fuzz targets: one test each, FUZZ_SECONDS each over the checked-in
+# seeds (set by `make test`; tests/fuzz/run.sh) ----
+if [ -n "${FUZZ_BUILD:-}" ]; then
+	echo "# fuzz targets in $FUZZ_BUILD, ${FUZZ_SECONDS:-10} s each"
+	out=$(mktemp)
+	tests/fuzz/run.sh -f -t "${FUZZ_SECONDS:-10}" "$FUZZ_BUILD" >"$out" 2>&1
+	rc=$?
+	cat "$out"
+	count_tap "fuzz targets" "$rc" "$out"
+	rm -f "$out"
+fi
+# ---- end fuzz targets ----
+
 if [ "$skipped" -gt 0 ]; then
 	echo "$passed passed, $failed failed, $skipped skipped"
 else
