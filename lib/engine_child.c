@@ -225,12 +225,54 @@ static int refuse_existing(struct child_ctx *c, int fd, const char *target)
  * @replace_now: only a bpffs, never another filesystem (over which we
  * mount, as before).  Stacked ones (older versions stacked) go one by one.
  */
+/*
+ * Is @fd the very directory @root_fd names (same mount, same inode)?
+ * RESOLVE_IN_ROOT keeps every target inside the root, but "/", "//",
+ * "tmp/.." or a symlink to "/" all resolve to the root itself: a bpffs
+ * mounted there would hide the whole filesystem of the process.
+ */
+static int is_same_dir(int fd, int root_fd)
+{
+	struct stat a, b;
+	int ma = bpfd_mount_id(fd), mb = bpfd_mount_id(root_fd);
+
+	if (ma < 0 || mb < 0)
+		return ma < 0 ? ma : mb;
+	if (fstat(fd, &a) < 0 || fstat(root_fd, &b) < 0)
+		return -errno;
+	return ma == mb && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/*
+ * A "." or ".." component: refused.  After the mount, the target is looked
+ * up again by name (child_check_visible), and "dir/.." no longer resolves
+ * once the bpffs hides "dir"; no container path needs one.
+ */
+static bool has_dot_component(const char *path)
+{
+	for (const char *p = path; *p;) {
+		size_t n = strcspn(p, "/");
+
+		if ((n == 1 && p[0] == '.') ||
+		    (n == 2 && p[0] == '.' && p[1] == '.'))
+			return true;
+		p += n;
+		p += strspn(p, "/");
+	}
+	return false;
+}
+
 static int child_open_target(struct child_ctx *c, bool replace_now)
 {
 	const char *target =
 	    c->opts->target ? c->opts->target : BPFD_DEFAULT_TARGET;
 	struct bpfd_report *rep = &c->msg.rep;
 
+	if (has_dot_component(target))
+		return bpfd_report_fail(rep, BPFD_STEP_TARGET, EINVAL,
+					"%s: a \".\" or \"..\" component; give "
+					"the path without them",
+					target);
 	for (int i = 0;; i++) {
 		struct bpfd_error e = {0};
 		_cleanup_close_ int fd =
@@ -241,6 +283,16 @@ static int child_open_target(struct child_ctx *c, bool replace_now)
 			bpfd_report_from_error(rep, &e);
 			return fd;
 		}
+		r = is_same_dir(fd, c->opts->join_root_fd);
+		if (r < 0)
+			return bpfd_report_fail(rep, BPFD_STEP_TARGET, r,
+						"%s: statx/fstat", target);
+		if (r > 0)
+			return bpfd_report_fail(
+			    rep, BPFD_STEP_TARGET, EINVAL,
+			    "%s: resolves to the root of the process's "
+			    "filesystem, which a bpffs would hide",
+			    target);
 		r = is_bpffs_root(fd);
 		if (r < 0)
 			return bpfd_report_fail(rep, BPFD_STEP_TARGET, r,

@@ -512,3 +512,25 @@ wait_target_bpf() {
 	[ "$(wc -l <"$T/err")" -eq 1 ]
 	grep -q "undo mount $T/bpf: a bpffs (mount id [0-9]*) may be left there after: peer" "$T/err"
 }
+
+@test "attach: a target that resolves to the process's root is refused, whatever its spelling" {
+	need_attach
+	sleeper
+	mkdir "$T/d"
+	ln -s / "$T/rootlink"
+	for t in / // "$T/rootlink" "$T/d/../../.." "$T/.." "$T/./d"; do
+		attach --pid "$P" -c map_create --target "$t"
+		[ "$status" -eq 1 ]
+		[ "$(wc -l <<<"$stderr")" -eq 1 ]
+		case $t in
+		*/.|*/./*|*/..|*/../*) [[ "$stderr" == *'a "." or ".." component'* ]] ;;
+		*) [[ "$stderr" == *"resolves to the root of the process's filesystem"* ]] ;;
+		esac
+		[ "$(target_bpf)" -eq 0 ]
+	done
+	# a real directory next to them still works
+	attach --pid "$P" -c map_create --target "$T/d"
+	[ "$status" -eq 0 ]
+	[ "$(target_bpf)" -eq 1 ]
+	[ "$(bpf_mount_count)" -eq "$HOST_BPF" ]
+}

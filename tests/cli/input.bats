@@ -54,7 +54,7 @@ named_as_resource() {
 
 @test "attach under a low RLIMIT_NOFILE: exit 1, out of file descriptors, not 'needs CAP_SYS_ADMIN'" {
 	need_root_tokens
-	local n p ok=0 OCI_DIR
+	local n p ok=0 OCI_DIR left
 	OCI_DIR="$(cd "$BATS_TEST_DIRNAME/../oci" && pwd)"
 	# every limit from the lowest that starts up to one that works: the
 	# failure moves through each step that opens something
@@ -62,12 +62,15 @@ named_as_resource() {
 		p=$("$OCI_DIR/userns-sleeper.sh")
 		run --separate-stderr prlimit --nofile="$n:$n" "$BPFD" attach --pid "$p" \
 			--cmds map_create --target /tmp
+		# a failure leaves the target as it was: no bpffs left behind
+		left=$(grep -c " - bpf " "/proc/$p/mountinfo" || true)
 		kill -9 "$p"
 		if [ "$status" -eq 0 ]; then
 			ok=1
 			break
 		fi
 		named_as_resource "$n"
+		[ "$left" -eq 0 ]
 	done
 	[ "$ok" -eq 1 ] # and with enough fds it works
 }
