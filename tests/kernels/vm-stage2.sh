@@ -11,7 +11,8 @@ m devtmpfs devtmpfs nosuid,mode=755 /dev
 m devpts devpts nosuid,noexec,gid=5,mode=620,ptmxmode=000 /dev/pts
 m tmpfs tmpfs nosuid,nodev /dev/shm
 m tmpfs tmpfs nosuid,nodev,mode=755 /run
-m tmpfs tmpfs nosuid,nodev,mode=1777 /tmp
+# an empty /tmp, not the host's (the -i paths of a private root stay)
+[ "$HOSTFS" = 1 ] && m tmpfs tmpfs nosuid,nodev,mode=1777 /tmp
 m securityfs securityfs nosuid,nodev,noexec /sys/kernel/security
 m cgroup2 cgroup2 nosuid,nodev,noexec,nsdelegate /sys/fs/cgroup
 m debugfs debugfs nosuid,nodev,noexec /sys/kernel/debug

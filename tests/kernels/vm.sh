@@ -210,8 +210,10 @@ mkdir -p "$TMPD"
 W=$(mktemp -d "$TMPD/vm.XXXXXX")
 QPID=
 TAILPID=
+OUTPID=
 cleanup() {
 	[ -n "$TAILPID" ] && kill "$TAILPID" 2>/dev/null
+	[ -n "$OUTPID" ] && kill "$OUTPID" 2>/dev/null
 	[ -n "$QPID" ] && kill "$QPID" 2>/dev/null && wait "$QPID" 2>/dev/null
 	if [ $KEEP = 1 ]; then echo "vm: kept $W" >&2; else rm -rf "$W"; fi
 }
@@ -361,6 +363,10 @@ if [ $VERBOSE = 1 ]; then
 fi
 "$QEMU" "${QARGS[@]}" </dev/null >"$W/qemu.log" 2>&1 &
 QPID=$!
+# The command's output as it comes (a full test run takes many minutes).
+: >"$W/out"
+tail -n +1 -s 0.5 -f --pid="$QPID" "$W/out" &
+OUTPID=$!
 DEADLINE=$(($(date +%s) + TIMEOUT))
 while kill -0 "$QPID" 2>/dev/null; do
 	if [ "$(date +%s)" -ge "$DEADLINE" ]; then
@@ -378,7 +384,8 @@ if [ -n "$TAILPID" ]; then
 	TAILPID=
 fi
 
-cat "$W/out"
+wait "$OUTPID" 2>/dev/null || true
+OUTPID=
 # the command's last line may lack its newline; keep "vm:" lines apart
 [ ! -s "$W/out" ] || [ -z "$(tail -c1 "$W/out")" ] || echo
 grep -E '^(mounts|left|dmesg|modules): ' "$W/meta" | sed 's/^/vm: /' >&2 || true
