@@ -15,7 +15,7 @@
 # Full logs: BUILD/kernels/<kernel>.log; the rows for docs/kernels.md:
 # BUILD/kernels/table.md.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 BUILD=${1:-build}
 [ -x "$BUILD/bpfdelegate" ] || { echo "matrix: $BUILD/bpfdelegate is not built" >&2; exit 2; }
 KERNELS=${KERNELS:-host 5.10 6.1 6.12}
@@ -45,7 +45,7 @@ for k in $KERNELS; do
 	last=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n1)
 	p=0 f=0 s=0
 	if [ -n "$last" ]; then
-		read -r p f s < <(sed -E 's/^([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?.*/\1 \2 \3/' <<<"$last")
+		read -r p f s < <(sed -E 's/^([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?.*/\1 \2 \4/' <<<"$last")
 		s=${s:-0}
 	else
 		f=1

@@ -3,7 +3,7 @@
 # busybox root with the binary and its libraries), runs the fixed CLI script
 # tests/kernels/smoke-vm.sh and checks every command's exit status and
 # output against tests/kernels/expected/<kernel>.txt.  One TAP line per
-# assertion, then "smoke: N passed, N failed (T s)".
+# assertion, then the time taken and "N passed, N failed".
 #
 #   tests/kernels/smoke.sh [BPFDELEGATE]     (default build/bpfdelegate)
 #
@@ -11,7 +11,7 @@
 # bounds each VM.  Each kernel's full output is kept in
 # <dir of BPFDELEGATE>/kernels/smoke-<kernel>.out.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 BPFD=$(realpath "${1:-build/bpfdelegate}")
 [ -x "$BPFD" ] || { echo "smoke: $BPFD is not built (make all)" >&2; exit 2; }
 KERNELS=${KERNELS:-5.10 6.1 6.12}
@@ -96,5 +96,6 @@ for k in $KERNELS; do
 		esac
 	done <"$exp"
 done
-echo "smoke: $passed passed, $failed failed ($(($(date +%s) - T0)) s)"
+echo "# smoke: $KERNELS in $(($(date +%s) - T0)) s"
+echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]

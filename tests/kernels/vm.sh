@@ -148,7 +148,7 @@ if [ "${1:-}" = fetch ]; then
 fi
 
 # ---------------------------------------------------------------- options
-INCLUDES=() ENVS=() HOSTFS=0 BPFFS=1 CDIR=/ MEM= TIMEOUT=900 VERBOSE=0 KEEP=0
+INCLUDES=() ENVS=() HOSTFS=0 BPFFS=1 CDIR=/ MEM="" TIMEOUT=900 VERBOSE=0 KEEP=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	-i) INCLUDES+=("$2"); shift 2 ;;
@@ -347,7 +347,7 @@ TI=$(now)
 if [ "$ACCEL" = kvm ]; then
 	QARGS=(-accel kvm -cpu host)
 else
-	QARGS=(-accel tcg,thread=single -cpu max)
+	QARGS=(-accel "tcg,thread=single" -cpu max)
 fi
 QARGS+=(-smp 2 -m "$MEM" -M pc -nodefaults -no-user-config -display none -no-reboot
 	-monitor none -kernel "$VMLINUX" -initrd "$W/initrd"
