@@ -38,11 +38,19 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/r
 . /.vm/env
 SH=/bin/sh
 [ "$HOSTFS" = 1 ] && [ -x /bin/bash ] && SH=/bin/bash
-{
-	(cd "$CDIR" && exec $SH /.vm/cmd) </dev/null 2>&1
-	echo $? >/.vm/rc
-} | $B cat >/dev/ttyS1
-rc=$($B cat /.vm/rc)
+# Output through a pipe, as in CI (no tty).  Wait for the command, not for
+# the pipe: a process it left behind may hold the pipe open for ever.
+$B mkfifo /.vm/out
+$B cat /.vm/out >/dev/ttyS1 &
+catpid=$!
+(cd "$CDIR" && exec $SH /.vm/cmd) </dev/null >/.vm/out 2>&1
+rc=$?
+i=0
+while $B kill -0 $catpid 2>/dev/null && [ $i -lt 20 ]; do
+	$B sleep 0.1
+	i=$((i + 1))
+done
+$B kill $catpid 2>/dev/null
 echo "t_cmd_end=$($B cut -d' ' -f1 /proc/uptime)" >&3
 $B sleep 0.2 # reaped children's mounts go away asynchronously
 mi >/.vm/mounts.after
