@@ -5,7 +5,7 @@
 : "${BPFD:?}"
 up() { cut -d' ' -f1 /proc/uptime; }
 bpf_mounts() { grep -c ' - bpf ' /proc/self/mountinfo; }
-# one [NAME] COMMAND...: run it with a bound, frame its output
+# one NAME COMMAND...: run it with a bound, frame its output
 one() {
 	name=$1
 	shift
