@@ -403,6 +403,9 @@ undo_child(pid_t parent, int pidfd, int mnt)
 
 	if (r == 0 && setns(pidfd, CLONE_NEWNS) < 0)
 		r = -errno;
+	if (bpfd_fault() == BPFD_FAULT_UNDO_HANG)
+		for (;;)
+			pause();
 	if (r == 0 && fchdir(mnt) < 0)
 		r = -errno;
 	/* EINVAL: not attached in this namespace (never, or the engine
@@ -431,7 +434,12 @@ static int parent_undo(struct parent_ctx *p)
 	pid = fork();
 	if (pid == 0)
 		undo_child(self, p->opts->join->pidfd, p->mnt);
-	r = pid < 0 ? -errno : bpfd_wait_child(pid, UNDO_TIMEOUT_MS, &st);
+	r = pid < 0 ? -errno
+		    : bpfd_wait_child(pid,
+				      bpfd_fault() == BPFD_FAULT_UNDO_HANG
+					  ? 30000
+					  : UNDO_TIMEOUT_MS,
+				      &st);
 	if (r == 0 && !WIFEXITED(st))
 		r = -ECHILD;
 	else if (r == 0)

@@ -558,7 +558,8 @@ static int child_finish_join(struct child_ctx *c, int mnt_fd)
 		child_undo_mount(mnt_fd);
 		return r;
 	}
-	if (bpfd_fault() == BPFD_FAULT_CHILD_HANG_ATTACHED)
+	if (bpfd_fault() == BPFD_FAULT_CHILD_HANG_ATTACHED ||
+	    bpfd_fault() == BPFD_FAULT_UNDO_HANG)
 		for (;;)
 			pause();
 	return 0;

@@ -23,6 +23,7 @@ enum bpfd_fault bpfd_fault(void)
 	    {"child-false-success", BPFD_FAULT_CHILD_FALSE_SUCCESS},
 	    {"probe-hang", BPFD_FAULT_PROBE_HANG},
 	    {"child-hang-after-attach", BPFD_FAULT_CHILD_HANG_ATTACHED},
+	    {"undo-hang", BPFD_FAULT_UNDO_HANG},
 	};
 	/* Read at each use, in whichever process: no state to keep. */
 	const char *v = getenv("BPFDELEGATE_TEST_FAULT");

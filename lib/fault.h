@@ -29,6 +29,9 @@ enum bpfd_fault {
 					   in the target's user namespace */
 	BPFD_FAULT_CHILD_HANG_ATTACHED, /* (join) the child hangs once the
 					   mount is in the target */
+	BPFD_FAULT_UNDO_HANG, /* as CHILD_HANG_ATTACHED, and attach's clean-up
+				 child pauses once in the target's mount
+				 namespace (waited for 30 s, not 2) */
 };
 
 #ifdef BPFD_TEST_FAULTS

@@ -153,6 +153,40 @@ gone_after_parent_kill() {
 	gone_after_parent_kill "$L" "$C"
 }
 
+@test "hardening: attach's clean-up child: no caller fd, in the target's mount namespace only, dies with its parent" {
+	need_faults
+	S=$("$OCI/userns-sleeper.sh")
+	PIDS+=("$S")
+	mkdir "$T/bpf"
+	exec 7</etc/hostname 100</etc/hostname
+	# the engine child hangs once mounted; the parent gives up after 1 s
+	# and forks the clean-up child, which pauses in the target's mount ns
+	BPFDELEGATE_TEST_FAULT=undo-hang "$BPFD_FAULTS" attach --pid "$S" \
+		--cmds map_create --target "$T/bpf" --timeout 1 </dev/null >/dev/null 2>&1 3>&- &
+	L=$!
+	PIDS+=("$L")
+	exec 7<&- 100<&-
+	C=
+	for i in $(seq 100); do
+		for c in $(pgrep -P "$L"); do
+			[ "$(readlink "/proc/$c/ns/mnt")" = "$(readlink "/proc/$S/ns/mnt")" ] &&
+				[ "$(readlink "/proc/$c/ns/user")" = "$(readlink /proc/self/ns/user)" ] &&
+				C=$c
+		done
+		[ -n "$C" ] && break
+		sleep 0.05
+	done
+	[ -n "$C" ]
+	PIDS+=("$C")
+	fds=$(fds_except_stdio "$C")
+	echo "$fds"
+	# only the target's pidfd and the mount fd to detach
+	[ "$(echo "$fds" | wc -l)" -eq 2 ]
+	[[ "$fds" == *"anon_inode:[pidfd]"* ]]
+	[[ "$fds" != *hostname* ]]
+	gone_after_parent_kill "$L" "$C"
+}
+
 @test "hardening: run's COMMAND has no supplementary group and setgroups deny" {
 	need_root_tokens
 	command -v setpriv >/dev/null || skip "needs setpriv"
