@@ -56,8 +56,9 @@
 	76 /* after map_extra (64), value_type_btf_obj_fd (72) */
 #define PROG_TOKEN_FD_OFF                                                      \
 	144 /* after core_relo_rec_size (136), log_true_size (140) */
-#define BTF_FLAGS_OFF 32 /* after btf_log_level (24), btf_log_true_size (28)   \
-			  */
+#define BTF_FLAGS_OFF                                                          \
+	32 /* after btf_log_level (24), btf_log_true_size (28)                 \
+	    */
 #define BTF_TOKEN_FD_OFF 36
 _Static_assert(offsetof(union bpf_attr, map_extra) == 64, "map_extra");
 _Static_assert(offsetof(union bpf_attr, core_relo_rec_size) == 136,
@@ -297,8 +298,15 @@ static int pin(struct bpf_object *obj, const char *dir)
 	}
 	bpf_object__for_each_map(map, obj)
 	{
-		snprintf(path, sizeof(path), "%s/%s", maps, bpf_map__name(map));
-		bad |= pin_check(path, BPF_MAP_CREATE, bpf_map__fd(map));
+		/* libbpf's pin name: '.' becomes '_' (client_rodata) */
+		if (!bpf_map__pin_path(map)) {
+			fprintf(stderr, "client: map %s not pinned\n",
+				bpf_map__name(map));
+			bad = 1;
+			continue;
+		}
+		bad |= pin_check(bpf_map__pin_path(map), BPF_MAP_CREATE,
+				 bpf_map__fd(map));
 		n++;
 	}
 	bpf_object__for_each_program(prog, obj)
