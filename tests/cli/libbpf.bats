@@ -24,6 +24,13 @@ setup() {
 	BEFORE=$(bpf_mount_count)
 }
 
+teardown() {
+	if [ -n "${TDIR:-}" ]; then
+		umount -l "$TDIR" 2>/dev/null || true
+		rmdir "$TDIR"
+	fi
+}
+
 # Nothing left on the host: no bpf mount, no marked process, no pin.
 no_leftovers() {
 	[ "$(bpf_mount_count)" = "$BEFORE" ]
@@ -49,6 +56,9 @@ client_ok() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	client_ok 9 # counts, calls, .rodata, .bss; 4 programs; BTF
+	# libbpf's object-name probe loads without the token and gets EPERM, so
+	# libbpf passes no names (docs/kernel-facts.md)
+	[ "$(grep -cE "^(map|prog) .*kernel name '', created with a BPF token$" <<<"$output")" -eq 8 ]
 	grep -q '^raw_tp: .bss raw_tp_hits [1-9][0-9]*, counts\[0\] 0x7e57c0de0b1ec7$' <<<"$output"
 	grep -q '^socket filter: counts\[1\] [1-9]' <<<"$output"
 	grep -q '^xdp: counts\[2\] [1-9]' <<<"$output"
@@ -130,4 +140,25 @@ client_ok() {
 	[ "$(grep -c 'created WITHOUT a token$' <<<"$output")" -eq 9 ]
 	! grep -q 'created with a BPF token' <<<"$output"
 	grep -q '^bpf(prog_load): [1-9][0-9]* calls, 0 with a token$' <<<"$output"
+	# without a token the name probe succeeds: the kernel has the names
+	grep -q "^prog xdp_pass: id [0-9]*, kernel name 'xdp_pass', created WITHOUT" <<<"$output"
+	grep -q "^map client.rodata: id [0-9]*, kernel name 'client.rodata', created WITHOUT" <<<"$output"
+}
+
+@test "libbpf 1.5: with run --target DIR, libbpf takes the token from DIR (LIBBPF_BPF_TOKEN_PATH) and pins there" {
+	# No '.' in DIR: libbpf turns every '.' of a pin path into '_'.
+	TDIR=$(mktemp -d /tmp/bpfd-libbpf-XXXXXX)
+	local dir=$TDIR
+	run env BPFD_TEST_MARK="$MARK" "$BPFD" run --preset socket-filter --target "$dir" -- \
+		"$CLIENT" --only sock_filter --attach --pin "$dir/client" "$OBJ"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -qx "libbpf v1\.5, LIBBPF_BPF_TOKEN_PATH='$dir'" <<<"$output"
+	[ "$(grep -c 'created with a BPF token$' <<<"$output")" -eq 6 ]
+	! grep -q 'WITHOUT a token' <<<"$output"
+	grep -qx "pinned 5 objects under $dir/client (bpffs)" <<<"$output"
+	# the mount and the pins were in run's mount namespace only
+	not_mountpoint "$dir"
+	[ -z "$(ls -A "$dir")" ]
+	no_leftovers
 }

@@ -81,6 +81,8 @@ static unsigned int tried[3], tried_token[3]; /* every call, by kind */
 long __real_syscall(long nr, ...);
 long __wrap_syscall(long nr, ...);
 
+static const char *const kind_name[] = {"map_create", "prog_load", "btf_load"};
+
 static int kind(long cmd)
 {
 	switch (cmd) {
@@ -94,8 +96,6 @@ static int kind(long cmd)
 		return -1;
 	}
 }
-
-static const char *const kind_name[] = {"map_create", "prog_load", "btf_load"};
 
 /* A BPF token's fdinfo lists what it allows ("allowed_cmds:" ...); no
  * other fd has that line.  (Its /proc/self/fd link is "/bpf-token
@@ -129,8 +129,9 @@ static __u32 field32(const void *attr, unsigned long size, unsigned long off)
 	return v;
 }
 
-/* The kernel id of a new map, program or BTF object (0 if unknown). */
-static __u32 object_id(int k, int fd)
+/* The kernel id of a new map, program or BTF object (0 if unknown), and
+ * the name the kernel has for it when name is not NULL. */
+static __u32 object_info(int k, int fd, char name[BPF_OBJ_NAME_LEN])
 {
 	union bpf_attr attr;
 	union {
@@ -149,7 +150,15 @@ static __u32 object_id(int k, int fd)
 	if (__real_syscall(__NR_bpf, BPF_OBJ_GET_INFO_BY_FD, &attr,
 			   sizeof(attr.info)) < 0)
 		return 0;
+	if (name && k < 2)
+		memcpy(name, k == 0 ? info.map.name : info.prog.name,
+		       BPF_OBJ_NAME_LEN);
 	return k == 0 ? info.map.id : k == 1 ? info.prog.id : info.btf.id;
+}
+
+static __u32 object_id(int k, int fd)
+{
+	return object_info(k, fd, NULL);
 }
 
 static void record(long cmd, const void *attr, unsigned long size, long fd)
@@ -167,6 +176,14 @@ static void record(long cmd, const void *attr, unsigned long size, long fd)
 	token = flag && is_token_fd((int)field32(attr, size, token_off[k]));
 	tried[k]++;
 	tried_token[k] += token;
+	if (getenv("CLIENT_DEBUG")) /* the map or program type is the first
+				       field */
+		fprintf(stderr, "client: bpf(%s) type %u, token %s: %ld\n",
+			kind_name[k], field32(attr, size, 0),
+			token  ? "yes"
+			: flag ? "flag, not a token"
+			       : "no",
+			fd);
 	if (fd < 0 || ncreated == sizeof(created) / sizeof(created[0]))
 		return;
 	created[ncreated++] =
@@ -215,15 +232,19 @@ static const struct created *find_created(int cmd, __u32 id)
 /* One line per object: how it was created. Returns 1 if without a token. */
 static int report(const char *what, const char *name, int cmd, int fd)
 {
-	__u32 id = object_id(kind(cmd), fd);
+	char kname[BPF_OBJ_NAME_LEN] = "";
+	__u32 id = object_info(kind(cmd), fd, kname);
 	const struct created *c = find_created(cmd, id);
 
+	kname[BPF_OBJ_NAME_LEN - 1] = 0;
 	if (c && c->token) {
-		printf("%s %s: id %u, created with a BPF token\n", what, name,
-		       id);
+		printf("%s %s: id %u, kernel name '%s', created with a BPF "
+		       "token\n",
+		       what, name, id, kname);
 		return 0;
 	}
-	printf("%s %s: id %u, created WITHOUT a token%s\n", what, name, id,
+	printf("%s %s: id %u, kernel name '%s', created WITHOUT a token%s\n",
+	       what, name, id, kname,
 	       !c	 ? " (no bpf() call seen)"
 	       : c->flag ? " (BPF_F_TOKEN_FD with a non-token fd)"
 			 : "");
@@ -289,8 +310,8 @@ static int pin(struct bpf_object *obj, const char *dir)
 	snprintf(maps, sizeof(maps), "%s/maps", dir);
 	snprintf(progs, sizeof(progs), "%s/progs", dir);
 	err = bpf_object__pin_maps(obj, maps);
-	if (!err)
-		err = bpf_object__pin_programs(obj, progs);
+	if (!err && mkdir(progs, 0700) < 0)
+		err = -errno;
 	if (err) {
 		fprintf(stderr, "client: pin under %s: %s\n", dir,
 			strerror(-err));
@@ -313,8 +334,16 @@ static int pin(struct bpf_object *obj, const char *dir)
 	{
 		if (!bpf_program__autoload(prog))
 			continue;
+		/* one by one: bpf_object__pin_programs() refuses a program
+		 * that was not loaded (--only) */
 		snprintf(path, sizeof(path), "%s/%s", progs,
 			 bpf_program__name(prog));
+		err = bpf_program__pin(prog, path);
+		if (err) {
+			fprintf(stderr, "client: pin %s: %s\n", path,
+				strerror(-err));
+			return 1;
+		}
 		bad |= pin_check(path, BPF_PROG_LOAD, bpf_program__fd(prog));
 		n++;
 	}
