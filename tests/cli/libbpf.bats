@@ -59,6 +59,9 @@ client_ok() {
 	# libbpf's object-name probe loads without the token and gets EPERM, so
 	# libbpf passes no names (docs/kernel-facts.md)
 	[ "$(grep -cE "^(map|prog) .*kernel name '', created with a BPF token$" <<<"$output")" -eq 8 ]
+	# every map and BTF load libbpf makes, probes included, has the token
+	grep -Eq '^bpf\(map_create\): ([0-9]+) calls, \1 with a token$' <<<"$output"
+	grep -Eq '^bpf\(btf_load\): ([0-9]+) calls, \1 with a token$' <<<"$output"
 	grep -q '^raw_tp: .bss raw_tp_hits [1-9][0-9]*, counts\[0\] 0x7e57c0de0b1ec7$' <<<"$output"
 	grep -q '^socket filter: counts\[1\] [1-9]' <<<"$output"
 	grep -q '^xdp: counts\[2\] [1-9]' <<<"$output"
