@@ -13,6 +13,10 @@ suite=trixie pkg=libbpf-dev
 [ -f "$dest/ok" ] && exit 0
 mkdir -p "$dest"
 dest=$(cd "$dest" && pwd)
+# one fetch at a time (parallel `make test` runs share the default DEST)
+exec 9>"$dest/.lock"
+flock -w 300 9 || { echo "fetch.sh: $dest/.lock: still locked after 300 s" >&2; exit 1; }
+[ -f "$dest/ok" ] && exit 0
 apt=$dest/apt
 mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/debs"
 touch "$apt/status"
