@@ -45,20 +45,21 @@
 #include <linux/bpf.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #define BPF_FS_MAGIC_ 0xcafe4a11
 #define BPF_F_TOKEN_FD_ (1U << 16)
 
 /* Token fields (6.9+) at their UAPI offsets: Debian 12's linux/bpf.h (6.1)
- * lacks them; the asserts tie them to the fields it has. */
-#define MAP_TOKEN_FD_OFF                                                       \
-	76 /* after map_extra (64), value_type_btf_obj_fd (72) */
-#define PROG_TOKEN_FD_OFF                                                      \
-	144 /* after core_relo_rec_size (136), log_true_size (140) */
-#define BTF_FLAGS_OFF                                                          \
-	32 /* after btf_log_level (24), btf_log_true_size (28)                 \
-	    */
+ * lacks them; the asserts tie them to the fields it has.
+ * BPF_MAP_CREATE: map_token_fd after map_extra (64) and
+ * value_type_btf_obj_fd (72); BPF_PROG_LOAD: prog_token_fd after
+ * core_relo_rec_size (136) and log_true_size (140); BPF_BTF_LOAD: btf_flags
+ * and btf_token_fd after btf_log_level (24) and btf_log_true_size (28). */
+#define MAP_TOKEN_FD_OFF 76
+#define PROG_TOKEN_FD_OFF 144
+#define BTF_FLAGS_OFF 32
 #define BTF_TOKEN_FD_OFF 36
 _Static_assert(offsetof(union bpf_attr, map_extra) == 64, "map_extra");
 _Static_assert(offsetof(union bpf_attr, core_relo_rec_size) == 136,
@@ -176,10 +177,10 @@ static void record(long cmd, const void *attr, unsigned long size, long fd)
 	token = flag && is_token_fd((int)field32(attr, size, token_off[k]));
 	tried[k]++;
 	tried_token[k] += token;
-	if (getenv("CLIENT_DEBUG")) /* the map or program type is the first
-				       field */
-		fprintf(stderr, "client: bpf(%s) type %u, token %s: %ld\n",
-			kind_name[k], field32(attr, size, 0),
+	/* the map or program type is the first field (BTF: a pointer) */
+	if (getenv("CLIENT_DEBUG"))
+		fprintf(stderr, "client: bpf(%s) type %d, token %s: %ld\n",
+			kind_name[k], k < 2 ? (int)field32(attr, size, 0) : -1,
 			token  ? "yes"
 			: flag ? "flag, not a token"
 			       : "no",
@@ -257,11 +258,17 @@ static int check_tokens(struct bpf_object *obj)
 	struct bpf_map *map;
 	int bad = 0, k;
 
-	bpf_object__for_each_map(map, obj) bad |=
-	    report("map", bpf_map__name(map), BPF_MAP_CREATE, bpf_map__fd(map));
-	bpf_object__for_each_program(prog, obj) if (bpf_program__autoload(prog))
-	    bad |= report("prog", bpf_program__name(prog), BPF_PROG_LOAD,
-			  bpf_program__fd(prog));
+	bpf_object__for_each_map(map, obj)
+	{
+		bad |= report("map", bpf_map__name(map), BPF_MAP_CREATE,
+			      bpf_map__fd(map));
+	}
+	bpf_object__for_each_program(prog, obj)
+	{
+		if (bpf_program__autoload(prog))
+			bad |= report("prog", bpf_program__name(prog),
+				      BPF_PROG_LOAD, bpf_program__fd(prog));
+	}
 	bad |= report("btf", bpf_object__name(obj), BPF_BTF_LOAD,
 		      bpf_object__btf_fd(obj));
 	for (k = 0; k < 3; k++)
@@ -367,6 +374,30 @@ static struct bpf_map *internal_map(struct bpf_object *obj, const char *suffix)
 	return NULL;
 }
 
+/* Where the global VAR lives in SECTION (".bss"), from the object's BTF;
+ * -1 if not found. */
+static long var_offset(struct bpf_object *obj, const char *section,
+		       const char *var)
+{
+	const struct btf *btf = bpf_object__btf(obj);
+	const struct btf_var_secinfo *vs;
+	const struct btf_type *t;
+	__s32 id;
+	int i;
+
+	id = btf ? btf__find_by_name_kind(btf, section, BTF_KIND_DATASEC) : -1;
+	if (id < 0)
+		return -1;
+	t = btf__type_by_id(btf, id);
+	vs = btf_var_secinfos(t);
+	for (i = 0; i < btf_vlen(t); i++, vs++)
+		if (!strcmp(btf__name_by_offset(
+				btf, btf__type_by_id(btf, vs->type)->name_off),
+			    var))
+			return vs->offset;
+	return -1;
+}
+
 static __u64 count(struct bpf_object *obj, __u32 slot)
 {
 	struct bpf_map *map = bpf_object__find_map_by_name(obj, "counts");
@@ -418,6 +449,7 @@ static int attach_and_run(struct bpf_object *obj, __u64 magic)
 	struct bpf_map *bss = internal_map(obj, ".bss");
 	const __u64 *hits;
 	size_t size;
+	long off;
 	int bad = 0, err, i;
 
 	if (raw && bpf_program__autoload(raw)) {
@@ -429,8 +461,14 @@ static int attach_and_run(struct bpf_object *obj, __u64 magic)
 		}
 		for (i = 0; i < 3; i++)
 			syscall(__NR_getppid);
-		/* .bss is mmap()ed: raw_tp_hits is its first __u64 */
-		hits = bss ? bpf_map__initial_value(bss, &size) : NULL;
+		/* .bss is mmap()ed: libbpf's pointer shows the kernel's map */
+		off = var_offset(obj, ".bss", "raw_tp_hits");
+		hits =
+		    bss && off >= 0 ? bpf_map__initial_value(bss, &size) : NULL;
+		if (hits && (size_t)off + sizeof(*hits) <= size)
+			hits = (const __u64 *)((const char *)hits + off);
+		else
+			hits = NULL;
 		printf("raw_tp: .bss raw_tp_hits %llu, counts[0] %#llx\n",
 		       hits ? (unsigned long long)hits[0] : 0ULL,
 		       (unsigned long long)count(obj, 0));
@@ -536,9 +574,11 @@ int main(int argc, char **argv)
 			argv[optind], strerror(-err));
 		return EXIT_LOAD;
 	}
-	bpf_object__for_each_program(
-	    prog, obj) if (only && !only_has(only, bpf_program__name(prog)))
-	    bpf_program__set_autoload(prog, false);
+	bpf_object__for_each_program(prog, obj)
+	{
+		if (only && !only_has(only, bpf_program__name(prog)))
+			bpf_program__set_autoload(prog, false);
+	}
 	/* .rodata is writable until the load (what a skeleton's rodata does) */
 	rodata = internal_map(obj, ".rodata");
 	ro = rodata ? bpf_map__initial_value(rodata, &size) : NULL;
