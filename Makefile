@@ -53,7 +53,7 @@ HEADERS   := $(wildcard include/bpfdelegate/*.h lib/*.h cmd/*.h tests/*.h)
 
 .PHONY: all deps deps-kernels run test test-asan test-kernels test-kernels-smoke valgrind bench man \
         clean install format format-check help
-.PHONY: fuzz fuzz-build fuzz-seeds
+.PHONY: fuzz fuzz-build fuzz-seeds libbpf-client
 all: $(BUILD)/bpfdelegate $(BUILD)/libbpfdelegate.a $(BUILD)/libbpfdelegate.so man
 
 # Install the Debian packages the build and the tests need, when missing.
@@ -169,6 +169,33 @@ fuzz-seeds: $(FUZZ_BUILD)/gen_btf_seeds
 	$(FUZZ_BUILD)/gen_btf_seeds tests/fuzz/corpus/btf_enums
 # ---- end fuzzing ---------------------------------------------------------
 
+# ---- real libbpf client (tests/libbpf/, tests/cli/libbpf.bats) -----------
+# A loader linked statically with Debian trixie's libbpf 1.5 and the BPF
+# object it loads (clang -target bpf, UAPI headers, no vmlinux.h).
+# tests/libbpf/fetch.sh downloads libbpf-dev once into LIBBPF15 through a
+# private apt configuration (the system's sources are not touched).  No
+# sanitizers: build-asan/ gets the same static client.
+LIBBPF15      ?= /var/tmp/bpfdelegate-libbpf
+BPF_CLANG     ?= clang
+LIBBPF_CLIENT  = $(BUILD)/tests/libbpf/client $(BUILD)/tests/libbpf/client.bpf.o
+
+$(LIBBPF15)/ok:
+	tests/libbpf/fetch.sh $(LIBBPF15)
+
+$(BUILD)/tests/libbpf/client.bpf.o: tests/libbpf/client.bpf.c $(LIBBPF15)/ok
+	@mkdir -p $(dir $@)
+	$(BPF_CLANG) -target bpf -O2 -g -Wall -I$(LIBBPF15)/root/usr/include \
+		-I/usr/include/$(shell $(CC) -dumpmachine) -c $< -o $@
+
+$(BUILD)/tests/libbpf/client: tests/libbpf/client.c tests/libbpf/isoc23.c $(LIBBPF15)/ok
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -I$(LIBBPF15)/root/usr/include \
+		-static -Wl,--wrap=syscall -o $@ tests/libbpf/client.c tests/libbpf/isoc23.c \
+		$(LIBBPF15)/lib/libbpf.a -lelf -lz
+
+libbpf-client: $(LIBBPF_CLIENT)
+# ---- end real libbpf client ------------------------------------------------
+
 # Build, then run the main job.
 run: deps
 	$(MAKE) all
@@ -180,6 +207,8 @@ test: deps
 	$(MAKE) all $(TEST_BINS)
 	$(MAKE) BUILD=build-asan SANITIZE=1 $(BUILD_ASAN_BINS)
 	$(MAKE) fuzz-build
+	@tests/libbpf/fetch.sh $(LIBBPF15) || echo "libbpf 1.5 not fetched: tests/cli/libbpf.bats will skip" >&2
+	if [ -f $(LIBBPF15)/ok ]; then $(MAKE) libbpf-client && $(MAKE) BUILD=build-asan libbpf-client; fi
 	FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_TEST_SECONDS) tests/run.sh $(BUILD) build-asan
 
 # Every test on the host and on Debian's 5.10, 6.1 and 6.12 booted under
@@ -249,4 +278,5 @@ help:
 	@echo "make fuzz    run each libFuzzer target FUZZ_SECONDS (default 60)"
 	@echo "make test-kernels        every test on the host and on Debian's 5.10, 6.1, 6.12 (qemu)"
 	@echo "make test-kernels-smoke  the CLI's exit codes and messages on 5.10, 6.1, 6.12"
+	@echo "make libbpf-client  fetch libbpf 1.5 (Debian trixie), build tests/libbpf/"
 	@echo "make bench   benchmark against a minimal syscall-only floor"
