@@ -186,7 +186,11 @@ int cli_parse_timeout(const char *arg)
 
 static bool kernel_too_old(const struct bpfd_error *e)
 {
-	if (e->step == BPFD_STEP_NOT_KEPT && e->err == EOPNOTSUPP)
+	/* The kernel ignored the delegate_* options, or refused a bpffs
+	 * for a user namespace (lib/bpffs.c: before 6.9, seen on 5.10 and
+	 * 6.1); both are EOPNOTSUPP, whatever errno the kernel gave. */
+	if ((e->step == BPFD_STEP_NOT_KEPT || e->step == BPFD_STEP_CREATE) &&
+	    e->err == EOPNOTSUPP)
 		return true;
 	/* In our own flow the fd is a bpffs root: EINVAL means no such cmd. */
 	return e->step == BPFD_STEP_TOKEN_CREATE && e->err == EINVAL;

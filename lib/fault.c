@@ -23,6 +23,8 @@ enum bpfd_fault bpfd_fault(void)
 	    {"child-false-success", BPFD_FAULT_CHILD_FALSE_SUCCESS},
 	    {"probe-hang", BPFD_FAULT_PROBE_HANG},
 	    {"child-hang-after-attach", BPFD_FAULT_CHILD_HANG_ATTACHED},
+	    {"create-refused", BPFD_FAULT_CREATE_REFUSED},
+	    {"old-kernel", BPFD_FAULT_OLD_KERNEL},
 	};
 	/* Read at each use, in whichever process: no state to keep. */
 	const char *v = getenv("BPFDELEGATE_TEST_FAULT");

@@ -258,6 +258,15 @@ chroot_check() {
 	run inside grep -c " - bpf " /proc/self/mountinfo
 	[ "$output" = "0" ]
 	[ "$(bpf_mount_count)" -eq "$HOST_BPF" ]
+	# as 5.10 and 6.1 do: the bpffs is refused at create (exit 4)
+	BPFD_ABS=$(realpath "$BPFD_FAULTS") BPFDELEGATE_TEST_FAULT=old-kernel \
+		attach --pid "$P" --target "$T/bpf"
+	[ "$status" -eq 4 ]
+	[[ "$stderr" == *"this kernel ($(uname -r)) lacks BPF token support: Linux 6.9"* ]]
+	[[ "$stderr$output" != *CAP_SYS_ADMIN* ]]
+	run inside grep -c " - bpf " /proc/self/mountinfo
+	[ "$output" = "0" ]
+	[ "$(bpf_mount_count)" -eq "$HOST_BPF" ]
 }
 
 # ---- Leaving the target as it was found (issue 8, defect 2) ----
