@@ -24,6 +24,7 @@
 #include <bpfdelegate/userns.h>
 
 #include "compat.h"
+#include "fault.h"
 #include "internal.h"
 
 #ifndef STATX_ATTR_MOUNT_ROOT
@@ -72,6 +73,8 @@ static int probe_token_cmd(void)
 	_cleanup_close_ int fd = open("/", O_PATH | O_CLOEXEC);
 	int r;
 
+	if (bpfd_fault() == BPFD_FAULT_OLD_KERNEL)
+		return EINVAL; /* what 5.10 and 6.1 answer */
 	if (fd < 0)
 		return errno;
 	r = bpfd_token_create(fd);
@@ -258,4 +261,15 @@ void bpfd_diag_collect(const char *path, int fd, const struct bpfd_names *names,
 	collect_caller(f);
 	collect_lsms(f);
 	collect_path(path, fd, names, f);
+}
+
+int bpfd_kernel_tokens(void)
+{
+	struct bpfd_diag_facts f = {0};
+	struct utsname u;
+
+	snprintf(f.kernel, sizeof(f.kernel), "%s",
+		 uname(&u) == 0 ? u.release : "unknown");
+	f.token_cmd = probe_token_cmd();
+	return bpfd_diag_kernel_tokens(&f);
 }

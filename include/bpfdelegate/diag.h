@@ -98,6 +98,13 @@ const char *bpfd_diag_userns_knob(const struct bpfd_diag_facts *f);
 /* 1 when the kernel has BPF_TOKEN_CREATE, 0 when not, -1 unknown. */
 int bpfd_diag_kernel_tokens(const struct bpfd_diag_facts *f);
 
+/*
+ * The same for the running kernel: BPF_TOKEN_CREATE on an O_PATH fd (EBADF:
+ * the command exists, EINVAL: it does not), by the version when bpf() is
+ * refused before any command.  Creates nothing.
+ */
+int bpfd_kernel_tokens(void);
+
 /* ---- causes of BPF_TOKEN_CREATE errors ---- */
 
 enum bpfd_cause {

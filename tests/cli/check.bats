@@ -202,6 +202,31 @@ load helpers
 	[ "$(bpf_mount_count)" -eq "$before" ]
 }
 
+@test "a LIST the kernel cannot resolve: usage error (2), but on a kernel without tokens the kernel verdict (4) comes first" {
+	need_faults
+	run --separate-stderr "$BPFD_FAULTS" check --attachs tcx_nope
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"--attachs: unknown attach type 'tcx_nope'"* ]]
+	for cmd in check "attach --pid 1"; do
+		BPFDELEGATE_TEST_FAULT=old-kernel run --separate-stderr "$BPFD_FAULTS" $cmd --attachs tcx_nope
+		echo "$stderr"
+		[ "$status" -eq 4 ]
+		[[ "$stderr" == *"this kernel ($(uname -r)) lacks BPF token support: Linux 6.9 or newer is needed"* ]]
+		[[ "$stderr" == *"note: --attachs: unknown attach type 'tcx_nope'"* ]]
+	done
+	BPFDELEGATE_TEST_FAULT=old-kernel run --separate-stderr "$BPFD_FAULTS" run --maps nope -- true
+	[ "$status" -eq 4 ]
+	# a preset of names this kernel has: no note, left_out is null
+	run --separate-stderr "$BPFD" check --preset tc --json
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	echo "$output" | jq -e '.left_out == null'
+	# on a kernel without tokens, a preset is still exit 4, not a usage error
+	BPFDELEGATE_TEST_FAULT=old-kernel run --separate-stderr "$BPFD_FAULTS" run --preset tc -- true
+	[ "$status" -eq 4 ]
+	[[ "$stderr" != *"unknown attach type"* ]]
+}
+
 @test "check --json: the steps that ran before a failure are ok, the failing one failed" {
 	need_faults
 	BPFDELEGATE_TEST_FAULT=old-kernel run --separate-stderr "$BPFD_FAULTS" check --json
