@@ -95,6 +95,15 @@ void bpfd_diag_collect_userns(struct bpfd_diag_facts *f, int unshare_err);
  */
 const char *bpfd_diag_userns_knob(const struct bpfd_diag_facts *f);
 
+/*
+ * True when kernel.unprivileged_bpf_disabled explains bpf() refusing every
+ * command with EPERM (@f->token_cmd): set, a caller without CAP_BPF or
+ * CAP_SYS_ADMIN in the initial user namespace, and a kernel before 5.19,
+ * which checked it at the syscall's entry (seen on 5.10; 6.1 refuses
+ * only map and program creation).
+ */
+bool bpfd_diag_unpriv_bpf_blocks(const struct bpfd_diag_facts *f);
+
 /* 1 when the kernel has BPF_TOKEN_CREATE, 0 when not, -1 unknown. */
 int bpfd_diag_kernel_tokens(const struct bpfd_diag_facts *f);
 
@@ -125,6 +134,7 @@ enum bpfd_cause {
 	BPFD_CAUSE_NO_BPF_SYSCALL, /* ENOSYS */
 	BPFD_CAUSE_RESOURCES,	   /* ENOMEM, EMFILE, ENFILE */
 	BPFD_CAUSE_OPEN,	   /* libbpf could not open the path */
+	BPFD_CAUSE_UNPRIV_BPF, /* EPERM: unprivileged_bpf_disabled, < 5.19 */
 	BPFD_CAUSE__MAX
 };
 
