@@ -136,14 +136,26 @@ void cli_print_skipped(const struct bpfd_preset_skipped *s)
 	    "commands", "map types", "program types", "attach types"};
 	char safe[1024];
 
-	for (int k = 0; s && k < BPFD_NKINDS; k++)
-		if (s->list[k][0])
-			fprintf(
-			    stderr,
-			    PROG ": note: this kernel (%s) lacks %s %s: "
-				 "left out of the preset\n",
-			    kernel_release(), noun[k],
-			    bpfd_escape_line(safe, sizeof(safe), s->list[k]));
+	for (int k = 0; s && k < BPFD_NKINDS; k++) {
+		char list[512];
+		size_t n = 0;
+
+		if (!s->list[k][0])
+			continue;
+		/* "a:b" as "a, b" */
+		for (const char *p = s->list[k]; *p && n + 3 < sizeof(list);
+		     p++) {
+			if (*p == ':')
+				list[n++] = ',';
+			list[n++] = *p == ':' ? ' ' : *p;
+		}
+		list[n] = '\0';
+		fprintf(stderr,
+			PROG ": note: this kernel (%s) lacks %s %s: left out "
+			     "of the preset\n",
+			kernel_release(), noun[k],
+			bpfd_escape_line(safe, sizeof(safe), list));
+	}
 }
 
 /*
@@ -257,15 +269,26 @@ static bool kernel_too_old(const struct bpfd_error *e)
 	return e->step == BPFD_STEP_TOKEN_CREATE && e->err == EINVAL;
 }
 
+/*
+ * The kernel lacks tokens: by the failure itself, or, for any other
+ * failure (not root, a bpffs already at attach's target...), by probing
+ * BPF_TOKEN_CREATE: on such a kernel nothing else would help, so that
+ * verdict comes first.
+ */
+static bool no_kernel_support(const struct bpfd_error *e)
+{
+	return kernel_too_old(e) || bpfd_kernel_tokens() == 0;
+}
+
 int cli_exit_code(const struct bpfd_error *e)
 {
 	/* Our own fds or memory ran out: neither privilege nor the kernel. */
 	if (e->err == EMFILE || e->err == ENFILE || e->err == ENOMEM)
 		return EXIT_FAIL;
+	if (no_kernel_support(e))
+		return EXIT_NO_KERNEL_SUPPORT;
 	if (e->step == BPFD_STEP_PRIVILEGE && e->err == EPERM)
 		return EXIT_NOT_PRIVILEGED;
-	if (kernel_too_old(e))
-		return EXIT_NO_KERNEL_SUPPORT;
 	if (e->step == BPFD_STEP_UNSHARE)
 		return EXIT_NO_USERNS;
 	/* run's COMMAND, as shells say it: 127 not found, 126 not run. */
@@ -282,7 +305,7 @@ void cli_print_error(const struct bpfd_error *e)
 	fprintf(stderr, PROG ": %s\n",
 		bpfd_escape_line(safe, sizeof(safe),
 				 bpfd_error_format(e, buf, sizeof(buf))));
-	if (kernel_too_old(e))
+	if (no_kernel_support(e))
 		fprintf(stderr,
 			PROG ": this kernel (%s) lacks BPF token support: "
 			     "Linux 6.9 or newer is needed\n",

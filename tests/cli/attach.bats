@@ -483,6 +483,15 @@ wait_target_bpf() {
 	[ "$status" -eq 0 ]
 	[ "$(jq -r .replaced <<<"$output")" = 1 ]
 	[ "$(target_bpf)" -eq 1 ]
+	# on a kernel without tokens (5.10, 6.1 had systemd's bpffs there)
+	# the kernel's verdict comes first: exit 4, the target named too
+	need_faults
+	BPFD_ABS=$(realpath "$BPFD_FAULTS") BPFDELEGATE_TEST_FAULT=old-kernel \
+		attach --pid "$P" -c map_create -m array --target "$T/bpf"
+	[ "$status" -eq 4 ]
+	[[ "$stderr" == *"a bpffs is already mounted"* ]]
+	[[ "$stderr" == *"this kernel ($(uname -r)) lacks BPF token support: Linux 6.9"* ]]
+	[ "$(target_bpf)" -eq 1 ]
 }
 
 @test "attach --replace: never detaches anything but a bpffs" {
