@@ -108,6 +108,26 @@ static void check_kernel(const struct bpfd_diag_facts *f,
 		    "use a kernel built with CONFIG_BPF_SYSCALL");
 		return;
 	default:
+		if (f->deleg_opt != BPFD_DELEG_OPT_NOT_TRIED) {
+			set(r, BPFD_CHECK_KERNEL,
+			    k == 0 ? BPFD_DIAG_PROBLEM : BPFD_DIAG_OK,
+			    "%s: BPF_TOKEN_CREATE could not be probed (%s%s); "
+			    "a bpf fs context of a new user namespace %s "
+			    "delegate_cmds=MUSTFAIL: %s",
+			    f->kernel, errname(f->token_cmd),
+			    bpfd_diag_unpriv_bpf_blocks(f)
+				? ": kernel.unprivileged_bpf_disabled"
+				: "",
+			    k == 0 ? "accepted" : "refused",
+			    k == 0 ? "the kernel has no delegate_* options; "
+				     "BPF tokens need Linux 6.9 or newer"
+				   : "the kernel knows the delegate_* options "
+				     "(6.9 or newer)");
+			if (k == 0)
+				fix(r, BPFD_CHECK_KERNEL,
+				    "upgrade to Linux 6.9 or newer");
+			return;
+		}
 		set(r, BPFD_CHECK_KERNEL, BPFD_DIAG_WARN,
 		    "%s: BPF_TOKEN_CREATE could not be probed (%s%s); by its "
 		    "version the kernel %s",
@@ -124,6 +144,12 @@ static void check_kernel(const struct bpfd_diag_facts *f,
 static void check_btf(const struct bpfd_diag_facts *f,
 		      struct bpfd_diag_report *r)
 {
+	if (f->btf && bpfd_diag_kernel_tokens(f) == 0) {
+		set(r, BPFD_CHECK_BTF, BPFD_DIAG_OK,
+		    "/sys/kernel/btf/vmlinux: names resolve (this kernel has "
+		    "no delegate_* options to take them)");
+		return;
+	}
 	if (f->btf) {
 		set(r, BPFD_CHECK_BTF, BPFD_DIAG_OK,
 		    "/sys/kernel/btf/vmlinux: the kernel takes names in "

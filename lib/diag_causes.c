@@ -187,7 +187,12 @@ int bpfd_diag_kernel_tokens(const struct bpfd_diag_facts *f)
 	case ENOSYS:
 		return 0;
 	default:
-		/* bpf() refused before the command: judge by version */
+		/* bpf() refused before the command: by what bpffs does with
+		 * delegate_cmds=MUSTFAIL, else by the version */
+		if (f->deleg_opt == BPFD_DELEG_OPT_KNOWN)
+			return 1;
+		if (f->deleg_opt == BPFD_DELEG_OPT_IGNORED)
+			return 0;
 		return version_has_tokens(f->kernel);
 	}
 }

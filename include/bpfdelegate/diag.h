@@ -29,6 +29,17 @@ extern "C" {
 
 #define BPFD_DIAG_PATH_MAX 512
 
+/*
+ * LXD's probe, by an unprivileged child: a kernel that knows the delegate_*
+ * options (6.9+) fails delegate_cmds=MUSTFAIL with EINVAL; before 6.9
+ * bpffs ignores options it does not know (seen on 5.10 and 6.1).
+ */
+enum {
+	BPFD_DELEG_OPT_NOT_TRIED = 0, /* or fsopen etc. failed */
+	BPFD_DELEG_OPT_KNOWN,	      /* EINVAL: the kernel parses it */
+	BPFD_DELEG_OPT_IGNORED,	      /* accepted: no delegation here */
+};
+
 /* Everything the decisions look at.  Plain data: tests build it by hand. */
 struct bpfd_diag_facts {
 	/* the kernel */
@@ -36,6 +47,9 @@ struct bpfd_diag_facts {
 	int token_cmd;	 /* errno of BPF_TOKEN_CREATE on an O_PATH fd: EBADF
 			    means the command exists (6.9+), EINVAL that it
 			    does not, ENOSYS no bpf(), EPERM bpf() refused */
+	int deleg_opt;	 /* BPFD_DELEG_OPT_*: delegate_cmds=MUSTFAIL in a bpf
+			    fs context of a new user namespace (no privilege
+			    needed) */
 	bool btf;	 /* /sys/kernel/btf/vmlinux is readable */
 	int unpriv_bpf_disabled; /* kernel.unprivileged_bpf_disabled, -1 n/a */
 

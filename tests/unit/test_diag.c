@@ -107,6 +107,19 @@ static void test_backport_and_version_fallback(void **state)
 	assert_int_equal(bpfd_diag_kernel_tokens(&f), 1);
 	snprintf(f.kernel, sizeof(f.kernel), "weird");
 	assert_int_equal(bpfd_diag_kernel_tokens(&f), -1);
+	/* what bpffs does with delegate_cmds=MUSTFAIL beats the version */
+	f.token_cmd = EPERM;
+	f.deleg_opt = BPFD_DELEG_OPT_IGNORED;
+	snprintf(f.kernel, sizeof(f.kernel), "6.12.3");
+	assert_int_equal(bpfd_diag_kernel_tokens(&f), 0);
+	bpfd_diag_evaluate(&f, NULL, &r);
+	assert_int_equal(r.verdict, BPFD_VERDICT_NO_KERNEL);
+	assert_non_null(
+	    strstr(r.item[BPFD_CHECK_KERNEL].detail, "accepted delegate_cmds"));
+	f.deleg_opt = BPFD_DELEG_OPT_KNOWN;
+	snprintf(f.kernel, sizeof(f.kernel), "5.10.0");
+	assert_int_equal(bpfd_diag_kernel_tokens(&f), 1);
+	f.deleg_opt = BPFD_DELEG_OPT_NOT_TRIED;
 	f.token_cmd = ENOSYS;
 	assert_int_equal(bpfd_diag_kernel_tokens(&f), 0);
 	bpfd_diag_evaluate(&f, NULL, &r);
@@ -157,6 +170,7 @@ static void test_pre_69_fixes(void **state)
 			assert_string_equal(r.item[c].fix, "");
 	}
 	assert_non_null(strstr(r.item[BPFD_CHECK_KERNEL].fix, "6.9"));
+	assert_null(strstr(r.item[BPFD_CHECK_BTF].detail, "takes names"));
 	/* version-judged (bpf() refused): the upgrade is still named */
 	f.token_cmd = EPERM;
 	f.caps = 0;
