@@ -159,7 +159,9 @@ static int interrupted(int sig)
 
 /* @eo is the caller's: what points into this frame stays in @jo. */
 static int attach(const struct attach_opts *o, const struct bpfd_names *names,
-		  const struct bpfd_engine_opts *eo, const sigset_t *stop)
+		  const struct bpfd_engine_opts *eo,
+		  const struct bpfd_preset_skipped *skipped,
+		  const sigset_t *stop)
 {
 	struct bpfd_engine_opts jo = *eo;
 	struct bpfd_proc proc;
@@ -178,7 +180,7 @@ static int attach(const struct attach_opts *o, const struct bpfd_names *names,
 	if (r < 0) {
 		code = cli_exit_code(&e);
 		if (o->co.json)
-			report_print_json(rep, names, &e, code);
+			report_print_json(rep, names, &e, skipped, code);
 		cli_print_error(&e);
 		free(rep);
 		return code;
@@ -193,7 +195,7 @@ static int attach(const struct attach_opts *o, const struct bpfd_names *names,
 	snprintf(where, sizeof(where), "in the mount namespace of pid %d",
 		 (int)o->pid);
 	if (o->co.json)
-		report_print_json(rep, names, r < 0 ? &e : NULL, code);
+		report_print_json(rep, names, r < 0 ? &e : NULL, skipped, code);
 	else if (!sig)
 		report_print_text("attach", where, rep, names,
 				  r < 0 ? &e : NULL);
@@ -213,6 +215,7 @@ int cmd_attach(int argc, char **argv)
 	struct attach_opts o = {0};
 	struct bpfd_engine_opts eo = {0};
 	struct bpfd_names *names;
+	struct bpfd_preset_skipped skipped;
 	sigset_t stop;
 	int r;
 
@@ -225,16 +228,15 @@ int cmd_attach(int argc, char **argv)
 	names = cli_load_names();
 	if (!names)
 		return EXIT_FAIL;
-	r = cli_deleg_resolve_default(&o.co.deleg, names, &eo.deleg, "attach");
+	r = cli_deleg_resolve_default(&o.co.deleg, names, &eo.deleg, &skipped,
+				      "attach");
 	if (r == 0) {
 		eo.target = o.target;
 		eo.no_verify = o.no_verify;
 		eo.probe = o.probe && !o.no_verify;
 		eo.replace = o.replace;
 		eo.timeout_ms = o.co.timeout_ms;
-		r = attach(&o, names, &eo, &stop);
-	} else {
-		r = EXIT_USAGE;
+		r = attach(&o, names, &eo, &skipped, &stop);
 	}
 	bpfd_names_free(names);
 	return r;

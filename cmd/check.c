@@ -56,6 +56,7 @@ int cmd_check(int argc, char **argv)
 	struct bpfd_names *names;
 	struct bpfd_report *rep;
 	struct bpfd_error e = {0};
+	struct bpfd_preset_skipped skipped;
 	int r, code, first;
 
 	r = cli_parse(argc, argv, &parser, &o, &first);
@@ -64,10 +65,11 @@ int cmd_check(int argc, char **argv)
 	names = cli_load_names();
 	if (!names)
 		return EXIT_FAIL;
-	if (cli_deleg_resolve_default(&o.deleg, names, &eo.deleg, "check") <
-	    0) {
+	r = cli_deleg_resolve_default(&o.deleg, names, &eo.deleg, &skipped,
+				      "check");
+	if (r) {
 		bpfd_names_free(names);
-		return EXIT_USAGE;
+		return r;
 	}
 	eo.idmap = bpfd_idmap_default(getenv("SUDO_UID"), getenv("SUDO_GID"));
 	eo.timeout_ms = o.timeout_ms;
@@ -81,7 +83,8 @@ int cmd_check(int argc, char **argv)
 	r = bpfd_check(&eo, names, rep, &e);
 	code = r < 0 ? cli_exit_code(&e) : EXIT_OK;
 	if (o.json)
-		report_print_json(rep, names, r < 0 ? &e : NULL, code);
+		report_print_json(rep, names, r < 0 ? &e : NULL, &skipped,
+				  code);
 	else if (code != EXIT_NOT_PRIVILEGED || rep->done)
 		report_print_text("check", "in a private mount namespace", rep,
 				  names, r < 0 ? &e : NULL);

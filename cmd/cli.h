@@ -105,7 +105,11 @@ bool cli_deleg_empty(const struct cli_deleg *d);
  * index of the first bad item, with @e (caller-zeroed) saying why.
  */
 int cli_deleg_masks(const struct cli_deleg *d, const struct bpfd_names *names,
-		    struct bpfd_delegation *out, struct bpfd_error *e);
+		    struct bpfd_delegation *out,
+		    struct bpfd_preset_skipped *skipped, struct bpfd_error *e);
+
+/* The names presets left out (this kernel lacks them), as notes on stderr. */
+void cli_print_skipped(const struct bpfd_preset_skipped *s);
 
 /* Print the presets with their contents (--preset list), or as JSON. */
 void cli_print_presets(bool json);
@@ -126,12 +130,18 @@ void cli_usage_error(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 
 /*
- * The options into masks; none given means "any" for all four.  A usage
- * error (printed) returns -1, also for an all-zero delegation.
+ * The options into masks; none given means "any" for all four.  Names a
+ * preset lists that this kernel lacks are left out, noted on stderr and in
+ * @skipped (may be NULL).  Returns 0, or the exit code with its message
+ * printed: EXIT_USAGE (also for an all-zero delegation), or
+ * EXIT_NO_KERNEL_SUPPORT when the LIST does not resolve on a kernel
+ * without BPF tokens.
  */
 int cli_deleg_resolve_default(const struct cli_deleg *d,
 			      const struct bpfd_names *names,
-			      struct bpfd_delegation *out, const char *cmd);
+			      struct bpfd_delegation *out,
+			      struct bpfd_preset_skipped *skipped,
+			      const char *cmd);
 
 /* The usage error for a getopt failure of @cmd. */
 void cli_bad_option(const char *cmd, int optopt_, const char *arg);

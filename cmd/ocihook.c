@@ -329,8 +329,9 @@ static int resolve_annotations(const struct cli_deleg *d,
 {
 	static const char *const key[BPFD_NKINDS] = {"cmds", "maps", "progs",
 						     "attachs"};
+	struct bpfd_preset_skipped skipped;
 	struct bpfd_error e = {0};
-	int bad = cli_deleg_masks(d, names, out, &e);
+	int bad = cli_deleg_masks(d, names, out, &skipped, &e);
 
 	if (bad >= 0) {
 		hook_error("annotation " BPFD_OCI_ANNOTATION_PREFIX "%s: %s",
@@ -339,6 +340,7 @@ static int resolve_annotations(const struct cli_deleg *d,
 			   e.detail);
 		return -1;
 	}
+	cli_print_skipped(&skipped);
 	for (int k = 0; k < BPFD_NKINDS; k++)
 		if (out->mask[k])
 			return 0;
@@ -491,10 +493,11 @@ int cmd_oci_hook(int argc, char **argv)
 		names = cli_load_names();
 		if (!names)
 			return EXIT_FAIL;
-		if (cli_deleg_resolve_default(&o.co.deleg, names, &o.deleg,
-					      "oci-hook") < 0) {
+		r = cli_deleg_resolve_default(&o.co.deleg, names, &o.deleg,
+					      NULL, "oci-hook");
+		if (r) {
 			bpfd_names_free(names);
-			return EXIT_USAGE;
+			return r;
 		}
 	}
 	r = EXIT_FAIL;

@@ -76,17 +76,40 @@ bool cli_deleg_empty(const struct cli_deleg *d)
 	return d->n == 0;
 }
 
+/* Append what one preset left out to what others did. */
+static void merge_skipped(struct bpfd_preset_skipped *all,
+			  const struct bpfd_preset_skipped *one)
+{
+	for (int k = 0; all && k < BPFD_NKINDS; k++) {
+		size_t used = strlen(all->list[k]);
+
+		if (one->list[k][0] && !strstr(all->list[k], one->list[k]))
+			snprintf(all->list[k] + used,
+				 sizeof(all->list[k]) - used, "%s%s",
+				 used ? ":" : "", one->list[k]);
+	}
+}
+
 int cli_deleg_masks(const struct cli_deleg *d, const struct bpfd_names *names,
-		    struct bpfd_delegation *out, struct bpfd_error *e)
+		    struct bpfd_delegation *out,
+		    struct bpfd_preset_skipped *skipped, struct bpfd_error *e)
 {
 	memset(out, 0, sizeof(*out));
+	if (skipped)
+		memset(skipped, 0, sizeof(*skipped));
 	for (unsigned int i = 0; i < d->n; i++) {
 		int kind = d->item[i].kind;
+		struct bpfd_preset_skipped one;
 		int r;
 
-		if (kind < 0)
-			r = bpfd_preset_apply(names, d->item[i].arg, out, e);
-		else
+		/* A preset adapts to the running kernel's names: what it
+		 * lacks is left out (and noted); a LIST given does not. */
+		if (kind < 0) {
+			r = bpfd_preset_apply_known(names, d->item[i].arg, out,
+						    &one, e);
+			if (r >= 0)
+				merge_skipped(skipped, &one);
+		} else
 			r = bpfd_parse_list(names, (enum bpfd_kind)kind,
 					    d->item[i].arg, &out->mask[kind],
 					    e);
@@ -100,23 +123,73 @@ int cli_deleg_masks(const struct cli_deleg *d, const struct bpfd_names *names,
 	return -1;
 }
 
-/* Resolve the options into masks; a usage error prints one line, returns -1. */
+static const char *kernel_release(void)
+{
+	static struct utsname u;
+
+	return uname(&u) == 0 ? u.release : "unknown";
+}
+
+void cli_print_skipped(const struct bpfd_preset_skipped *s)
+{
+	static const char *const noun[BPFD_NKINDS] = {
+	    "commands", "map types", "program types", "attach types"};
+	char safe[1024];
+
+	for (int k = 0; s && k < BPFD_NKINDS; k++) {
+		char list[512];
+		size_t n = 0;
+
+		if (!s->list[k][0])
+			continue;
+		/* "a:b" as "a, b" */
+		for (const char *p = s->list[k]; *p && n + 3 < sizeof(list);
+		     p++) {
+			if (*p == ':')
+				list[n++] = ',';
+			list[n++] = *p == ':' ? ' ' : *p;
+		}
+		list[n] = '\0';
+		fprintf(stderr,
+			PROG ": note: this kernel (%s) lacks %s %s: left out "
+			     "of the preset\n",
+			kernel_release(), noun[k],
+			bpfd_escape_line(safe, sizeof(safe), list));
+	}
+}
+
+/*
+ * Resolve the options into masks: 0, or an exit code with one line
+ * printed.  A LIST that does not resolve is a usage error (2), except on
+ * a kernel without BPF tokens: nothing could be delegated there whatever
+ * the LIST says, so that verdict (4) comes first, the LIST's problem as a
+ * note.
+ */
 static int cli_deleg_resolve(const struct cli_deleg *d,
 			     const struct bpfd_names *names,
-			     struct bpfd_delegation *out)
+			     struct bpfd_delegation *out,
+			     struct bpfd_preset_skipped *skipped)
 {
 	static const char *const optname[BPFD_NKINDS] = {
 	    "--cmds", "--maps", "--progs", "--attachs"};
 	struct bpfd_error e = {0};
-	int bad = cli_deleg_masks(d, names, out, &e);
+	int bad = cli_deleg_masks(d, names, out, skipped, &e);
+	const char *opt;
+	char safe[1024];
 
 	if (bad < 0)
 		return 0;
-	cli_usage_error("%s: %s",
-			d->item[bad].kind < 0 ? "--preset"
-					      : optname[d->item[bad].kind],
-			e.detail);
-	return -1;
+	opt = d->item[bad].kind < 0 ? "--preset" : optname[d->item[bad].kind];
+	if (bpfd_kernel_tokens() != 0) {
+		cli_usage_error("%s: %s", opt, e.detail);
+		return EXIT_USAGE;
+	}
+	fprintf(stderr,
+		PROG ": this kernel (%s) lacks BPF token support: Linux 6.9 "
+		     "or newer is needed\n" PROG ": note: %s: %s\n",
+		kernel_release(), opt,
+		bpfd_escape_line(safe, sizeof(safe), e.detail));
+	return EXIT_NO_KERNEL_SUPPORT;
 }
 
 void cli_print_presets(bool json)
@@ -186,10 +259,25 @@ int cli_parse_timeout(const char *arg)
 
 static bool kernel_too_old(const struct bpfd_error *e)
 {
-	if (e->step == BPFD_STEP_NOT_KEPT && e->err == EOPNOTSUPP)
+	/* The kernel ignored the delegate_* options, or refused a bpffs
+	 * for a user namespace (lib/bpffs.c: before 6.9, seen on 5.10 and
+	 * 6.1); both are EOPNOTSUPP, whatever errno the kernel gave. */
+	if ((e->step == BPFD_STEP_NOT_KEPT || e->step == BPFD_STEP_CREATE) &&
+	    e->err == EOPNOTSUPP)
 		return true;
 	/* In our own flow the fd is a bpffs root: EINVAL means no such cmd. */
 	return e->step == BPFD_STEP_TOKEN_CREATE && e->err == EINVAL;
+}
+
+/*
+ * The kernel lacks tokens: by the failure itself, or, for any other
+ * failure (not root, a bpffs already at attach's target...), by probing
+ * BPF_TOKEN_CREATE: on such a kernel nothing else would help, so that
+ * verdict comes first.
+ */
+static bool no_kernel_support(const struct bpfd_error *e)
+{
+	return kernel_too_old(e) || bpfd_kernel_tokens() == 0;
 }
 
 int cli_exit_code(const struct bpfd_error *e)
@@ -197,10 +285,10 @@ int cli_exit_code(const struct bpfd_error *e)
 	/* Our own fds or memory ran out: neither privilege nor the kernel. */
 	if (e->err == EMFILE || e->err == ENFILE || e->err == ENOMEM)
 		return EXIT_FAIL;
+	if (no_kernel_support(e))
+		return EXIT_NO_KERNEL_SUPPORT;
 	if (e->step == BPFD_STEP_PRIVILEGE && e->err == EPERM)
 		return EXIT_NOT_PRIVILEGED;
-	if (kernel_too_old(e))
-		return EXIT_NO_KERNEL_SUPPORT;
 	if (e->step == BPFD_STEP_UNSHARE)
 		return EXIT_NO_USERNS;
 	/* run's COMMAND, as shells say it: 127 not found, 126 not run. */
@@ -212,17 +300,16 @@ int cli_exit_code(const struct bpfd_error *e)
 void cli_print_error(const struct bpfd_error *e)
 {
 	char buf[768], safe[1536];
-	struct utsname u;
 
 	/* The detail may hold a target path or a name given by the user. */
 	fprintf(stderr, PROG ": %s\n",
 		bpfd_escape_line(safe, sizeof(safe),
 				 bpfd_error_format(e, buf, sizeof(buf))));
-	if (kernel_too_old(e) && uname(&u) == 0)
+	if (no_kernel_support(e))
 		fprintf(stderr,
 			PROG ": this kernel (%s) lacks BPF token support: "
 			     "Linux 6.9 or newer is needed\n",
-			u.release);
+			kernel_release());
 	if (e->step == BPFD_STEP_UNSHARE) {
 		struct bpfd_diag_facts f = {0};
 		const char *knob;
@@ -261,16 +348,24 @@ void cli_bad_option(const char *cmd, int optopt_, const char *arg)
 
 int cli_deleg_resolve_default(const struct cli_deleg *d,
 			      const struct bpfd_names *names,
-			      struct bpfd_delegation *out, const char *cmd)
+			      struct bpfd_delegation *out,
+			      struct bpfd_preset_skipped *skipped,
+			      const char *cmd)
 {
+	int r;
+
+	if (skipped)
+		memset(skipped, 0, sizeof(*skipped));
 	if (cli_deleg_empty(d)) {
 		for (int k = 0; k < BPFD_NKINDS; k++)
 			out->mask[k] = BPFD_MASK_ANY;
 		return 0;
 	}
-	if (cli_deleg_resolve(d, names, out) < 0)
-		return -1;
-	return cli_deleg_check_nonempty(out, cmd);
+	r = cli_deleg_resolve(d, names, out, skipped);
+	if (r)
+		return r;
+	cli_print_skipped(skipped);
+	return cli_deleg_check_nonempty(out, cmd) < 0 ? EXIT_USAGE : 0;
 }
 
 /* The long options of @p: shared ones, the command's, help, version. */

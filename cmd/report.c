@@ -302,9 +302,33 @@ static json_object *error_json(const struct bpfd_error *e)
 	return o;
 }
 
+/* {"attachs": ["tcx_ingress", ...]}, or null when nothing was left out. */
+static json_object *skipped_json(const struct bpfd_preset_skipped *s)
+{
+	json_object *o = NULL;
+
+	for (int k = 0; s && k < BPFD_NKINDS; k++) {
+		json_object *a;
+		char buf[256], *save = NULL;
+
+		if (!s->list[k][0])
+			continue;
+		if (!o)
+			o = json_object_new_object();
+		a = json_object_new_array();
+		snprintf(buf, sizeof(buf), "%s", s->list[k]);
+		for (char *w = strtok_r(buf, ":", &save); w;
+		     w = strtok_r(NULL, ":", &save))
+			json_object_array_add(a, json_object_new_string(w));
+		json_object_object_add(o, bpfd_kind_name((enum bpfd_kind)k), a);
+	}
+	return o;
+}
+
 void report_print_json(const struct bpfd_report *rep,
 		       const struct bpfd_names *names,
-		       const struct bpfd_error *e, int exit_code)
+		       const struct bpfd_error *e,
+		       const struct bpfd_preset_skipped *skipped, int exit_code)
 {
 	json_object *o = json_object_new_object();
 	unsigned int works, refused, untestable;
@@ -325,6 +349,7 @@ void report_print_json(const struct bpfd_report *rep,
 	json_object_object_add(o, "steps", steps_json(rep));
 	json_object_object_add(o, "requested",
 			       fmt_masks_json(names, &rep->requested));
+	json_object_object_add(o, "left_out", skipped_json(skipped));
 	json_object_object_add(
 	    o, "target",
 	    rep->target[0] ? json_object_new_string(rep->target) : NULL);

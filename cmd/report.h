@@ -16,9 +16,12 @@ void report_print_text(const char *what, const char *where,
 		       const struct bpfd_names *names,
 		       const struct bpfd_error *e);
 
-/* Exactly one JSON document on stdout. */
+/* Exactly one JSON document on stdout; @skipped (may be NULL): the names
+ * presets left out, as "left_out". */
 void report_print_json(const struct bpfd_report *rep,
 		       const struct bpfd_names *names,
-		       const struct bpfd_error *e, int exit_code);
+		       const struct bpfd_error *e,
+		       const struct bpfd_preset_skipped *skipped,
+		       int exit_code);
 
 #endif

@@ -106,6 +106,7 @@ struct run_opts {
 	bool no_verify;
 	const char *netns;
 	char **argv;
+	struct bpfd_preset_skipped skipped; /* names presets left out */
 };
 
 static int run_option(void *ctx, int c, const char *arg)
@@ -415,14 +416,18 @@ static int require_delegation(const struct cli_deleg *d)
 	return -1;
 }
 
+/* 0, -1 after a usage error, or another exit code (message printed). */
 static int resolve_opts(struct run_opts *o, const struct bpfd_names *names,
 			struct bpfd_engine_opts *eo, struct bpfd_exec *x)
 {
+	int r;
+
 	if (require_delegation(&o->co.deleg) < 0)
 		return -1;
-	if (cli_deleg_resolve_default(&o->co.deleg, names, &eo->deleg, "run") <
-	    0)
-		return -1;
+	r = cli_deleg_resolve_default(&o->co.deleg, names, &eo->deleg,
+				      &o->skipped, "run");
+	if (r)
+		return r == EXIT_USAGE ? -1 : r;
 	if (build_idmap(o, &eo->idmap) < 0)
 		return -1;
 	if (o->keep_caps && !eo->idmap.has_user) {
@@ -484,7 +489,7 @@ static int start(const struct run_opts *o, const struct bpfd_names *names,
 		sigprocmask(SIG_SETMASK, &x->sigmask, NULL);
 		code = cli_exit_code(&e);
 		if (o->co.json)
-			report_print_json(rep, names, &e, code);
+			report_print_json(rep, names, &e, &o->skipped, code);
 		cli_print_error(&e);
 		free(rep);
 		return code;
@@ -510,8 +515,9 @@ int cmd_run(int argc, char **argv)
 	names = cli_load_names();
 	if (!names)
 		return EXIT_FAIL;
-	if (resolve_opts(&o, names, &eo, &x) < 0)
-		r = EXIT_USAGE;
+	r = resolve_opts(&o, names, &eo, &x);
+	if (r)
+		r = r < 0 ? EXIT_USAGE : r;
 	else
 		r = start(&o, names, &eo, &x);
 	bpfd_names_free(names);

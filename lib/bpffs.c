@@ -13,6 +13,7 @@
 #include <bpfdelegate/bpffs.h>
 
 #include "compat.h"
+#include "fault.h"
 #include "internal.h"
 
 /* Discard queued fs context messages; the queue holds at most 8. */
@@ -91,29 +92,130 @@ static int set_owner(int fs_fd, const struct bpfd_idmap *owner,
 	return 0;
 }
 
+/*
+ * Does the kernel know the delegate_* options?  LXD's probe: a value that
+ * is neither a number, "any" nor a name must fail with EINVAL on a kernel
+ * that parses the option (6.9+).  Before 6.9 bpffs ignores every option it
+ * does not know, so the value is accepted (seen on Debian's 5.10 and 6.1).
+ * The failed parse changes nothing.  1 known, 0 not, or -errno.
+ */
+static int knows_delegation(int fs_fd)
+{
+	if (bpfd_fault() == BPFD_FAULT_DROP_OPTIONS ||
+	    bpfd_fault() == BPFD_FAULT_OLD_KERNEL)
+		return 0;
+	if (fsconfig(fs_fd, FSCONFIG_SET_STRING, "delegate_cmds", "MUSTFAIL",
+		     0) == 0)
+		return 0;
+	return errno == EINVAL ? 1 : -errno;
+}
+
+/*
+ * Before 6.9 bpffs is not FS_USERNS_MOUNT: CMD_CREATE of a context opened
+ * in a child user namespace fails with EPERM whoever calls it, and the
+ * context's log says this (seen on Debian's 5.10 and 6.1).  The whole
+ * message is compared; the peer, who holds a copy of the fd, could only
+ * make us call its kernel too old, which grants nothing.
+ */
+#define USERNS_REFUSED                                                         \
+	"e bpf: VFS: Mounting from non-initial user namespace is not allowed"
+
+/* The context's queued messages: the kernel's refusal, else the last. */
+static bool read_log(int fs_fd, char *msg, size_t len)
+{
+	bool refused = false;
+	char buf[256];
+
+	for (int i = 0; i < 16; i++) {
+		ssize_t n = read(fs_fd, buf, sizeof(buf) - 1);
+
+		if (n <= 0)
+			break;
+		buf[n] = '\0';
+		if (buf[n - 1] == '\n')
+			buf[n - 1] = '\0';
+		if (refused)
+			continue;
+		refused = strcmp(buf, USERNS_REFUSED) == 0;
+		/* without the level ("e ") */
+		snprintf(msg, len, "%.199s",
+			 buf[0] && buf[1] == ' ' ? buf + 2 : buf);
+	}
+	return refused;
+}
+
+/*
+ * FSCONFIG_CMD_CREATE.  A kernel that cannot delegate (@known 0, or its
+ * refusal of a bpffs for a user namespace) is -EOPNOTSUPP: the kernel
+ * lacks BPF tokens, whatever errno it gave, which the detail names.
+ */
+static int create(int fs_fd, int known, struct bpfd_error *err)
+{
+	char msg[200] = "";
+	bool refused;
+	int e;
+
+	drain_log(fs_fd);
+	if (bpfd_fault() == BPFD_FAULT_OLD_KERNEL ||
+	    bpfd_fault() == BPFD_FAULT_CREATE_REFUSED) {
+		/* what Debian's 5.10 and 6.1 answer, log line included */
+		e = EPERM;
+		refused = true;
+		snprintf(msg, sizeof(msg), "%s", USERNS_REFUSED + 2);
+	} else if (fsconfig(fs_fd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0) {
+		return 0;
+	} else {
+		e = errno;
+		refused = read_log(fs_fd, msg, sizeof(msg)) && e == EPERM;
+	}
+	if (refused || !known)
+		return bpfd_error_set(
+		    err, BPFD_STEP_CREATE, EOPNOTSUPP,
+		    "(the kernel said %s%s%s%s%s)", strerrorname_np(e) ?: "?",
+		    msg[0] ? ": \"" : "", msg, msg[0] ? "\"" : "",
+		    known ? "" : "; it accepted delegate_cmds=MUSTFAIL");
+	return bpfd_error_set(err, BPFD_STEP_CREATE, e, msg[0] ? "(%s)" : NULL,
+			      msg);
+}
+
 int bpfd_bpffs_delegate(int fs_fd, const struct bpfd_delegation *d,
 			struct bpfd_error *err)
 {
-	return bpfd_bpffs_delegate_as(fs_fd, d, NULL, err);
+	return bpfd_bpffs_delegate_steps(fs_fd, d, NULL, NULL, err);
 }
 
 int bpfd_bpffs_delegate_as(int fs_fd, const struct bpfd_delegation *d,
 			   const struct bpfd_idmap *owner,
 			   struct bpfd_error *err)
 {
-	_cleanup_close_ int mnt = BPFD_NO_FD;
-	struct statfs sfs;
-	int r;
+	return bpfd_bpffs_delegate_steps(fs_fd, d, owner, NULL, err);
+}
 
+int bpfd_bpffs_delegate_steps(int fs_fd, const struct bpfd_delegation *d,
+			      const struct bpfd_idmap *owner, uint64_t *done,
+			      struct bpfd_error *err)
+{
+	_cleanup_close_ int mnt = BPFD_NO_FD;
+	uint64_t dummy = 0;
+	struct statfs sfs;
+	int r, known;
+
+	if (!done)
+		done = &dummy;
 	r = check_bpf_context(fs_fd);
 	if (r < 0)
 		return bpfd_error_set(err, BPFD_STEP_FSTYPE, r, "fd %d", fs_fd);
+	known = knows_delegation(fs_fd);
+	if (known < 0)
+		return bpfd_error_set(err, BPFD_STEP_FSCONFIG, known,
+				      "delegate_cmds=MUSTFAIL (probe)");
 	/*
 	 * Only the four masks are set: one resolved hex number each, because
 	 * the kernel lets a number replace names given before it.  Values
 	 * are ours (already validated u64), never strings from the peer.
+	 * A kernel without the options would ignore them: not sent.
 	 */
-	for (int k = 0; k < BPFD_NKINDS; k++) {
+	for (int k = 0; known && k < BPFD_NKINDS; k++) {
 		char val[24];
 
 		if (!d->mask[k])
@@ -130,14 +232,25 @@ int bpfd_bpffs_delegate_as(int fs_fd, const struct bpfd_delegation *d,
 		if (r < 0)
 			return r;
 	}
+	*done |= 1ull << BPFD_STEP_FSCONFIG;
 	/* Creating a bpffs owned by a user namespace needs init CAP_SYS_ADMIN;
 	 * the context was checked above to be a bpffs, which holds no data. */
-	if (fsconfig(fs_fd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-		return bpfd_error_set(err, BPFD_STEP_CREATE, errno, NULL);
+	r = create(fs_fd, known, err);
+	if (r < 0)
+		return r;
+	*done |= 1ull << BPFD_STEP_CREATE;
+	/* Only a context of the initial user namespace gets here on such a
+	 * kernel: a bpffs, but one that delegates nothing. */
+	if (!known)
+		return bpfd_error_set(err, BPFD_STEP_NOT_KEPT, EOPNOTSUPP,
+				      "(the kernel accepted "
+				      "delegate_cmds=MUSTFAIL: it has no "
+				      "delegate_* options)");
 	mnt = fsmount(fs_fd, FSMOUNT_CLOEXEC,
 		      MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
 	if (mnt < 0)
 		return bpfd_error_set(err, BPFD_STEP_FSMOUNT, errno, NULL);
+	*done |= 1ull << BPFD_STEP_FSMOUNT;
 	if (fstatfs(mnt, &sfs) < 0)
 		return bpfd_error_set(err, BPFD_STEP_FSMOUNT, errno, "fstatfs");
 	if ((unsigned long)sfs.f_type != BPF_FS_MAGIC)

@@ -319,3 +319,61 @@ int bpfd_preset_apply(const struct bpfd_names *names, const char *name,
 		d->mask[k] |= add.mask[k];
 	return 0;
 }
+
+/* Each item of @list alone: the ones @names lacks go to @skipped. */
+static int apply_known_list(const struct bpfd_names *names, enum bpfd_kind k,
+			    const char *list, uint64_t *mask, char *skipped,
+			    size_t len)
+{
+	const char *p = list;
+	int n = 0;
+
+	for (;;) {
+		size_t w = strcspn(p, ":");
+		char item[BPFD_ENUM_NAME_MAX];
+
+		if (w && w < sizeof(item)) {
+			memcpy(item, p, w);
+			item[w] = '\0';
+			if (bpfd_parse_list(names, k, item, mask, NULL) < 0) {
+				size_t used = strlen(skipped);
+
+				snprintf(skipped + used, len - used, "%s%s",
+					 used ? ":" : "", item);
+				n++;
+			}
+		}
+		if (!p[w])
+			return n;
+		p += w + 1;
+	}
+}
+
+int bpfd_preset_apply_known(const struct bpfd_names *names, const char *name,
+			    struct bpfd_delegation *d,
+			    struct bpfd_preset_skipped *skipped,
+			    struct bpfd_error *err)
+{
+	struct bpfd_preset_skipped none;
+	struct bpfd_delegation add = {{0}};
+	const struct bpfd_preset *p;
+	int n = 0;
+
+	if (!skipped)
+		skipped = &none;
+	memset(skipped, 0, sizeof(*skipped));
+	if (!d)
+		return bpfd_error_set(err, BPFD_STEP_ARGS, EINVAL,
+				      "preset: no delegation");
+	p = bpfd_preset_find(name);
+	if (!p)
+		return bpfd_preset_apply(names, name, d, err); /* -ENOENT */
+	for (int k = 0; k < BPFD_NKINDS; k++)
+		if (p->list[k])
+			n += apply_known_list(
+			    names, (enum bpfd_kind)k, p->list[k], &add.mask[k],
+			    skipped->list[k], sizeof(skipped->list[k]));
+	for (int k = 0; k < BPFD_NKINDS; k++)
+		d->mask[k] |= add.mask[k];
+	return n;
+}

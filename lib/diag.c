@@ -108,10 +108,33 @@ static void check_kernel(const struct bpfd_diag_facts *f,
 		    "use a kernel built with CONFIG_BPF_SYSCALL");
 		return;
 	default:
+		if (f->deleg_opt != BPFD_DELEG_OPT_NOT_TRIED) {
+			set(r, BPFD_CHECK_KERNEL,
+			    k == 0 ? BPFD_DIAG_PROBLEM : BPFD_DIAG_OK,
+			    "%s: BPF_TOKEN_CREATE could not be probed (%s%s); "
+			    "a bpf fs context of a new user namespace %s "
+			    "delegate_cmds=MUSTFAIL: %s",
+			    f->kernel, errname(f->token_cmd),
+			    bpfd_diag_unpriv_bpf_blocks(f)
+				? ": kernel.unprivileged_bpf_disabled"
+				: "",
+			    k == 0 ? "accepted" : "refused",
+			    k == 0 ? "the kernel has no delegate_* options; "
+				     "BPF tokens need Linux 6.9 or newer"
+				   : "the kernel knows the delegate_* options "
+				     "(6.9 or newer)");
+			if (k == 0)
+				fix(r, BPFD_CHECK_KERNEL,
+				    "upgrade to Linux 6.9 or newer");
+			return;
+		}
 		set(r, BPFD_CHECK_KERNEL, BPFD_DIAG_WARN,
-		    "%s: BPF_TOKEN_CREATE could not be probed (%s); by its "
+		    "%s: BPF_TOKEN_CREATE could not be probed (%s%s); by its "
 		    "version the kernel %s",
 		    f->kernel, errname(f->token_cmd),
+		    bpfd_diag_unpriv_bpf_blocks(f)
+			? ": kernel.unprivileged_bpf_disabled"
+			: "",
 		    k == 1   ? "has it"
 		    : k == 0 ? "lacks it (6.9 or newer is needed)"
 			     : "is unknown");
@@ -121,6 +144,12 @@ static void check_kernel(const struct bpfd_diag_facts *f,
 static void check_btf(const struct bpfd_diag_facts *f,
 		      struct bpfd_diag_report *r)
 {
+	if (f->btf && bpfd_diag_kernel_tokens(f) == 0) {
+		set(r, BPFD_CHECK_BTF, BPFD_DIAG_OK,
+		    "/sys/kernel/btf/vmlinux: names resolve (this kernel has "
+		    "no delegate_* options to take them)");
+		return;
+	}
 	if (f->btf) {
 		set(r, BPFD_CHECK_BTF, BPFD_DIAG_OK,
 		    "/sys/kernel/btf/vmlinux: the kernel takes names in "
@@ -138,7 +167,17 @@ static void check_btf(const struct bpfd_diag_facts *f,
 static void check_bpf_limits(const struct bpfd_diag_facts *f,
 			     struct bpfd_diag_report *r)
 {
-	if (f->token_cmd == EPERM) {
+	if (bpfd_diag_unpriv_bpf_blocks(f)) {
+		/* the sysctl is doing its job: not a problem of tokens */
+		set(r, BPFD_CHECK_BPF_SYSCALL, BPFD_DIAG_WARN,
+		    "bpf() refuses every command to this process (EPERM): "
+		    "kernel.unprivileged_bpf_disabled=%d and no CAP_BPF or "
+		    "CAP_SYS_ADMIN; this kernel (%s, before 5.19) checks it "
+		    "before the command",
+		    f->unpriv_bpf_disabled, f->kernel);
+		fix(r, BPFD_CHECK_BPF_SYSCALL,
+		    "run doctor as root to probe the kernel itself");
+	} else if (f->token_cmd == EPERM) {
 		set(r, BPFD_CHECK_BPF_SYSCALL, BPFD_DIAG_PROBLEM,
 		    "bpf() is refused to this process before any command "
 		    "(EPERM): a seccomp filter or an LSM");
@@ -364,7 +403,12 @@ static void check_delegation(const struct bpfd_diag_facts *f,
 		return;
 	}
 	format_deleg(&f->deleg, names, list, sizeof(list));
-	if (no_masks(&f->deleg) && f->owner.owner == BPFD_OWNER_INITIAL) {
+	if (no_masks(&f->deleg) && bpfd_diag_kernel_tokens(f) == 0) {
+		set(r, BPFD_CHECK_PATH_DELEGATION, BPFD_DIAG_INFO,
+		    "none: this kernel has no delegate_* options (they came "
+		    "with BPF tokens in 6.9)");
+	} else if (no_masks(&f->deleg) &&
+		   f->owner.owner == BPFD_OWNER_INITIAL) {
 		set(r, BPFD_CHECK_PATH_DELEGATION, BPFD_DIAG_INFO,
 		    "none, as usual for a host bpffs");
 	} else if (no_masks(&f->deleg)) {
@@ -487,6 +531,11 @@ static void verdict(const struct bpfd_diag_facts *f, struct bpfd_diag_report *r)
 			 "this kernel (%s) has no BPF token support: Linux "
 			 "6.9 or newer is needed",
 			 f->kernel);
+		/* No mount option, path or capability gives a token on such
+		 * a kernel: the upgrade is the one fix, on the kernel line. */
+		for (int c = 0; c < BPFD_CHECK__MAX; c++)
+			r->item[c].fix[0] = '\0';
+		fix(r, BPFD_CHECK_KERNEL, "upgrade to Linux 6.9 or newer");
 	} else if (f->token_err == 0) {
 		r->verdict = BPFD_VERDICT_TOKEN_OK;
 		snprintf(r->verdict_text, sizeof(r->verdict_text),

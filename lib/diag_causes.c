@@ -93,6 +93,13 @@ static const struct bpfd_cause_info causes[BPFD_CAUSE__MAX] = {
     [BPFD_CAUSE_RESOURCES] = {BPFD_CAUSE_RESOURCES, "resources",
 			      "out of memory or file descriptors",
 			      "raise RLIMIT_NOFILE or free memory"},
+    [BPFD_CAUSE_UNPRIV_BPF] =
+	{BPFD_CAUSE_UNPRIV_BPF, "unprivileged-bpf-disabled",
+	 "kernel.unprivileged_bpf_disabled is set and the caller has no "
+	 "CAP_BPF or CAP_SYS_ADMIN: kernels before 5.19 refuse it every bpf() "
+	 "command, whatever the command",
+	 "run it with CAP_BPF (as root); BPF tokens need Linux 6.9 or newer "
+	 "anyway"},
     [BPFD_CAUSE_OPEN] =
 	{BPFD_CAUSE_OPEN, "open-failed",
 	 "libbpf could not open the path (missing, not a directory, or not "
@@ -112,7 +119,7 @@ size_t bpfd_token_causes(int err, enum bpfd_cause *out, size_t max)
 {
 	static const struct {
 		int err;
-		enum bpfd_cause c[4];
+		enum bpfd_cause c[5];
 	} order[] = {
 	    {EINVAL,
 	     {BPFD_CAUSE_KERNEL_TOO_OLD, BPFD_CAUSE_FLAGS, BPFD_CAUSE_NOT_ROOT,
@@ -120,8 +127,8 @@ size_t bpfd_token_causes(int err, enum bpfd_cause *out, size_t max)
 	    {EBADF, {BPFD_CAUSE_BAD_FD, BPFD_CAUSE_OPATH}},
 	    {EACCES, {BPFD_CAUSE_PERMISSION, BPFD_CAUSE_LSM}},
 	    {EPERM,
-	     {BPFD_CAUSE_BPF_BLOCKED, BPFD_CAUSE_WRONG_USERNS,
-	      BPFD_CAUSE_NO_CAP_BPF, BPFD_CAUSE_LSM}},
+	     {BPFD_CAUSE_BPF_BLOCKED, BPFD_CAUSE_UNPRIV_BPF,
+	      BPFD_CAUSE_WRONG_USERNS, BPFD_CAUSE_NO_CAP_BPF, BPFD_CAUSE_LSM}},
 	    {EOPNOTSUPP, {BPFD_CAUSE_INIT_USERNS}},
 	    {ENOENT, {BPFD_CAUSE_NO_DELEGATION}},
 	    {ENOSYS, {BPFD_CAUSE_NO_BPF_SYSCALL}},
@@ -136,7 +143,8 @@ size_t bpfd_token_causes(int err, enum bpfd_cause *out, size_t max)
 	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
 		if (order[i].err != err)
 			continue;
-		for (size_t j = 0; j < 4 && order[i].c[j]; j++)
+		for (size_t j = 0; j < ARRAY_SIZE(order[i].c) && order[i].c[j];
+		     j++)
 			if (n < max)
 				out[n++] = order[i].c[j];
 		return n;
@@ -156,6 +164,20 @@ static int version_has_tokens(const char *release)
 	return maj > 6 || (maj == 6 && min >= 9);
 }
 
+bool bpfd_diag_unpriv_bpf_blocks(const struct bpfd_diag_facts *f)
+{
+	const uint64_t bpf_caps = (1ULL << CAP_BPF) | (1ULL << CAP_SYS_ADMIN);
+	int maj, min;
+
+	/* bpf_capable() asks the initial user namespace */
+	if (f->token_cmd != EPERM || f->unpriv_bpf_disabled <= 0 ||
+	    (f->init_userns && (f->caps & bpf_caps)))
+		return false;
+	if (sscanf(f->kernel, "%d.%d", &maj, &min) != 2)
+		return false;
+	return maj < 5 || (maj == 5 && min < 19);
+}
+
 int bpfd_diag_kernel_tokens(const struct bpfd_diag_facts *f)
 {
 	switch (f->token_cmd) {
@@ -165,7 +187,12 @@ int bpfd_diag_kernel_tokens(const struct bpfd_diag_facts *f)
 	case ENOSYS:
 		return 0;
 	default:
-		/* bpf() refused before the command: judge by version */
+		/* bpf() refused before the command: by what bpffs does with
+		 * delegate_cmds=MUSTFAIL, else by the version */
+		if (f->deleg_opt == BPFD_DELEG_OPT_KNOWN)
+			return 1;
+		if (f->deleg_opt == BPFD_DELEG_OPT_IGNORED)
+			return 0;
 		return version_has_tokens(f->kernel);
 	}
 }
@@ -301,6 +328,15 @@ static enum bpfd_cause eperm_here(const struct bpfd_diag_facts *f, char *why,
 static enum bpfd_cause decide_eperm(const struct bpfd_diag_facts *f, char *why,
 				    size_t len)
 {
+	if (bpfd_diag_unpriv_bpf_blocks(f)) {
+		snprintf(why, len,
+			 "kernel.unprivileged_bpf_disabled=%d, this process "
+			 "has no CAP_BPF or CAP_SYS_ADMIN and this kernel (%s) "
+			 "checks that before any command (probing "
+			 "BPF_TOKEN_CREATE gave EPERM)",
+			 f->unpriv_bpf_disabled, f->kernel);
+		return BPFD_CAUSE_UNPRIV_BPF;
+	}
 	if (f->token_cmd == EPERM) {
 		snprintf(why, len,
 			 "bpf() is refused to this process before any command "

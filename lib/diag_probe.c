@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -24,6 +25,7 @@
 #include <bpfdelegate/userns.h>
 
 #include "compat.h"
+#include "fault.h"
 #include "internal.h"
 
 #ifndef STATX_ATTR_MOUNT_ROOT
@@ -72,6 +74,8 @@ static int probe_token_cmd(void)
 	_cleanup_close_ int fd = open("/", O_PATH | O_CLOEXEC);
 	int r;
 
+	if (bpfd_fault() == BPFD_FAULT_OLD_KERNEL)
+		return EINVAL; /* what 5.10 and 6.1 answer */
 	if (fd < 0)
 		return errno;
 	r = bpfd_token_create(fd);
@@ -82,18 +86,62 @@ static int probe_token_cmd(void)
 	return -r;
 }
 
-/* unshare(CLONE_NEWUSER) in a child: 0 or its errno. */
-static int probe_userns(void)
+/*
+ * In a new user namespace (and mount namespace, for fsopen), where no
+ * privilege is needed: does bpffs parse delegate_cmds?  BPFD_DELEG_OPT_*.
+ */
+static char child_deleg_opt(void)
 {
-	int status = 0, r;
-	pid_t pid = fork();
+	_cleanup_close_ int fs = BPFD_NO_FD;
 
-	if (pid < 0)
+	if (unshare(CLONE_NEWNS) < 0)
+		return BPFD_DELEG_OPT_NOT_TRIED;
+	fs = fsopen("bpf", FSOPEN_CLOEXEC);
+	if (fs < 0)
+		return BPFD_DELEG_OPT_NOT_TRIED;
+	if (fsconfig(fs, FSCONFIG_SET_STRING, "delegate_cmds", "MUSTFAIL", 0) ==
+	    0)
+		return BPFD_DELEG_OPT_IGNORED;
+	return errno == EINVAL ? BPFD_DELEG_OPT_KNOWN
+			       : BPFD_DELEG_OPT_NOT_TRIED;
+}
+
+/*
+ * unshare(CLONE_NEWUSER) in a child: 0 or its errno; *@deleg_opt what
+ * child_deleg_opt() found there.
+ */
+static int probe_userns(int *deleg_opt)
+{
+	int status = 0, r, p[2];
+	char c = BPFD_DELEG_OPT_NOT_TRIED;
+	pid_t pid;
+
+	*deleg_opt = BPFD_DELEG_OPT_NOT_TRIED;
+	if (pipe2(p, O_CLOEXEC) < 0)
 		return errno;
-	if (pid == 0)
-		_exit(unshare(CLONE_NEWUSER) < 0 ? (errno & 0xff) : 0);
-	/* One unshare() call: a second is plenty. */
+	pid = fork();
+	if (pid < 0) {
+		r = errno;
+		close(p[0]);
+		close(p[1]);
+		return r;
+	}
+	if (pid == 0) {
+		if (unshare(CLONE_NEWUSER) < 0)
+			_exit(errno & 0xff);
+		c = child_deleg_opt();
+		/* the user namespace worked, whatever the pipe does */
+		if (write(p[1], &c, 1) != 1)
+			_exit(0);
+		_exit(0);
+	}
+	close(p[1]);
+	/* A few syscalls: a second is plenty. */
 	r = bpfd_wait_child(pid, 1000, &status);
+	if (r == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+	    read(p[0], &c, 1) == 1)
+		*deleg_opt = c;
+	close(p[0]);
 	if (r < 0)
 		return -r;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : ECHILD;
@@ -254,8 +302,19 @@ void bpfd_diag_collect(const char *path, int fd, const struct bpfd_names *names,
 	f->btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0;
 	f->unpriv_bpf_disabled =
 	    (int)read_long("/proc/sys/kernel/unprivileged_bpf_disabled");
-	bpfd_diag_collect_userns(f, probe_userns());
+	bpfd_diag_collect_userns(f, probe_userns(&f->deleg_opt));
 	collect_caller(f);
 	collect_lsms(f);
 	collect_path(path, fd, names, f);
+}
+
+int bpfd_kernel_tokens(void)
+{
+	struct bpfd_diag_facts f = {0};
+	struct utsname u;
+
+	snprintf(f.kernel, sizeof(f.kernel), "%s",
+		 uname(&u) == 0 ? u.release : "unknown");
+	f.token_cmd = probe_token_cmd();
+	return bpfd_diag_kernel_tokens(&f);
 }

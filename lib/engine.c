@@ -236,21 +236,13 @@ static int parent_delegate(struct parent_ctx *p)
 					"no fs fd from the child");
 	if (bpfd_fault() == BPFD_FAULT_PARENT_EXIT_AFTER_RECV)
 		kill(getpid(), SIGKILL);
-	if (bpfd_fault() == BPFD_FAULT_DROP_OPTIONS) {
-		static const struct bpfd_delegation none;
-
-		mnt = bpfd_bpffs_delegate(fs, &none, &e);
-	} else {
-		mnt = bpfd_bpffs_delegate_as(fs, &p->opts->deleg,
-					     &p->opts->idmap, &e);
-	}
+	/* The steps that ran count, also when one failed after them. */
+	mnt = bpfd_bpffs_delegate_steps(fs, &p->opts->deleg, &p->opts->idmap,
+					&p->rep->done, &e);
 	if (mnt < 0) {
 		bpfd_report_from_error(p->rep, &e);
 		return mnt;
 	}
-	bpfd_report_mark(p->rep, BPFD_STEP_FSCONFIG);
-	bpfd_report_mark(p->rep, BPFD_STEP_CREATE);
-	bpfd_report_mark(p->rep, BPFD_STEP_FSMOUNT);
 	r = parent_send(p, MSG_MNTFD, mnt);
 	/* join: kept, in case the child attaches it and we must undo. */
 	if (p->opts->join)

@@ -399,8 +399,10 @@ static int first_mismatch(const struct child_ctx *c,
 /*
  * Did the kernel keep what we asked for?  mountinfo shows only the bits of
  * values the kernel knows (and "any" when all of them are set), so compare
- * within the known bits.  Nothing kept at all means a pre-6.9 kernel, which
- * silently ignores unknown bpffs options.
+ * within the known bits.  Nothing kept at all means a kernel that ignores
+ * the options (before 6.9 bpffs ignores unknown ones); the parent's
+ * delegate_cmds=MUSTFAIL probe (lib/bpffs.c) catches that earlier, and on
+ * Debian's 5.10 and 6.1 the create itself fails for a user namespace.
  */
 static int child_verify_kept(struct child_ctx *c)
 {

@@ -100,10 +100,13 @@ static const struct hint hints[] = {
     {BPFD_STEP_FSCONFIG, EINVAL, "the kernel rejected the value"},
     {BPFD_STEP_CREATE, EPERM,
      "needs CAP_SYS_ADMIN in the initial user namespace"},
+    {BPFD_STEP_CREATE, EOPNOTSUPP,
+     "before Linux 6.9 no bpffs can be created for a user namespace and "
+     "there are no delegate_* options: BPF tokens need 6.9 or newer"},
     {BPFD_STEP_FSTYPE, EINVAL,
      "the peer sent something that is not a bpf fs context"},
     {BPFD_STEP_NOT_KEPT, EOPNOTSUPP,
-     "the kernel ignored the delegate_* options: BPF tokens need Linux 6.9 or "
+     "the kernel ignores the delegate_* options: BPF tokens need Linux 6.9 or "
      "newer"},
     {BPFD_STEP_TOKEN_CREATE, EINVAL,
      "kernel older than 6.9, or the fd is not the root of a bpffs"},

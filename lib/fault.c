@@ -24,6 +24,8 @@ enum bpfd_fault bpfd_fault(void)
 	    {"probe-hang", BPFD_FAULT_PROBE_HANG},
 	    {"child-hang-after-attach", BPFD_FAULT_CHILD_HANG_ATTACHED},
 	    {"undo-hang", BPFD_FAULT_UNDO_HANG},
+	    {"create-refused", BPFD_FAULT_CREATE_REFUSED},
+	    {"old-kernel", BPFD_FAULT_OLD_KERNEL},
 	};
 	/* Read at each use, in whichever process: no state to keep. */
 	const char *v = getenv("BPFDELEGATE_TEST_FAULT");

@@ -18,8 +18,10 @@ enum bpfd_fault {
 	BPFD_FAULT_CHILD_HANG,		    /* child never sends the fs fd */
 	BPFD_FAULT_PARENT_EXIT_AFTER_RECV,  /* parent is killed mid-handshake */
 	BPFD_FAULT_CHILD_SEND_TMPFS,	    /* child sends a tmpfs context */
-	BPFD_FAULT_DROP_OPTIONS,	    /* act like a pre-6.9 kernel that
-					       ignores delegate_* options */
+	BPFD_FAULT_DROP_OPTIONS,	    /* the kernel accepts
+					       delegate_cmds=MUSTFAIL and
+					       ignores delegate_* options, as
+					       before 6.9; CMD_CREATE works */
 	BPFD_FAULT_CHILD_REARM_FAIL,	    /* the child's guards fail after it
 					       became the namespace root */
 	BPFD_FAULT_EXEC_REARM_FAIL,	/* run: they fail just before exec */
@@ -32,6 +34,11 @@ enum bpfd_fault {
 	BPFD_FAULT_UNDO_HANG, /* as CHILD_HANG_ATTACHED, and attach's clean-up
 				 child pauses once in the target's mount
 				 namespace (waited for 30 s, not 2) */
+	BPFD_FAULT_CREATE_REFUSED, /* CMD_CREATE fails with EPERM and
+				      the log line of 5.10/6.1 ("Mounting
+				      from non-initial user namespace is
+				      not allowed"); options known */
+	BPFD_FAULT_OLD_KERNEL,	   /* both, as Debian's 5.10 and 6.1 do */
 };
 
 #ifdef BPFD_TEST_FAULTS

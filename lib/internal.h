@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -70,6 +71,17 @@ int bpfd_wait_child(pid_t pid, int timeout_ms, int *status);
 /* bpfd_error_set() with a va_list. */
 int bpfd_error_setv(struct bpfd_error *e, enum bpfd_step step, int err,
 		    const char *fmt, va_list ap);
+
+/*
+ * bpfd_bpffs_delegate_as(), and the steps it did (1ull << BPFD_STEP_x:
+ * fsconfig, create, fsmount) ORed into *@done (may be NULL), also when it
+ * fails: the engine's report shows what ran.
+ */
+struct bpfd_delegation;
+struct bpfd_idmap;
+int bpfd_bpffs_delegate_steps(int fs_fd, const struct bpfd_delegation *d,
+			      const struct bpfd_idmap *owner, uint64_t *done,
+			      struct bpfd_error *err);
 
 /* Log through the callback installed with bpfd_set_print(). */
 void bpfd_log(enum bpfd_log_level level, const char *fmt, ...)

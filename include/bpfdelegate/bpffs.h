@@ -24,8 +24,14 @@ extern "C" {
  * nodev, noexec) as an O_PATH fd owned by the caller, after checking that
  * it is a bpffs.
  * Errors (-errno, with @err): -EINVAL (BPFD_STEP_FSTYPE: not a bpf fs
- * context), -EPERM (no CAP_SYS_ADMIN in the initial user namespace), or
- * whatever fsconfig/fsmount return.
+ * context), -EPERM (no CAP_SYS_ADMIN in the initial user namespace),
+ * -EOPNOTSUPP when the kernel cannot delegate (before 6.9): at
+ * BPFD_STEP_CREATE when it refused to create a bpffs for a user namespace
+ * (it says EPERM, and "Mounting from non-initial user namespace is not
+ * allowed" in the context's log; the detail quotes both), at
+ * BPFD_STEP_NOT_KEPT when it created one but does not know the delegate_*
+ * options (it accepted delegate_cmds=MUSTFAIL); or whatever
+ * fsconfig/fsmount return (the context's log line in the detail).
  */
 int bpfd_bpffs_delegate(int fs_fd, const struct bpfd_delegation *d,
 			struct bpfd_error *err);

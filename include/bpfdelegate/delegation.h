@@ -141,6 +141,23 @@ const struct bpfd_preset *bpfd_preset_find(const char *name);
 int bpfd_preset_apply(const struct bpfd_names *names, const char *name,
 		      struct bpfd_delegation *d, struct bpfd_error *err);
 
+/* The names of a preset that @names lacks, per kind, ':'-joined. */
+struct bpfd_preset_skipped {
+	char list[BPFD_NKINDS][256]; /* "" when none */
+};
+
+/*
+ * bpfd_preset_apply() for the running kernel: a preset lists names of the
+ * newest kernels, and an item @names does not know (tcx_ingress before
+ * 6.6, cgroup_unix_* before 6.7...) is left out instead of failing, and
+ * recorded in @skipped (may be NULL; zeroed first).  Returns the number of
+ * items left out, or -errno (-ENOENT: no such preset).
+ */
+int bpfd_preset_apply_known(const struct bpfd_names *names, const char *name,
+			    struct bpfd_delegation *d,
+			    struct bpfd_preset_skipped *skipped,
+			    struct bpfd_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -29,6 +29,17 @@ extern "C" {
 
 #define BPFD_DIAG_PATH_MAX 512
 
+/*
+ * LXD's probe, by an unprivileged child: a kernel that knows the delegate_*
+ * options (6.9+) fails delegate_cmds=MUSTFAIL with EINVAL; before 6.9
+ * bpffs ignores options it does not know (seen on 5.10 and 6.1).
+ */
+enum {
+	BPFD_DELEG_OPT_NOT_TRIED = 0, /* or fsopen etc. failed */
+	BPFD_DELEG_OPT_KNOWN,	      /* EINVAL: the kernel parses it */
+	BPFD_DELEG_OPT_IGNORED,	      /* accepted: no delegation here */
+};
+
 /* Everything the decisions look at.  Plain data: tests build it by hand. */
 struct bpfd_diag_facts {
 	/* the kernel */
@@ -36,6 +47,9 @@ struct bpfd_diag_facts {
 	int token_cmd;	 /* errno of BPF_TOKEN_CREATE on an O_PATH fd: EBADF
 			    means the command exists (6.9+), EINVAL that it
 			    does not, ENOSYS no bpf(), EPERM bpf() refused */
+	int deleg_opt;	 /* BPFD_DELEG_OPT_*: delegate_cmds=MUSTFAIL in a bpf
+			    fs context of a new user namespace (no privilege
+			    needed) */
 	bool btf;	 /* /sys/kernel/btf/vmlinux is readable */
 	int unpriv_bpf_disabled; /* kernel.unprivileged_bpf_disabled, -1 n/a */
 
@@ -95,8 +109,24 @@ void bpfd_diag_collect_userns(struct bpfd_diag_facts *f, int unshare_err);
  */
 const char *bpfd_diag_userns_knob(const struct bpfd_diag_facts *f);
 
+/*
+ * True when kernel.unprivileged_bpf_disabled explains bpf() refusing every
+ * command with EPERM (@f->token_cmd): set, a caller without CAP_BPF or
+ * CAP_SYS_ADMIN in the initial user namespace, and a kernel before 5.19,
+ * which checked it at the syscall's entry (seen on 5.10; 6.1 refuses
+ * only map and program creation).
+ */
+bool bpfd_diag_unpriv_bpf_blocks(const struct bpfd_diag_facts *f);
+
 /* 1 when the kernel has BPF_TOKEN_CREATE, 0 when not, -1 unknown. */
 int bpfd_diag_kernel_tokens(const struct bpfd_diag_facts *f);
+
+/*
+ * The same for the running kernel: BPF_TOKEN_CREATE on an O_PATH fd (EBADF:
+ * the command exists, EINVAL: it does not), by the version when bpf() is
+ * refused before any command.  Creates nothing.
+ */
+int bpfd_kernel_tokens(void);
 
 /* ---- causes of BPF_TOKEN_CREATE errors ---- */
 
@@ -118,6 +148,7 @@ enum bpfd_cause {
 	BPFD_CAUSE_NO_BPF_SYSCALL, /* ENOSYS */
 	BPFD_CAUSE_RESOURCES,	   /* ENOMEM, EMFILE, ENFILE */
 	BPFD_CAUSE_OPEN,	   /* libbpf could not open the path */
+	BPFD_CAUSE_UNPRIV_BPF, /* EPERM: unprivileged_bpf_disabled, < 5.19 */
 	BPFD_CAUSE__MAX
 };
 

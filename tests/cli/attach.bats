@@ -258,6 +258,15 @@ chroot_check() {
 	run inside grep -c " - bpf " /proc/self/mountinfo
 	[ "$output" = "0" ]
 	[ "$(bpf_mount_count)" -eq "$HOST_BPF" ]
+	# as 5.10 and 6.1 do: the bpffs is refused at create (exit 4)
+	BPFD_ABS=$(realpath "$BPFD_FAULTS") BPFDELEGATE_TEST_FAULT=old-kernel \
+		attach --pid "$P" --target "$T/bpf"
+	[ "$status" -eq 4 ]
+	[[ "$stderr" == *"this kernel ($(uname -r)) lacks BPF token support: Linux 6.9"* ]]
+	[[ "$stderr$output" != *CAP_SYS_ADMIN* ]]
+	run inside grep -c " - bpf " /proc/self/mountinfo
+	[ "$output" = "0" ]
+	[ "$(bpf_mount_count)" -eq "$HOST_BPF" ]
 }
 
 # ---- Leaving the target as it was found (issue 8, defect 2) ----
@@ -473,6 +482,15 @@ wait_target_bpf() {
 	attach --pid "$P" -c map_create -m array --target "$T/bpf" --replace --json
 	[ "$status" -eq 0 ]
 	[ "$(jq -r .replaced <<<"$output")" = 1 ]
+	[ "$(target_bpf)" -eq 1 ]
+	# on a kernel without tokens (5.10, 6.1 had systemd's bpffs there)
+	# the kernel's verdict comes first: exit 4, the target named too
+	need_faults
+	BPFD_ABS=$(realpath "$BPFD_FAULTS") BPFDELEGATE_TEST_FAULT=old-kernel \
+		attach --pid "$P" -c map_create -m array --target "$T/bpf"
+	[ "$status" -eq 4 ]
+	[[ "$stderr" == *"a bpffs is already mounted"* ]]
+	[[ "$stderr" == *"this kernel ($(uname -r)) lacks BPF token support: Linux 6.9"* ]]
 	[ "$(target_bpf)" -eq 1 ]
 }
 

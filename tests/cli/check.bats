@@ -177,6 +177,72 @@ load helpers
 	[[ "$output" == *"$(uname -r)"* ]]
 }
 
+# Debian's 5.10 and 6.1 (seen under qemu, docs/kernel-facts.md): they
+# accept delegate_cmds=MUSTFAIL, and refuse CMD_CREATE of a bpffs for a
+# user namespace with EPERM, the context's log saying why.  old-kernel
+# gives both; create-refused only the refusal (options known).
+@test "a kernel that refuses a bpffs for a user namespace (5.10, 6.1): exit 4 naming it and 6.9, not privileges" {
+	need_faults
+	before=$(bpf_mount_count)
+	for f in old-kernel create-refused; do
+		BPFDELEGATE_TEST_FAULT=$f run "$BPFD_FAULTS" check
+		echo "$f: $output"
+		[ "$status" -eq 4 ]
+		[[ "$output" == *"this kernel ($(uname -r)) lacks BPF token support: Linux 6.9 or newer is needed"* ]]
+		[[ "$output" == *"Mounting from non-initial user namespace is not allowed"* ]]
+		[[ "$output" != *CAP_SYS_ADMIN* ]]
+		BPFDELEGATE_TEST_FAULT=$f run --separate-stderr "$BPFD_FAULTS" run --preset all -- true
+		[ "$status" -eq 4 ]
+		[[ "$stderr" == *"$(uname -r)"*"6.9"* ]]
+		[[ "$stderr" != *CAP_SYS_ADMIN* ]]
+	done
+	[[ "$output" != *MUSTFAIL* ]] # create-refused: the options were known
+	BPFDELEGATE_TEST_FAULT=old-kernel run "$BPFD_FAULTS" check
+	[[ "$output" == *"accepted delegate_cmds=MUSTFAIL"* ]]
+	[ "$(bpf_mount_count)" -eq "$before" ]
+}
+
+@test "a LIST the kernel cannot resolve: usage error (2), but on a kernel without tokens the kernel verdict (4) comes first" {
+	need_faults
+	run --separate-stderr "$BPFD_FAULTS" check --attachs tcx_nope
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"--attachs: unknown attach type 'tcx_nope'"* ]]
+	for cmd in check "attach --pid 1"; do
+		BPFDELEGATE_TEST_FAULT=old-kernel run --separate-stderr "$BPFD_FAULTS" $cmd --attachs tcx_nope
+		echo "$stderr"
+		[ "$status" -eq 4 ]
+		[[ "$stderr" == *"this kernel ($(uname -r)) lacks BPF token support: Linux 6.9 or newer is needed"* ]]
+		[[ "$stderr" == *"note: --attachs: unknown attach type 'tcx_nope'"* ]]
+	done
+	BPFDELEGATE_TEST_FAULT=old-kernel run --separate-stderr "$BPFD_FAULTS" run --maps nope -- true
+	[ "$status" -eq 4 ]
+	# a preset of names this kernel has: no note, left_out is null
+	run --separate-stderr "$BPFD" check --preset tc --json
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	echo "$output" | jq -e '.left_out == null'
+	# on a kernel without tokens, a preset is still exit 4, not a usage error
+	BPFDELEGATE_TEST_FAULT=old-kernel run --separate-stderr "$BPFD_FAULTS" run --preset tc -- true
+	[ "$status" -eq 4 ]
+	[[ "$stderr" != *"unknown attach type"* ]]
+}
+
+@test "check --json: the steps that ran before a failure are ok, the failing one failed" {
+	need_faults
+	BPFDELEGATE_TEST_FAULT=old-kernel run --separate-stderr "$BPFD_FAULTS" check --json
+	[ "$status" -eq 4 ]
+	echo "$output" | jq -e '.exit_code == 4 and .error.step == "fsconfig create" and .error.errno == "EOPNOTSUPP"'
+	echo "$output" | jq -e '[.steps[] | select(.step == "fsconfig")][0].status == "ok"'
+	echo "$output" | jq -e '[.steps[] | select(.step == "fsconfig create")][0].status == "failed"'
+	echo "$output" | jq -e '[.steps[] | select(.step == "fsmount")][0].status == "not run"'
+	# a kernel that ignores the options: create ran, nothing was mounted
+	BPFDELEGATE_TEST_FAULT=drop-options run --separate-stderr "$BPFD_FAULTS" check --json
+	[ "$status" -eq 4 ]
+	echo "$output" | jq -e '.error.step == "verify delegation"'
+	echo "$output" | jq -e '[.steps[] | select(.step == "fsconfig create")][0].status == "ok"'
+	echo "$output" | jq -e '[.steps[] | select(.step == "fsmount")][0].status == "not run"'
+}
+
 @test "user namespaces refused (seccomp): exit 5, one clear error" {
 	need_root_tokens
 	run "$HELPERS/no-userns" "$BPFD" check

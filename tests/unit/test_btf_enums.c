@@ -393,6 +393,43 @@ static void test_btf_truncated_vmlinux(void **state)
 	free(buf);
 }
 
+/* A kernel that lacks names a preset lists: they are left out, noted. */
+static void test_preset_known(void **state)
+{
+	static struct mk m;
+	static uint8_t f[sizeof(m.t) + sizeof(m.s) + 24];
+	struct bpfd_preset_skipped sk;
+	struct bpfd_delegation d = {{0}};
+	struct bpfd_error e = {0};
+	struct bpfd_names *n;
+	int r;
+
+	(void)state;
+	mk_std(&m, 0); /* no tcx_*, xdp_devmap, prog_load, socket_filter... */
+	n = load_bytes(f, mk_file(&m, f), &e, &r);
+	assert_int_equal(r, 0);
+	assert_int_equal(bpfd_preset_apply(n, "xdp", &d, &e), -EINVAL);
+	r = bpfd_preset_apply_known(n, "xdp", &d, &sk, &e);
+	assert_true(r > 0);
+	assert_string_equal(sk.list[BPFD_ATTACHS], "xdp_devmap:xdp_cpumap");
+	assert_string_equal(sk.list[BPFD_CMDS],
+			    "prog_load:btf_load:btf_get_fd_by_id");
+	assert_non_null(strstr(sk.list[BPFD_PROGS], "socket_filter"));
+	assert_true(d.mask[BPFD_ATTACHS] == (1ULL | 1ULL << 37));
+	assert_true(d.mask[BPFD_PROGS] == 1ULL << 6);
+	assert_true(d.mask[BPFD_MAPS] == 1ULL << 1);
+	assert_true(d.mask[BPFD_CMDS] == 1ULL);
+	r = bpfd_preset_apply_known(n, "tc", &d, &sk, &e);
+	assert_non_null(
+	    strstr(sk.list[BPFD_ATTACHS], "tcx_ingress:tcx_egress"));
+	/* "any" needs no name; an unknown preset is still an error */
+	assert_int_equal(bpfd_preset_apply_known(n, "all", &d, &sk, &e), 0);
+	assert_string_equal(sk.list[BPFD_ATTACHS], "");
+	assert_int_equal(bpfd_preset_apply_known(n, "nope", &d, &sk, &e),
+			 -ENOENT);
+	bpfd_names_free(n);
+}
+
 static void test_names_load(void **state)
 {
 	struct bpfd_error e = {0};
@@ -425,6 +462,7 @@ int main(void)
 	    cmocka_unit_test(test_btf_corrupt),
 	    cmocka_unit_test(test_btf_truncated_vmlinux),
 	    cmocka_unit_test(test_names_load),
+	    cmocka_unit_test(test_preset_known),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -107,6 +107,19 @@ static void test_backport_and_version_fallback(void **state)
 	assert_int_equal(bpfd_diag_kernel_tokens(&f), 1);
 	snprintf(f.kernel, sizeof(f.kernel), "weird");
 	assert_int_equal(bpfd_diag_kernel_tokens(&f), -1);
+	/* what bpffs does with delegate_cmds=MUSTFAIL beats the version */
+	f.token_cmd = EPERM;
+	f.deleg_opt = BPFD_DELEG_OPT_IGNORED;
+	snprintf(f.kernel, sizeof(f.kernel), "6.12.3");
+	assert_int_equal(bpfd_diag_kernel_tokens(&f), 0);
+	bpfd_diag_evaluate(&f, NULL, &r);
+	assert_int_equal(r.verdict, BPFD_VERDICT_NO_KERNEL);
+	assert_non_null(
+	    strstr(r.item[BPFD_CHECK_KERNEL].detail, "accepted delegate_cmds"));
+	f.deleg_opt = BPFD_DELEG_OPT_KNOWN;
+	snprintf(f.kernel, sizeof(f.kernel), "5.10.0");
+	assert_int_equal(bpfd_diag_kernel_tokens(&f), 1);
+	f.deleg_opt = BPFD_DELEG_OPT_NOT_TRIED;
 	f.token_cmd = ENOSYS;
 	assert_int_equal(bpfd_diag_kernel_tokens(&f), 0);
 	bpfd_diag_evaluate(&f, NULL, &r);
@@ -129,6 +142,85 @@ static void test_bpf_blocked_by_seccomp(void **state)
 	assert_int_equal(r.item[BPFD_CHECK_BPF_SYSCALL].status,
 			 BPFD_DIAG_PROBLEM);
 	assert_int_equal(r.item[BPFD_CHECK_KERNEL].status, BPFD_DIAG_WARN);
+}
+
+/*
+ * Debian's 6.1 as root, /sys/fs/bpf an ordinary host bpffs (seen under
+ * qemu): no fix may ask for what the kernel cannot do (mount options,
+ * paths), only the upgrade.
+ */
+static void test_pre_69_fixes(void **state)
+{
+	struct bpfd_diag_facts f = host();
+	struct bpfd_diag_report r;
+
+	(void)state;
+	snprintf(f.kernel, sizeof(f.kernel), "6.1.0-57-amd64");
+	f.token_cmd = EINVAL;
+	f.owner.owner = BPFD_OWNER_UNKNOWN;
+	f.owner.err = EINVAL;
+	f.token_err = EINVAL;
+	bpfd_diag_evaluate(&f, NULL, &r);
+	assert_int_equal(r.verdict, BPFD_VERDICT_NO_KERNEL);
+	assert_int_not_equal(r.item[BPFD_CHECK_PATH_DELEGATION].status,
+			     BPFD_DIAG_PROBLEM);
+	for (int c = 0; c < BPFD_CHECK__MAX; c++) {
+		assert_null(strstr(r.item[c].fix, "delegate_"));
+		if (c != BPFD_CHECK_KERNEL)
+			assert_string_equal(r.item[c].fix, "");
+	}
+	assert_non_null(strstr(r.item[BPFD_CHECK_KERNEL].fix, "6.9"));
+	assert_null(strstr(r.item[BPFD_CHECK_BTF].detail, "takes names"));
+	/* version-judged (bpf() refused): the upgrade is still named */
+	f.token_cmd = EPERM;
+	f.caps = 0;
+	f.euid = 1000;
+	bpfd_diag_evaluate(&f, NULL, &r);
+	assert_int_equal(r.verdict, BPFD_VERDICT_NO_KERNEL);
+	assert_non_null(strstr(r.item[BPFD_CHECK_KERNEL].fix, "6.9"));
+}
+
+/*
+ * Debian's 5.10 as uid 1000 with kernel.unprivileged_bpf_disabled=2 (seen
+ * under qemu): every bpf() command is EPERM, the sysctl is the cause, not
+ * seccomp; 6.1 and later refuse only map and program creation.
+ */
+static void test_unprivileged_bpf_disabled(void **state)
+{
+	struct bpfd_diag_facts f = host();
+	struct bpfd_diag_report r;
+	char why[512];
+
+	(void)state;
+	snprintf(f.kernel, sizeof(f.kernel), "5.10.0-46-amd64");
+	f.token_cmd = EPERM;
+	f.token_err = EPERM;
+	f.caps = 0;
+	f.euid = 1000;
+	assert_true(bpfd_diag_unpriv_bpf_blocks(&f));
+	assert_int_equal(decide(EPERM, &f, why), BPFD_CAUSE_UNPRIV_BPF);
+	assert_non_null(strstr(why, "unprivileged_bpf_disabled=2"));
+	bpfd_diag_evaluate(&f, NULL, &r);
+	assert_null(strstr(r.item[BPFD_CHECK_BPF_SYSCALL].detail, "seccomp"));
+	assert_non_null(strstr(r.item[BPFD_CHECK_BPF_SYSCALL].detail,
+			       "unprivileged_bpf_disabled=2"));
+	assert_int_not_equal(r.item[BPFD_CHECK_BPF_SYSCALL].status,
+			     BPFD_DIAG_PROBLEM);
+	assert_int_equal(r.verdict, BPFD_VERDICT_NO_KERNEL);
+	/* the sysctl off, a capable caller, or a newer kernel: not it */
+	f.unpriv_bpf_disabled = 0;
+	assert_false(bpfd_diag_unpriv_bpf_blocks(&f));
+	assert_int_equal(decide(EPERM, &f, why), BPFD_CAUSE_BPF_BLOCKED);
+	f.unpriv_bpf_disabled = 1;
+	f.caps = 1ULL << CAP_BPF;
+	assert_false(bpfd_diag_unpriv_bpf_blocks(&f));
+	f.init_userns = false; /* CAP_BPF of a user namespace counts not */
+	assert_true(bpfd_diag_unpriv_bpf_blocks(&f));
+	snprintf(f.kernel, sizeof(f.kernel), "6.1.0-57-amd64");
+	assert_false(bpfd_diag_unpriv_bpf_blocks(&f));
+	bpfd_diag_evaluate(&f, NULL, &r);
+	assert_non_null(
+	    strstr(r.item[BPFD_CHECK_BPF_SYSCALL].detail, "seccomp"));
 }
 
 static void test_host_bpffs(void **state)
@@ -298,11 +390,12 @@ static void test_cause_table(void **state)
 	assert_int_equal(c[1], BPFD_CAUSE_FLAGS);
 	assert_int_equal(c[2], BPFD_CAUSE_NOT_ROOT);
 	assert_int_equal(c[3], BPFD_CAUSE_NOT_BPFFS);
-	assert_int_equal(bpfd_token_causes(-EPERM, c, 8), 4);
+	assert_int_equal(bpfd_token_causes(-EPERM, c, 8), 5);
 	assert_int_equal(c[0], BPFD_CAUSE_BPF_BLOCKED);
-	assert_int_equal(c[1], BPFD_CAUSE_WRONG_USERNS);
-	assert_int_equal(c[2], BPFD_CAUSE_NO_CAP_BPF);
-	assert_int_equal(c[3], BPFD_CAUSE_LSM);
+	assert_int_equal(c[1], BPFD_CAUSE_UNPRIV_BPF);
+	assert_int_equal(c[2], BPFD_CAUSE_WRONG_USERNS);
+	assert_int_equal(c[3], BPFD_CAUSE_NO_CAP_BPF);
+	assert_int_equal(c[4], BPFD_CAUSE_LSM);
 	assert_int_equal(bpfd_token_causes(EOPNOTSUPP, c, 8), 1);
 	assert_int_equal(c[0], BPFD_CAUSE_INIT_USERNS);
 	assert_int_equal(bpfd_token_causes(ENOENT, c, 8), 1);
@@ -435,6 +528,8 @@ int main(void)
 	    cmocka_unit_test(test_pre_69_kernel),
 	    cmocka_unit_test(test_backport_and_version_fallback),
 	    cmocka_unit_test(test_bpf_blocked_by_seccomp),
+	    cmocka_unit_test(test_pre_69_fixes),
+	    cmocka_unit_test(test_unprivileged_bpf_disabled),
 	    cmocka_unit_test(test_host_bpffs),
 	    cmocka_unit_test(test_userns_unavailable),
 	    cmocka_unit_test(test_token_ok),
