@@ -307,6 +307,18 @@ static int child_open_target(struct child_ctx *c, bool replace_now)
 						"detaching %d",
 						target, i);
 		r = detach_mount(fd);
+		/* A bpffs the namespace inherited from a more privileged one
+		 * (a copy of the host's /sys/fs/bpf) cannot be detached from
+		 * inside: its root's owner is not mapped here (EACCES at
+		 * fchdir) and the kernel locks such mounts (EINVAL). */
+		if (r == -EACCES || r == -EPERM || r == -EINVAL)
+			return bpfd_report_fail(
+			    rep, BPFD_STEP_TARGET, -r,
+			    "%s: the bpffs there came with the mount namespace "
+			    "from a more privileged one (a locked mount): it "
+			    "cannot be detached from inside; give another "
+			    "--target",
+			    target);
 		if (r < 0)
 			return bpfd_report_fail(rep, BPFD_STEP_TARGET, r,
 						"%s: detach the bpffs there "

@@ -552,3 +552,23 @@ wait_target_bpf() {
 	[ "$(target_bpf)" -eq 1 ]
 	[ "$(bpf_mount_count)" -eq "$HOST_BPF" ]
 }
+
+@test "attach --replace: a bpffs inherited from the host's mount namespace cannot be detached: a clear error" {
+	need_attach
+	mkdir "$T/hostbpf"
+	mount -t bpf -o mode=0700 bpf "$T/hostbpf"
+	# the sleeper's mount namespace is a copy: it inherits that bpffs
+	sleeper
+	umount "$T/hostbpf"
+	[ "$(target_bpf)" -eq 1 ]
+	attach --pid "$P" -c map_create --target "$T/hostbpf"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"a bpffs is already mounted there"* ]]
+	attach --pid "$P" -c map_create --target "$T/hostbpf" --replace
+	[ "$status" -eq 1 ]
+	[ "$(wc -l <<<"$stderr")" -eq 1 ]
+	[[ "$stderr" == *"locked mount"*"give another --target"* ]]
+	# nothing added, the inherited one still there
+	[ "$(target_bpf)" -eq 1 ]
+	[ "$(bpf_mount_count)" -eq "$HOST_BPF" ]
+}
