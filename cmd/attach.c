@@ -203,6 +203,13 @@ static int attach(const struct attach_opts *o, const struct bpfd_names *names,
 		printf("%s: replaced the bpffs found there (--replace; %u "
 		       "detached)\n",
 		       rep->target, rep->replaced);
+	if (!o->co.json && r == 0 && rep->covered)
+		printf(
+		    "%s: mounted over the bpffs without delegate_* options "
+		    "found there (mount id %u, e.g. the host's /sys/fs/bpf); "
+		    "hidden in that mount namespace until this one is "
+		    "unmounted\n",
+		    rep->target, rep->covered);
 	if (r < 0 && !sig)
 		cli_print_error(&e);
 	bpfd_proc_close(&proc);

@@ -355,6 +355,8 @@ void report_print_json(const struct bpfd_report *rep,
 	    rep->target[0] ? json_object_new_string(rep->target) : NULL);
 	json_object_object_add(o, "replaced",
 			       json_object_new_int((int)rep->replaced));
+	json_object_object_add(o, "covered",
+			       json_object_new_int((int)rep->covered));
 	json_object_object_add(
 	    o, "mount_options",
 	    rep->kept_valid ? json_object_new_string(rep->mount_opts) : NULL);

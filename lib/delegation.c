@@ -179,9 +179,12 @@ int bpfd_format_list(const struct bpfd_names *names, enum bpfd_kind kind,
 }
 
 /*
- * Commands that consult a token: map_create, prog_load, btf_load and, since
- * 6.15, btf_get_fd_by_id.  Others (lookups, attach, links) never look at
- * one, so delegating them grants nothing.
+ * Commands that consult a token: map_create, prog_load, btf_load and, only
+ * from Linux 6.15, btf_get_fd_by_id.  6.9 to 6.14 know the name (so the
+ * bpffs accepts it in delegate_cmds) but fail a btf_get_fd_by_id that
+ * passes a token with EINVAL: there it is delegated and grants nothing,
+ * as the probe says ("takes no token").  Others (lookups, attach, links)
+ * never look at one, so delegating them grants nothing.
  */
 #define CMDS_LOAD "map_create:prog_load:btf_load:btf_get_fd_by_id"
 

@@ -217,13 +217,51 @@ static int refuse_existing(struct child_ctx *c, int fd, const char *target)
 }
 
 /*
+ * Does the bpffs whose root @fd is carry a delegate_* option?  1, 0, or
+ * -errno when its options cannot be read (then treated as one that does).
+ * Every bpffs attach or oci-hook leaves, even one a SIGKILL orphaned, has
+ * one (the parent sets them before FSCONFIG_CMD_CREATE).  One without is
+ * the host's /sys/fs/bpf seen through a mount namespace copied from the
+ * host's (unshare -m on any systemd machine, or a container given a bind
+ * mount of it), or a plain `mount -t bpf`: nothing a token can come from
+ * in a child user namespace.
+ */
+static int bpffs_has_delegation(struct child_ctx *c, int fd)
+{
+	struct bpfd_delegation d;
+	struct bpfd_error e = {0};
+	_cleanup_close_ int mi = BPFD_NO_FD;
+	char opts[4096] = "";
+	int id = bpfd_mount_id(fd);
+	int r;
+
+	if (id < 0)
+		return id;
+	mi = openat(c->proc_fd, "self/mountinfo", O_RDONLY | O_CLOEXEC);
+	if (mi < 0)
+		return -errno;
+	r = bpfd_bpffs_read_options_fd(mi, id, c->names, &d, opts, sizeof(opts),
+				       &e);
+	/* An option we cannot decode is still a delegate_* option. */
+	if (r < 0 && r != -EINVAL)
+		return r;
+	return strstr(opts, "delegate_") != NULL;
+}
+
+/*
  * The target, resolved inside the root and created when missing: an O_PATH
  * fd, or -errno.  What is mounted there is looked at first: an earlier
  * attach's bpffs, or one a SIGKILL of the privileged side orphaned, must
  * not be hidden under a new one (a stack of bpffs mounts nobody sees).  A
- * bpffs there is refused, or with opts->replace detached when
- * @replace_now: only a bpffs, never another filesystem (over which we
- * mount, as before).  Stacked ones (older versions stacked) go one by one.
+ * bpffs with a delegate_* option there is refused, or with opts->replace
+ * detached when @replace_now: only such a bpffs, never another filesystem
+ * (over which we mount, as before).  Stacked ones (older versions stacked)
+ * go one by one.  A bpffs without delegate_* options (the host's
+ * /sys/fs/bpf in a mount namespace copied from the host's) is mounted
+ * over, like any other filesystem: it stays under the new one, hidden in
+ * that mount namespace only, and reappears when the new one is unmounted;
+ * rep->covered names it.  Refusing it would make the default target fail
+ * for every process that sees the host's /sys/fs/bpf.
  */
 /*
  * Is @fd the very directory @root_fd names (same mount, same inode)?
@@ -297,6 +335,14 @@ static int child_open_target(struct child_ctx *c, bool replace_now)
 		if (r < 0)
 			return bpfd_report_fail(rep, BPFD_STEP_TARGET, r,
 						"%s: statx/statfs", target);
+		if (r > 0) {
+			r = bpffs_has_delegation(c, fd);
+			if (r == 0) {
+				rep->covered = (uint32_t)bpfd_mount_id(fd);
+				return TAKE_FD(fd);
+			}
+			r = 1;
+		}
 		if (r == 0 || (c->opts->replace && !replace_now))
 			return TAKE_FD(fd);
 		if (!c->opts->replace)

@@ -99,6 +99,11 @@ unsigned int bpfd_probe_cmd_caps(uint32_t cmd);
 
 #define BPFD_PROBE_CMD_UNTESTABLE                                              \
 	"the kernel consults a token only for map_create, prog_load, "         \
-	"btf_load, btf_get_fd_by_id"
+	"btf_load, btf_get_fd_by_id (6.15+)"
+
+/* btf_get_fd_by_id where bpfd_btf_get_fd_by_id_takes_token() says no. */
+#define BPFD_PROBE_BTF_ID_NO_TOKEN                                             \
+	"this kernel takes no token for it (EINVAL for the token field; "      \
+	"Linux 6.15+ does)"
 
 #endif

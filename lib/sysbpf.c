@@ -290,3 +290,22 @@ int bpfd_btf_get_fd_by_id(uint32_t id, int token_fd)
 	}
 	return sys_bpf(BPF_BTF_GET_FD_BY_ID, &attr, size);
 }
+
+int bpfd_btf_get_fd_by_id_takes_token(void)
+{
+	struct bpfd_attr_get_fd_by_id attr;
+	int r;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.open_flags = BPFD_F_TOKEN_FD;
+	attr.fd_by_id_token_fd = -1;
+	/* No id: nothing can be opened, whatever the kernel does first. */
+	r = sys_bpf(
+	    BPF_BTF_GET_FD_BY_ID, &attr,
+	    offsetofend(struct bpfd_attr_get_fd_by_id, fd_by_id_token_fd));
+	if (r >= 0) {
+		close(r);
+		return -EPROTO;
+	}
+	return r == -EBADF ? 1 : r == -EINVAL ? 0 : r;
+}

@@ -59,10 +59,12 @@ struct bpfd_engine_opts {
 	 * root_fd (which may differ from the process's root: a rootfs). */
 	const struct bpfd_proc *join;
 	int join_root_fd;
-	/* join: a bpffs already mounted at the target (an earlier attach's,
-	 * or one orphaned by a SIGKILL) is refused with -EBUSY, step
-	 * BPFD_STEP_TARGET; with replace it is detached instead (only a
-	 * bpffs, once the new one has its token), counted in rep->replaced. */
+	/* join: a bpffs with delegate_* options already mounted at the
+	 * target (an earlier attach's, or one orphaned by a SIGKILL) is
+	 * refused with -EBUSY, step BPFD_STEP_TARGET; with replace it is
+	 * detached instead (only a bpffs, once the new one has its token),
+	 * counted in rep->replaced.  One without delegate_* options (the
+	 * host's /sys/fs/bpf) is mounted over: rep->covered. */
 	bool replace;
 	/* Signals the caller has blocked (sigprocmask) and wants to end the
 	 * handshake: when one is pending the engine gives up as on a
@@ -88,6 +90,10 @@ struct bpfd_report {
 	bool probed;
 	struct bpfd_probe_report probes;
 	uint32_t replaced; /* bpffs mounts detached at the target (replace) */
+	/* join: mount id of a bpffs without delegate_* options (the host's
+	 * /sys/fs/bpf in a copied mount namespace) the new bpffs was mounted
+	 * over, in the process's mount namespace; 0 if none. */
+	uint32_t covered;
 };
 
 #define BPFD_TOKEN_SRC_NONE 0

@@ -77,8 +77,23 @@ int bpfd_prog_load(const struct bpfd_prog_opts *o, int token_fd);
 /* bpf(BPF_BTF_LOAD) of a raw BTF blob. */
 int bpfd_btf_load(const void *data, uint32_t size, int token_fd);
 
-/* bpf(BPF_BTF_GET_FD_BY_ID); a token is honoured since 6.15. */
+/*
+ * bpf(BPF_BTF_GET_FD_BY_ID); with @token_fd >= 0 the token is passed
+ * (BPF_F_TOKEN_FD).  Only Linux 6.15+ reads that field: an older kernel
+ * fails the call with EINVAL whatever the token (see below).
+ */
 int bpfd_btf_get_fd_by_id(uint32_t id, int token_fd);
+
+/*
+ * Does the running kernel take a token for BPF_BTF_GET_FD_BY_ID?  Asked by
+ * what it does, not by its version: with BPF_F_TOKEN_FD and token fd -1,
+ * a kernel that reads the field fails to get the token (EBADF, 6.15+);
+ * one that does not know it rejects the non-zero tail of the attr
+ * (EINVAL: 6.9 to 6.14 ignore any token for this command, and have no
+ * token at all before 6.9).  1 yes, 0 no, or -errno (e.g. -EPERM from a
+ * seccomp filter: cannot tell).
+ */
+int bpfd_btf_get_fd_by_id_takes_token(void);
 
 /* bpf(BPF_OBJ_GET_INFO_BY_FD); *len in/out. */
 int bpfd_obj_get_info(int fd, void *info, uint32_t *len);

@@ -66,9 +66,10 @@ attach() {
 	[ "$(bpf_mount_count)" -eq "$HOST_BPF" ]
 	not_mountpoint "$T/bpf"
 	# inside: mounted with these options, a token and a map, no program
-	run inside grep " - bpf " /proc/self/mountinfo
+	[ "$(ns_bpf_mounts "$P")" = "$T/bpf" ]
+	run inside grep " $T/bpf .* - bpf " /proc/self/mountinfo
 	[ "${#lines[@]}" -eq 1 ]
-	[[ "$output" == *" $T/bpf "*"delegate_cmds=map_create"*"delegate_maps=array"* ]]
+	[[ "$output" == *"delegate_cmds=map_create"*"delegate_maps=array"* ]]
 	run inside LIBBPF_BPF_TOKEN_PATH="$T/bpf" "$PROBE"
 	echo "$output"
 	[ "$status" -eq 0 ]
@@ -80,8 +81,18 @@ attach() {
 @test "attach: default target /sys/fs/bpf, any x4" {
 	need_attach
 	sleeper
+	# the host's bpffs there, where it has one (seen through the copy of
+	# the host's mount namespace): mounted over, never refused
+	local host_fs=0
+	grep -q " /sys/fs/bpf .* - bpf " "/proc/$P/mountinfo" && host_fs=1
 	attach --pid "$P"
 	[ "$status" -eq 0 ]
+	if [ "$host_fs" = 1 ]; then
+		[[ "$output" == *"/sys/fs/bpf: mounted over the bpffs without delegate_* options"* ]]
+	else
+		[[ "$output" != *"mounted over"* ]]
+	fi
+	[ "$(ns_bpf_mounts "$P")" = /sys/fs/bpf ]
 	[ "$(bpf_mount_count)" -eq "$HOST_BPF" ]
 	run inside "$PROBE"
 	echo "$output"
@@ -99,7 +110,7 @@ attach() {
 	[ "$status" -lt 126 ]
 	[[ "$stderr" == *"Permission denied"* ]]
 	[ ! -e "$T/new" ]
-	[ "$(nsenter -t "$P" -m grep -c " - bpf " /proc/self/mountinfo || true)" -eq 0 ]
+	[ "$(ns_bpf_count "$P")" -eq 0 ]
 	# a directory the namespace's root (host 100000) owns
 	mkdir "$T/ns"
 	chown 100000:100000 "$T/ns"
@@ -136,7 +147,7 @@ chroot_setup() {
 	ln -s "$H" "$R/evil"
 	sleeper "$R"
 	# the target's mount namespace, seen whole (nsenter -m without -r)
-	IN_NS_BEFORE=$(nsenter -t "$P" -m grep -c " - bpf " /proc/self/mountinfo || true)
+	IN_NS_BEFORE=$(ns_bpf_count "$P")
 }
 
 chroot_check() {
@@ -146,7 +157,7 @@ chroot_check() {
 	[ "$(find "$H" | wc -l)" -eq 2 ]
 	# in the target's namespace: any bpf mount is inside its root
 	local m
-	for m in $(nsenter -t "$P" -m awk '$0 ~ / - bpf / {print $5}' /proc/self/mountinfo); do
+	for m in $(ns_bpf_mounts "$P"); do
 		echo "# bpf mount in the target's namespace: $m"
 		[[ "$m" == "$R/"* ]]
 	done
@@ -157,7 +168,7 @@ chroot_check() {
 		[[ "$output" == *"token=ok"* ]]
 	else
 		[ "${#stderr_lines[@]}" -ge 1 ]
-		[ "$(nsenter -t "$P" -m grep -c " - bpf " /proc/self/mountinfo || true)" -eq "$IN_NS_BEFORE" ]
+		[ "$(ns_bpf_count "$P")" -eq "$IN_NS_BEFORE" ]
 	fi
 }
 
@@ -168,7 +179,7 @@ chroot_check() {
 	attach --pid "$P" -c map_create -m array --target /evil/sub
 	[ "$status" -eq 0 ]
 	chroot_check /evil/sub
-	[ "$(nsenter -t "$P" -m awk '$0 ~ / - bpf / {print $5}' /proc/self/mountinfo)" = "$R$H/sub" ]
+	[ "$(ns_bpf_mounts "$P")" = "$R$H/sub" ]
 }
 
 @test "attach: --target a symlink to a host directory: inside the root or refused" {
@@ -255,8 +266,7 @@ chroot_check() {
 	BPFD_ABS=$(realpath "$BPFD_FAULTS") BPFDELEGATE_TEST_FAULT=drop-options \
 		attach --pid "$P" --target "$T/bpf"
 	[ "$status" -eq 4 ]
-	run inside grep -c " - bpf " /proc/self/mountinfo
-	[ "$output" = "0" ]
+	[ "$(ns_bpf_count "$P")" -eq 0 ]
 	[ "$(bpf_mount_count)" -eq "$HOST_BPF" ]
 	# as 5.10 and 6.1 do: the bpffs is refused at create (exit 4)
 	BPFD_ABS=$(realpath "$BPFD_FAULTS") BPFDELEGATE_TEST_FAULT=old-kernel \
@@ -271,9 +281,9 @@ chroot_check() {
 
 # ---- Leaving the target as it was found (issue 8, defect 2) ----
 
-# bpf mounts in the target's mount namespace.
+# bpf mounts in the target's mount namespace (not the host's, copied).
 target_bpf() {
-	awk '$0 ~ / - bpf / {n++} END {print n+0}' "/proc/$P/mountinfo"
+	new_bpf_mounts "/proc/$P/mountinfo" | wc -l
 }
 
 # Detach the bpffs at $1 in the target's mount namespace (test clean-up).
@@ -282,16 +292,19 @@ target_umount() {
 }
 
 # signal_attach SIG PID TRY: send SIG to the attach PID: on odd tries as
-# soon as a bpffs shows in the target's namespace (no fork per look: the
-# window after the mount is a millisecond), on even tries after 0-29 ms.
+# soon as a bpffs shows at $T/bpf in the target's namespace (no fork per
+# look: the window after the mount is a millisecond), on even tries after
+# 0-29 ms.
 signal_attach() {
-	local i m
+	local i m l
 	if [ $(($3 % 2)) -eq 0 ]; then
 		sleep "0.0$((RANDOM % 3))$((RANDOM % 10))"
 	else
 		for ((i = 0; i < 20000; i++)); do
 			mapfile -t m <"/proc/$P/mountinfo"
-			[[ "${m[*]}" == *" - bpf "* ]] && break
+			for l in "${m[@]}"; do
+				[[ "$l" == *" $T/bpf "*" - bpf "* ]] && break 2
+			done
 			kill -0 "$2" 2>/dev/null || return 0
 		done
 	fi
@@ -460,7 +473,7 @@ wait_target_bpf() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"replaced"* ]]
 	[ "$(target_bpf)" -eq 1 ]
-	run grep " - bpf " "/proc/$P/mountinfo"
+	run grep " $T/bpf .* - bpf " "/proc/$P/mountinfo"
 	[[ "$output" == *"delegate_maps=hash"* ]]
 	[[ "$output" != *"delegate_maps=array"* ]]
 	run inside LIBBPF_BPF_TOKEN_PATH="$T/bpf" "$PROBE"
@@ -492,6 +505,49 @@ wait_target_bpf() {
 	[[ "$stderr" == *"a bpffs is already mounted"* ]]
 	[[ "$stderr" == *"this kernel ($(uname -r)) lacks BPF token support: Linux 6.9"* ]]
 	[ "$(target_bpf)" -eq 1 ]
+}
+
+# A bpffs without delegate_* options at the target: the host's /sys/fs/bpf
+# in a mount namespace copied from the host's (any systemd machine), made
+# here in a private mount namespace so that it exists whatever the host has.
+@test "attach: over a bpffs without delegate_* options: mounted over, kept below, never detached" {
+	need_attach
+	mkdir "$T/hb"
+	P=$(unshare -m --propagation private sh -c 'mount -t bpf bpf "$1" && exec "$2"' \
+		sh "$T/hb" "$OCI/userns-sleeper.sh")
+	PIDS+=("$P")
+	at_hb() { grep " $T/hb .* - bpf " "/proc/$P/mountinfo" || true; }
+	run at_hb
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" != *delegate_* ]]
+	attach --pid "$P" -c map_create -m array --target "$T/hb"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"$T/hb: mounted over the bpffs without delegate_* options found there (mount id "* ]]
+	run at_hb
+	[ "${#lines[@]}" -eq 2 ]
+	[[ "${lines[0]}" != *delegate_* ]]
+	[[ "${lines[1]}" == *"delegate_cmds=map_create"*"delegate_maps=array"* ]]
+	run inside LIBBPF_BPF_TOKEN_PATH="$T/hb" "$PROBE"
+	[[ "$output" == *"token=ok"* ]]
+	[[ "$output" == *"map=ok"* ]]
+	# the new one is refused as usual; --replace detaches it, not the other
+	attach --pid "$P" -c map_create -m hash --target "$T/hb"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"a bpffs is already mounted"*"delegate_maps=array"* ]]
+	attach --pid "$P" -c map_create -m hash --target "$T/hb" --replace --json
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .replaced <<<"$output")" = 1 ]
+	[ "$(jq -r .covered <<<"$output")" -gt 0 ]
+	run at_hb
+	[ "${#lines[@]}" -eq 2 ]
+	[[ "${lines[0]}" != *delegate_* ]]
+	[[ "${lines[1]}" == *"delegate_maps=hash"* ]]
+	# unmounted, it leaves the one below as it was
+	target_umount "$T/hb"
+	run at_hb
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" != *delegate_* ]]
+	[ "$(bpf_mount_count)" -eq "$HOST_BPF" ]
 }
 
 @test "attach --replace: never detaches anything but a bpffs" {

@@ -63,3 +63,27 @@ OCI="$(cd "$BATS_TEST_DIRNAME/../oci" && pwd)"
 not_mountpoint() {
 	! mountpoint -q "$1"
 }
+
+# A new mount namespace copies the one it was made from: on a machine with a
+# bpffs at /sys/fs/bpf (any systemd machine) every process the tests start in
+# one sees that bpffs too.  These list only the bpffs instances the tests' own
+# mount namespace does not have (their superblock, field 3, differs), so the
+# tests pass with and without a bpffs at the host's /sys/fs/bpf; tests/run.sh
+# runs them both ways.
+# new_bpf_mounts FILE: the mount points (field 5) of such bpf mounts in the
+# mountinfo FILE ("-": stdin).
+new_bpf_mounts() {
+	awk 'NR == FNR { if ($0 ~ / - bpf /) own[$3] = 1; next }
+	     $0 ~ / - bpf / && !($3 in own) { print $5 }' /proc/self/mountinfo "$1"
+}
+
+# ns_bpf_mounts PID: the same for PID's mount namespace, seen whole (not
+# only below PID's root, as /proc/PID/mountinfo shows it).
+ns_bpf_mounts() {
+	nsenter -t "$1" -m cat /proc/self/mountinfo | new_bpf_mounts -
+}
+
+# ns_bpf_count PID: how many.
+ns_bpf_count() {
+	ns_bpf_mounts "$1" | wc -l
+}

@@ -14,112 +14,52 @@
 
 #include "btf_enums.h"
 #include "internal.h"
+#include "btf_checks.h"
 #include "names_fixture.h"
 #include "testutil.h"
 
-/* The real proof: the same entries, in the same order, as libbpf reads. */
+/* The real proof: the same entries, in the same order, as libbpf reads
+ * (each recorded kernel's enums; the running kernel's: integration). */
 static void test_btf_vs_libbpf(void **state)
 {
-	static const char *const types[] = {"bpf_cmd", "bpf_map_type",
-					    "bpf_prog_type", "bpf_attach_type"};
-	struct bpfd_btf_enums e;
-	struct btf *btf;
+	const struct kernel_fixture *const ks[] = KERNEL_FIXTURES;
+	char path[32];
 
-	need_btf(state);
-	assert_int_equal(bpfd_btf_read_enums(VMLINUX, &e), 0);
-	btf = btf__load_vmlinux_btf();
-	assert_non_null(btf);
-	for (int k = 0; k < BPFD_NKINDS; k++) {
-		int id = btf__find_by_name_kind(btf, types[k], BTF_KIND_ENUM);
-		const struct btf_type *t = btf__type_by_id(btf, id);
-		const struct btf_enum *be = btf_enum(t);
-		unsigned int j = 0, max = 0;
-
-		assert_true(id > 0);
-		for (int i = 0; i < btf_vlen(t); i++, be++) {
-			const char *name =
-			    btf__name_by_offset(btf, be->name_off);
-
-			if (strncmp(name, "__MAX_", 6) == 0)
-				max = (unsigned int)be->val;
-			if (be->val < 0 || be->val >= 64 ||
-			    strncmp(name, "__", 2) == 0 ||
-			    strncmp(name, "MAX_", 4) == 0)
-				continue;
-			while (j < e.n && e.entries[j].kind != k)
-				j++;
-			assert_true(j < e.n);
-			assert_string_equal(e.entries[j].name, name);
-			assert_int_equal(e.entries[j].value, be->val);
-			j++;
-		}
-		while (j < e.n && e.entries[j].kind != k)
-			j++;
-		assert_int_equal(j, e.n); /* nothing more of this kind */
-		assert_int_equal(e.max[k], max);
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(ks); i++) {
+		assert_int_equal(fixture_btf_file(ks[i], path), 0);
+		check_btf_vs_libbpf(path);
+		unlink(path);
 	}
-	btf__free(btf);
-	bpfd_btf_enums_free(&e);
 }
 
-/* Values are ABI: any name both tables know has the same value; on the
- * kernel the table was generated from, the tables are the same. */
+/* Values are ABI: any name both tables know has the same value; from the
+ * BTF of the kernel the table was generated from, the tables are the same
+ * (6.18: same enums as the fallback's 6.18 build). */
 static void test_btf_vs_fallback(void **state)
 {
-	struct bpfd_names *b = need_btf(state), *f = table(state, 0);
-	struct utsname u;
-	bool same;
+	const struct kernel_fixture *const ks[] = KERNEL_FIXTURES;
 
-	assert_true(bpfd_names_from_btf(b));
-	assert_int_equal(uname(&u), 0);
-	same = strcmp(u.release, bpfd_fallback_kernel) == 0;
-	for (unsigned int i = 0; i < bpfd_fallback_nentries; i++) {
-		const struct bpfd_enum_entry *e = &bpfd_fallback_entries[i];
-		int v = bpfd_names_lookup(b, e->kind, e->name);
+	check_btf_vs_fallback(need_btf(state), table(state, 0), true);
+	for (size_t i = 1; i < ARRAY_SIZE(ks); i++) {
+		struct bpfd_names *n = fixture_names(ks[i]);
 
-		assert_true(v == e->value || (!same && v == -ENOENT));
+		assert_non_null(n);
+		check_btf_vs_fallback(n, table(state, 0), false);
+		bpfd_names_free(n);
 	}
-	for (int k = 0; same && k < BPFD_NKINDS; k++) {
-		assert_int_equal(bpfd_names_count(b, k),
-				 bpfd_names_count(f, k));
-		assert_true(bpfd_names_known(b, k) == bpfd_names_known(f, k));
-		for (unsigned int v = 0; v < 64; v++) {
-			const char *x = bpfd_names_get(b, k, v);
-			const char *y = bpfd_names_get(f, k, v);
-
-			assert_true(x == y || (x && y && !strcmp(x, y)));
-		}
-	}
-	if (!same)
-		print_message("[  INFO    ] running %s, built-in table from "
-			      "%s: compared values only\n",
-			      u.release, bpfd_fallback_kernel);
 }
 
 /* Twenty reads in a row give the same entries (nothing depends on state
  * left from an earlier read, such as the mapping or the buffer). */
 static void test_btf_repeatable(void **state)
 {
-	struct bpfd_btf_enums first;
+	char path[32];
 
-	need_btf(state);
-	assert_int_equal(bpfd_btf_read_enums(VMLINUX, &first), 0);
-	for (int i = 0; i < 20; i++) {
-		struct bpfd_btf_enums e;
-
-		assert_int_equal(bpfd_btf_read_enums(VMLINUX, &e), 0);
-		assert_int_equal(e.n, first.n);
-		for (unsigned int k = 0; k < e.n; k++) {
-			assert_int_equal(e.entries[k].kind,
-					 first.entries[k].kind);
-			assert_int_equal(e.entries[k].value,
-					 first.entries[k].value);
-			assert_string_equal(e.entries[k].name,
-					    first.entries[k].name);
-		}
-		bpfd_btf_enums_free(&e);
-	}
-	bpfd_btf_enums_free(&first);
+	(void)state;
+	assert_int_equal(fixture_btf_file(&kernel_6_18, path), 0);
+	check_btf_repeatable(path);
+	unlink(path);
 }
 
 /* A small BTF file built by hand. */
@@ -369,28 +309,29 @@ static void test_btf_corrupt(void **state)
 	assert_int_equal(ee.n, 0);
 }
 
-/* Cuts of the real 5.5 MB file: the header promises more than is there. */
+/* Cuts of a kernel's BTF (the 6.18 fixture's; the running kernel's 5.5 MB
+ * file: integration): the header promises more than is there. */
 static void test_btf_truncated_vmlinux(void **state)
 {
-	static const size_t cuts[] = {0, 10, 24, 4096, 100000, 1000000};
-	uint8_t *buf = malloc(cuts[ARRAY_SIZE(cuts) - 1]);
+	static uint8_t buf[65536];
+	struct stat st;
+	char path[32];
+	size_t cuts[] = {0, 10, 24, 100, 1000, 0};
 	int fd;
 
-	need_btf(state);
-	fd = open(VMLINUX, O_RDONLY);
-	assert_true(fd >= 0 && buf);
-	/* sysfs gives a page per read */
-	for (size_t got = 0; got < cuts[ARRAY_SIZE(cuts) - 1];) {
-		ssize_t r = pread(fd, buf + got,
-				  cuts[ARRAY_SIZE(cuts) - 1] - got, (off_t)got);
-
-		assert_true(r > 0);
-		got += (size_t)r;
-	}
+	(void)state;
+	assert_int_equal(fixture_btf_file(&kernel_6_18, path), 0);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_true(st.st_size > 1000 && (size_t)st.st_size <= sizeof(buf));
+	assert_int_equal(read(fd, buf, sizeof(buf)), st.st_size);
 	close(fd);
+	unlink(path);
+	assert_int_equal(read_bytes(buf, (size_t)st.st_size), 0);
+	cuts[ARRAY_SIZE(cuts) - 1] = (size_t)st.st_size - 1;
 	for (size_t i = 0; i < ARRAY_SIZE(cuts); i++)
 		assert_int_equal(read_bytes(buf, cuts[i]), -EINVAL);
-	free(buf);
 }
 
 /* A kernel that lacks names a preset lists: they are left out, noted. */

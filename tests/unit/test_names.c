@@ -482,6 +482,92 @@ static void test_presets(void **state)
 		assert_true(d.mask[k] == 0);
 }
 
+/*
+ * Names come and go between kernels, values never change: recorded
+ * kernels' enums (tests/kernel_enums.h, not the running kernel's), each
+ * read through BTF as on that kernel.
+ */
+static const struct {
+	const struct kernel_fixture *k;
+	char kind;
+	const char *name;
+	int want; /* -2: not there */
+} by_kernel[] = {
+    {&kernel_6_18, 'a', "tcx_ingress", 46},
+    {&kernel_6_12, 'a', "tcx_ingress", 46},
+    {&kernel_6_1, 'a', "tcx_ingress", -2},
+    {&kernel_5_10, 'a', "tcx_egress", -2},
+    {&kernel_6_12, 'a', "cgroup_unix_connect", 49},
+    {&kernel_6_1, 'a', "cgroup_unix_connect", -2},
+    {&kernel_6_1, 'a', "xdp_devmap", 33},
+    {&kernel_6_18, 'c', "token_create", 36},
+    {&kernel_6_12, 'c', "token_create", 36},
+    {&kernel_6_1, 'c', "token_create", -2},
+    {&kernel_6_1, 'c', "prog_run", 10},
+    {&kernel_5_10, 'c', "prog_run", -2},
+    {&kernel_5_10, 'c', "prog_test_run", 10},
+    {&kernel_6_18, 'm', "cgroup_storage_deprecated", 19},
+    {&kernel_6_18, 'm', "cgroup_storage", 19},
+    {&kernel_6_1, 'm', "cgroup_storage_deprecated", -2},
+    {&kernel_6_1, 'm', "cgroup_storage", 19},
+    {&kernel_6_1, 'm', "user_ringbuf", 31},
+    {&kernel_5_10, 'm', "user_ringbuf", -2},
+    {&kernel_5_10, 'm', "ringbuf", 27},
+    {&kernel_6_1, 'p', "netfilter", -2},
+    {&kernel_6_12, 'p', "netfilter", 32},
+};
+
+static void test_kernel_fixtures(void **state)
+{
+	const struct kernel_fixture *const ks[] = KERNEL_FIXTURES;
+	struct bpfd_names *newest = table(state, 1);
+	char buf[2048];
+
+	for (size_t i = 0; i < ARRAY_SIZE(by_kernel); i++) {
+		struct bpfd_names *n = fixture_names(by_kernel[i].k);
+		int want =
+		    by_kernel[i].want == -2 ? -ENOENT : by_kernel[i].want;
+		int v;
+
+		assert_non_null(n);
+		v = bpfd_names_lookup(n, kind_of(by_kernel[i].kind),
+				      by_kernel[i].name);
+		if (v != want)
+			fail_msg("%s: '%s' = %d, want %d",
+				 by_kernel[i].k->release, by_kernel[i].name, v,
+				 want);
+		bpfd_names_free(n);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(ks); i++) {
+		struct bpfd_names *n = fixture_names(ks[i]);
+
+		assert_non_null(n);
+		for (int k = 0; k < BPFD_NKINDS; k++) {
+			uint64_t known = bpfd_names_known(n, k), back = 0;
+
+			/* an older kernel knows a subset, same values */
+			assert_true((known & ~bpfd_names_known(newest, k)) ==
+				    0);
+			for (unsigned int v = 0; v < 64; v++) {
+				const char *name = bpfd_names_get(n, k, v);
+
+				if (name && bpfd_names_lookup(newest, k,
+							      name) != (int)v)
+					fail_msg(
+					    "%s: %s is %u, not %d in 6.18",
+					    ks[i]->release, name, v,
+					    bpfd_names_lookup(newest, k, name));
+			}
+			/* its names, formatted, parse back to its mask */
+			bpfd_format_list(n, k, known, buf, sizeof(buf));
+			assert_int_equal(
+			    bpfd_parse_list(n, k, buf, &back, NULL), 0);
+			assert_true(back == known);
+		}
+		bpfd_names_free(n);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -495,6 +581,7 @@ int main(void)
 	    cmocka_unit_test(test_format),
 	    cmocka_unit_test(test_round_trip),
 	    cmocka_unit_test(test_presets),
+	    cmocka_unit_test(test_kernel_fixtures),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
