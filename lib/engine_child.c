@@ -249,21 +249,6 @@ static int bpffs_has_delegation(struct child_ctx *c, int fd)
 }
 
 /*
- * The target, resolved inside the root and created when missing: an O_PATH
- * fd, or -errno.  What is mounted there is looked at first: an earlier
- * attach's bpffs, or one a SIGKILL of the privileged side orphaned, must
- * not be hidden under a new one (a stack of bpffs mounts nobody sees).  A
- * bpffs with a delegate_* option there is refused, or with opts->replace
- * detached when @replace_now: only such a bpffs, never another filesystem
- * (over which we mount, as before).  Stacked ones (older versions stacked)
- * go one by one.  A bpffs without delegate_* options (the host's
- * /sys/fs/bpf in a mount namespace copied from the host's) is mounted
- * over, like any other filesystem: it stays under the new one, hidden in
- * that mount namespace only, and reappears when the new one is unmounted;
- * rep->covered names it.  Refusing it would make the default target fail
- * for every process that sees the host's /sys/fs/bpf.
- */
-/*
  * Is @fd the very directory @root_fd names (same mount, same inode)?
  * RESOLVE_IN_ROOT keeps every target inside the root, but "/", "//",
  * "tmp/.." or a symlink to "/" all resolve to the root itself: a bpffs
@@ -300,6 +285,21 @@ static bool has_dot_component(const char *path)
 	return false;
 }
 
+/*
+ * The target, resolved inside the root and created when missing: an O_PATH
+ * fd, or -errno.  What is mounted there is looked at first: an earlier
+ * attach's bpffs, or one a SIGKILL of the privileged side orphaned, must
+ * not be hidden under a new one (a stack of bpffs mounts nobody sees).  A
+ * bpffs with a delegate_* option there is refused, or with opts->replace
+ * detached when @replace_now: only such a bpffs, never another filesystem
+ * (over which we mount, as before).  Stacked ones (older versions stacked)
+ * go one by one.  A bpffs without delegate_* options (the host's
+ * /sys/fs/bpf in a mount namespace copied from the host's) is mounted
+ * over, like any other filesystem: it stays under the new one, hidden in
+ * that mount namespace only, and reappears when the new one is unmounted;
+ * rep->covered names it.  Refusing it would make the default target fail
+ * for every process that sees the host's /sys/fs/bpf.
+ */
 static int child_open_target(struct child_ctx *c, bool replace_now)
 {
 	const char *target =

@@ -609,11 +609,12 @@ wait_target_bpf() {
 	[ "$(bpf_mount_count)" -eq "$HOST_BPF" ]
 }
 
-@test "attach --replace: a bpffs inherited from the host's mount namespace cannot be detached: a clear error" {
+@test "attach --replace: a delegated bpffs inherited from the host's mount namespace cannot be detached: a clear error" {
 	need_attach
 	mkdir "$T/hostbpf"
-	mount -t bpf -o mode=0700 bpf "$T/hostbpf"
-	# the sleeper's mount namespace is a copy: it inherits that bpffs
+	mount -t bpf -o mode=0700,delegate_cmds=map_create bpf "$T/hostbpf"
+	# the sleeper's mount namespace is a copy: it inherits that bpffs,
+	# locked (the kernel refuses to unmount it from the copy)
 	sleeper
 	umount "$T/hostbpf"
 	[ "$(target_bpf)" -eq 1 ]

@@ -40,7 +40,8 @@ echo '0 100000 65536' >/proc/$pid/uid_map
 echo deny >/proc/$pid/setgroups
 echo '0 100000 65536' >/proc/$pid/gid_map
 # The VM mounts a bpffs at /sys/fs/bpf as systemd does, and the sleeper's
-# mount namespace is a copy: attach refuses to hide it unless --replace.
+# mount namespace is a copy: attach mounts over it (it has no delegate_*
+# option), with or without --replace.
 one attach "$BPFD" attach --pid $pid
 one attach-replace "$BPFD" attach --pid $pid --replace
 kill $pid
