@@ -274,8 +274,7 @@ chroot_check() {
 	[ "$status" -eq 4 ]
 	[[ "$stderr" == *"this kernel ($(uname -r)) lacks BPF token support: Linux 6.9"* ]]
 	[[ "$stderr$output" != *CAP_SYS_ADMIN* ]]
-	run inside grep -c " - bpf " /proc/self/mountinfo
-	[ "$output" = "0" ]
+	[ "$(ns_bpf_count "$P")" -eq 0 ]
 	[ "$(bpf_mount_count)" -eq "$HOST_BPF" ]
 }
 
