@@ -87,3 +87,14 @@ ns_bpf_mounts() {
 ns_bpf_count() {
 	ns_bpf_mounts "$1" | wc -l
 }
+
+# Test clean-up: kill every pid in PIDS, detach whatever is mounted under
+# $T on the host, remove $T.
+kill_pids_umount_tmp() {
+	local p m
+	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+	for m in $(awk -v t="$T" 'index($5, t) == 1 {print $5}' /proc/self/mountinfo | sort -r); do
+		umount -l "$m" 2>/dev/null || true
+	done
+	rm -rf "$T"
+}
