@@ -38,6 +38,9 @@ for k in $KERNELS; do
 	else
 		opts=(--hostfs -t "${BPFD_VM_TIMEOUT:-5400}" -C "$PWD")
 		[ -n "${CI:-}" ] && opts+=(-e "CI=$CI")
+		# tests/run.sh's bound on a bats run: under TCG on a busy 2-core
+		# machine 6.12's suite went past its 900 s default
+		opts+=(-e "BPFD_BATS_TIMEOUT=${BPFD_BATS_TIMEOUT:-3600}")
 		[ "${k#*:}" = nobpffs ] && opts+=(--no-bpffs)
 		tests/kernels/vm.sh "${opts[@]}" "${k%%:*}" -- "tests/run.sh $BUILD" >"$log" 2>&1
 		rc=$?
