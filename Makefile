@@ -216,6 +216,8 @@ test: deps
 # Ends with "N passed, N failed".  Slow under TCG: see docs/kernels.md.
 test-kernels: deps deps-kernels
 	$(MAKE) all $(TEST_BINS)
+	@tests/libbpf/fetch.sh $(LIBBPF15) || echo "libbpf 1.5 not fetched: tests/cli/libbpf.bats will skip" >&2
+	if [ -f $(LIBBPF15)/ok ]; then $(MAKE) libbpf-client; fi
 	tests/kernels/matrix.sh $(BUILD)
 
 # The bounded smoke: each kernel booted once, the CLI's exit codes and

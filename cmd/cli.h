@@ -122,6 +122,9 @@ int cli_parse_timeout(const char *arg);
 
 /* The exit code for a failed engine run. */
 int cli_exit_code(const struct bpfd_error *e);
+/* "this kernel (RELEASE) lacks BPF token support: Linux 6.9 or newer is
+ * needed": what goes with EXIT_NO_KERNEL_SUPPORT (a static buffer). */
+const char *cli_kernel_verdict(void);
 
 /* "bpfdelegate: <formatted error>" on stderr, plus a version hint. */
 void cli_print_error(const struct bpfd_error *e);

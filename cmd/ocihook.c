@@ -407,12 +407,18 @@ static int delegate(const struct hook_opts *o, const struct container *c,
 		r = 128 + sig;
 	} else if (r < 0) {
 		char buf[768];
+		bool nomem = r == -ENOMEM;
 
-		hook_error("container %s: %s", c->id,
-			   r == -ENOMEM
-			       ? "out of memory"
-			       : bpfd_error_format(&e, buf, sizeof(buf)));
 		r = cli_exit_code(&e);
+		/* Exit 4 names the kernel, whatever step failed: on a kernel
+		 * without tokens that verdict comes first (cli_exit_code),
+		 * and the one line must say so. */
+		hook_error("container %s: %s%s%s", c->id,
+			   nomem ? "out of memory"
+				 : bpfd_error_format(&e, buf, sizeof(buf)),
+			   r == EXIT_NO_KERNEL_SUPPORT ? "; " : "",
+			   r == EXIT_NO_KERNEL_SUPPORT ? cli_kernel_verdict()
+						       : "");
 	}
 	if (rootfs >= 0)
 		close(rootfs);

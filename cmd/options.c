@@ -280,6 +280,17 @@ static bool no_kernel_support(const struct bpfd_error *e)
 	return kernel_too_old(e) || bpfd_kernel_tokens() == 0;
 }
 
+const char *cli_kernel_verdict(void)
+{
+	static char buf[160];
+
+	snprintf(buf, sizeof(buf),
+		 "this kernel (%s) lacks BPF token support: Linux 6.9 or "
+		 "newer is needed",
+		 kernel_release());
+	return buf;
+}
+
 int cli_exit_code(const struct bpfd_error *e)
 {
 	/* Our own fds or memory ran out: neither privilege nor the kernel. */

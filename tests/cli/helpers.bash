@@ -5,19 +5,54 @@ HELPERS="$(dirname "$BPFD")/tests/helpers"
 # only binary that reads BPFDELEGATE_TEST_FAULT (see tests/README.md).
 BPFD_FAULTS="$(dirname "$BPFD")/tests/bpfdelegate-faults"
 
-# Skip, or fail under CI=true, when the real thing cannot run here.
+# kernel_has_tokens: true on a 6.9+ kernel (BPF tokens came in 6.9).
+kernel_has_tokens() {
+	local rel maj min
+	rel=$(uname -r); maj=${rel%%.*}; min=${rel#*.}; min=${min%%.*}
+	[ "$maj" -gt 6 ] || { [ "$maj" -eq 6 ] && [ "$min" -ge 9 ]; }
+}
+
+# A test that cannot apply to the running kernel is "not applicable", not
+# skipped: bats prints `ok N NAME # skip not applicable: WHY`, and
+# tests/run.sh counts it apart from the skips and never as a failure under
+# CI=true (tests/README.md, "Not applicable").  Only for what the kernel
+# decides; a missing tool or privilege is a skip (a failure under CI=true).
+not_applicable() {
+	skip "not applicable: $*"
+}
+
+# Skip, or fail under CI=true, when the real thing cannot run here.  On a
+# kernel older than 6.9 a token test is not applicable: what such a kernel
+# does instead is asserted by tests/cli/oldkernel.bats.
 need_root_tokens() {
 	local why=""
 	[ "$(id -u)" = 0 ] || why="needs root"
-	if [ -z "$why" ]; then
-		local rel maj min
-		rel=$(uname -r); maj=${rel%%.*}; min=${rel#*.}; min=${min%%.*}
-		{ [ "$maj" -gt 6 ] || { [ "$maj" -eq 6 ] && [ "$min" -ge 9 ]; }; } ||
-			why="needs a 6.9+ kernel (running $rel)"
-	fi
 	if [ -n "$why" ]; then
 		[ "${CI:-}" = true ] && { echo "skip is a failure under CI=true: $why" >&2; return 1; }
 		skip "$why"
+	fi
+	kernel_has_tokens ||
+		not_applicable "kernel $(uname -r) predates BPF tokens (6.9); asserted by tests/cli/oldkernel.bats"
+}
+
+# list_error STATUS LINE...: a LIST or preset name was refused, and LINE...
+# is what was printed.  On 6.9+: exit 2, the message, then "Try ...".  On a
+# kernel without tokens (bpfdelegate(1), EXIT STATUS): exit 4, the kernel and
+# 6.9 named first, then the message as a note.  Sets MSG to the message line.
+list_error() {
+	local st=$1
+	shift
+	echo "# status $st: $*"
+	[ $# -eq 2 ] || return 1
+	if kernel_has_tokens; then
+		[ "$st" -eq 2 ] || return 1
+		[[ "$2" == "Try '"* ]] || return 1
+		MSG=$1
+	else
+		[ "$st" -eq 4 ] || return 1
+		[[ "$1" == *"this kernel ($(uname -r)) lacks BPF token support: Linux 6.9 or newer is needed" ]] || return 1
+		[[ "$2" == *": note: "* ]] || return 1
+		MSG=$2
 	fi
 }
 

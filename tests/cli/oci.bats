@@ -506,6 +506,30 @@ in_sleeper_bpf_mounts() {
 	ns_bpf_count "$1"
 }
 
+# Debian's 5.10 and 6.1 (fault old-kernel; the real kernels:
+# tests/cli/oldkernel.bats): whatever step fails, a kernel without tokens
+# is exit 4, and the hook's one line must say why.  It said only the step
+# ("resolve target /sys/fs/bpf: No such file or directory") with exit 4.
+@test "oci-hook direct: on a kernel without tokens any failure is exit 4 and the one line names the kernel and 6.9" {
+	need_oci
+	use_faults
+	p=$("$OCI/userns-sleeper.sh")
+	PIDS+=("$p")
+	rm -rf "$BUNDLE/rootfs/sys/fs" # the target's parents missing
+	for pass in no-target target; do
+		run --separate-stderr env BPFDELEGATE_TEST_FAULT=old-kernel "$BPFD_ABS" oci-hook \
+			<<<"$(state_json "$p" "$BUNDLE")"
+		echo "# $pass: status $status: $stderr"
+		[ "$status" -eq 4 ]
+		[ "${#stderr_lines[@]}" -eq 1 ]
+		[[ "$stderr" == *"this kernel ($(uname -r)) lacks BPF token support: Linux 6.9 or newer is needed"* ]]
+		[[ "$stderr" != *CAP_SYS_ADMIN* ]]
+		[ "$(ns_bpf_count "$p")" -eq 0 ]
+		[ "$(bpf_mount_count)" -eq "$HOST_BPF" ]
+		mkdir -p "$BUNDLE/rootfs/sys/fs/bpf"
+	done
+}
+
 @test "oci-hook direct: config.json as a FIFO is refused at once, never waited on" {
 	need_oci
 	rm "$BUNDLE/config.json"

@@ -338,6 +338,43 @@ static void test_run_exec(void **state)
 	free(rep);
 }
 
+/*
+ * A kernel older than 6.9 (Debian's 5.10 and 6.1, under make test-kernels):
+ * the engine fails with EOPNOTSUPP, at create (the kernel refuses a bpffs
+ * for a user namespace) or when the delegation was not kept (it ignored the
+ * options), leaves nothing mounted and no child.  On 6.9+ the same paths
+ * run through the old-kernel faults of tests/cli/check.bats.
+ */
+static void test_old_kernel(void **state)
+{
+	struct bpfd_engine_opts o = opts_any();
+	struct bpfd_report *rep;
+	struct bpfd_error e = {0};
+	struct utsname u;
+	int before;
+
+	(void)state;
+	if (geteuid() != 0)
+		bpfd_skip("needs root (euid %u)", geteuid());
+	if (bpfd_test_kernel_has_tokens())
+		bpfd_not_applicable(
+		    "kernel %s has BPF tokens (6.9+): the other tests assert "
+		    "what it does, tests/cli/check.bats the old-kernel faults",
+		    uname(&u) == 0 ? u.release : "?");
+	rep = calloc(1, sizeof(*rep));
+	assert_non_null(rep);
+	before = bpf_mounts();
+	assert_int_equal(bpfd_check(&o, names, rep, &e), -EOPNOTSUPP);
+	assert_int_equal(e.err, EOPNOTSUPP);
+	assert_true(e.step == BPFD_STEP_CREATE || e.step == BPFD_STEP_NOT_KEPT);
+	assert_int_equal(rep->err, EOPNOTSUPP);
+	assert_false(rep->done & (1ull << BPFD_STEP_TOKEN_CREATE));
+	assert_int_equal(bpf_mounts(), before);
+	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+	assert_int_equal(errno, ECHILD);
+	free(rep);
+}
+
 static void test_idmap_default(void **state)
 {
 	(void)state;
@@ -357,6 +394,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_idmap_default),
 	    cmocka_unit_test(test_default_check),
+	    cmocka_unit_test(test_old_kernel),
 	    cmocka_unit_test(test_narrow_check),
 	    cmocka_unit_test(test_delegate_refuses_other_fs),
 	    cmocka_unit_test(test_initial_userns_bpffs_no_token),

@@ -712,8 +712,24 @@ static void test_wrapper_args(void **state)
 	static struct bpfd_probe_report rep;
 	uint32_t len = 0;
 
+	/*
+	 * A negative fd never reaches the kernel.  A closed one does: EBADF
+	 * from a kernel with BPF_TOKEN_CREATE (6.9+); one without the
+	 * command (Debian's 5.10, 6.1) rejects the command itself with
+	 * EINVAL before it reads any field (which one this kernel is: by
+	 * the version).  A command every kernel has does read the same bad
+	 * fd: the EINVAL is the command's, not the fd's.
+	 */
+	int closed_fd = bpfd_test_kernel_has_tokens() ? -EBADF : -EINVAL;
+	union bpf_attr info = {.info.bpf_fd = 1000};
+	long r = syscall(__NR_bpf, BPF_OBJ_GET_INFO_BY_FD, &info, sizeof(info));
+	int info_errno = errno;
+
+	assert_int_equal(r, -1);
+	/* it read the fd: EBADF, or EBADFD (as 6.18 says) */
+	assert_true(info_errno == EBADF || info_errno == EBADFD);
 	assert_int_equal(bpfd_token_create(-1), -EBADF);
-	assert_int_equal(bpfd_token_create(1000), -EBADF); /* not open */
+	assert_int_equal(bpfd_token_create(1000), closed_fd); /* not open */
 	assert_int_equal(bpfd_map_create(NULL, -1), -EINVAL);
 	assert_int_equal(bpfd_prog_load(NULL, -1), -EINVAL);
 	assert_int_equal(bpfd_btf_load(NULL, 0, -1), -EINVAL);

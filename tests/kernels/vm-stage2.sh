@@ -26,6 +26,9 @@ $B ln -sf /proc/self/fd/2 /dev/stderr
 $B mount --make-rshared /
 $B hostname vm
 $B ip link set lo up 2>/dev/null
+# An interface besides lo, as every machine has (a dummy: no traffic):
+# run.bats compares what --netns host and --netns new see.
+$B ip link add eth0 type dummy 2>/dev/null && $B ip link set eth0 up
 for t in /dev/ttyS1 /dev/ttyS2; do $B stty -F $t raw -echo; done
 exec 3>/dev/ttyS2
 # mount point, fs type, source of every mount

@@ -318,6 +318,8 @@ add_mod() {
 	done
 	echo "$name" >>"$R/vm/modules"
 }
+# dummy: vm-stage2.sh's eth0 (an interface besides lo, as on a machine)
+MODS+=(dummy)
 for m in "${MODS[@]+"${MODS[@]}"}"; do add_mod "$m"; done
 touch "$R/vm/modules"
 
