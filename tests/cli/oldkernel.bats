@@ -23,12 +23,7 @@ setup() {
 }
 
 teardown() {
-	local p m
-	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-	for m in $(awk -v t="$T" 'index($5, t) == 1 {print $5}' /proc/self/mountinfo | sort -r); do
-		umount -l "$m" 2>/dev/null || true
-	done
-	rm -rf "$T"
+	kill_pids_umount_tmp
 }
 
 # Root on a kernel without tokens; not applicable on 6.9+.
