@@ -43,6 +43,8 @@ static const char *const step_names[BPFD_STEP__MAX] = {
     [BPFD_STEP_TARGET] = "resolve target",
     [BPFD_STEP_UNDO] = "undo mount",
     [BPFD_STEP_NETNS] = "new network namespace",
+    [BPFD_STEP_POLICY] = "policy",
+    [BPFD_STEP_SERVICE] = "service",
 };
 
 const char *bpfd_step_name(enum bpfd_step step)

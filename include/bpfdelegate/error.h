@@ -59,6 +59,8 @@ enum bpfd_step {
 	BPFD_STEP_TARGET,	/* resolve the mount point inside a root */
 	BPFD_STEP_UNDO,		/* detach a mount after a failure */
 	BPFD_STEP_NETNS, /* run --netns new: unshare(CLONE_NEWNET), lo up */
+	BPFD_STEP_POLICY,  /* the administrator's policy refused the request */
+	BPFD_STEP_SERVICE, /* talking to `bpfdelegate serve` */
 	BPFD_STEP__MAX
 };
 
