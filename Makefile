@@ -10,7 +10,7 @@ SANITIZE  ?=
 PKGS      := libbpf libcap mount json-c libelf zlib
 DEB_PKGS  := build-essential pkg-config libbpf-dev libcap-dev libmount-dev \
              libelf-dev zlib1g-dev libjson-c-dev libcmocka-dev scdoc bats \
-             runc busybox-static jq
+             runc busybox-static jq libcap2-bin
 # ---- fuzzing: clang and its libFuzzer runtime (libclang_rt.fuzzer) ----
 DEB_PKGS  += clang libclang-rt-14-dev
 # ---- end fuzzing ----

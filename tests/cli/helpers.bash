@@ -133,3 +133,23 @@ kill_pids_umount_tmp() {
 	done
 	rm -rf "$T"
 }
+
+# ---- rootless tests (issue 12): unprivileged users made by the suite ----
+# bpfdtest (in group bpfdtestgrp) and bpfdtest2; created once and kept
+# (uids chosen by useradd).  as_user USER CMD... runs CMD as that user
+# with its groups, no capability, the environment kept.
+BPFD_TEST_USER=bpfdtest
+BPFD_TEST_USER2=bpfdtest2
+BPFD_TEST_GROUP=bpfdtestgrp
+ensure_test_users() {
+	getent group "$BPFD_TEST_GROUP" >/dev/null || groupadd "$BPFD_TEST_GROUP"
+	id "$BPFD_TEST_USER" >/dev/null 2>&1 ||
+		useradd -M -d /nonexistent -s /bin/sh -G "$BPFD_TEST_GROUP" "$BPFD_TEST_USER"
+	id "$BPFD_TEST_USER2" >/dev/null 2>&1 ||
+		useradd -M -d /nonexistent -s /bin/sh "$BPFD_TEST_USER2"
+}
+as_user() {
+	local u=$1
+	shift
+	setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups -- "$@"
+}
