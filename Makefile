@@ -94,10 +94,12 @@ $(BUILD)/bpfdelegate: $(CMD_OBJ) $(BUILD)/libbpfdelegate.a
 	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libbpfdelegate.a $(PKG_LIBS)
 
 # Test builds only: BPFDELEGATE_TEST_FAULT is read by these, never by the
-# release binary and libraries above.
+# release binary and libraries above.  Their policy directory (lib/policy.h)
+# is under the build directory, so that tests never touch /etc.
+TEST_POLICY_DIR := $(abspath $(BUILD))/tests/etc/bpfdelegate
 $(BUILD)/faults/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -DBPFD_TEST_FAULTS -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -DBPFD_TEST_FAULTS -DBPFD_POLICY_DIR='"$(TEST_POLICY_DIR)"' -c $< -o $@
 
 $(FAULT_LIB): $(FAULT_OBJ)
 	ar rcs $@ $^

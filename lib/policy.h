@@ -80,6 +80,14 @@ struct bpfd_verdict {
 struct bpfd_policy;
 
 /*
+ * The policy directory this library was built with: BPFD_POLICY_DIR.
+ * cmd/ must call this, never use the macro: the test binary
+ * (build/tests/bpfdelegate-faults) links the release cmd/ objects with a
+ * test library built with -DBPFD_POLICY_DIR=<build>/tests/etc/bpfdelegate.
+ */
+const char *bpfd_policy_dir(void);
+
+/*
  * Load the policy from @dir (callers pass BPFD_POLICY_DIR; tests build
  * with another -DBPFD_POLICY_DIR).  Names in rules resolve with @names;
  * presets: built-in and BPFD_POLICY_DIR/presets.d.  0 with *@out set, or
