@@ -20,6 +20,7 @@ enum {
 	EXIT_NOT_PRIVILEGED = 3,    /* no CAP_SYS_ADMIN in the initial userns */
 	EXIT_NO_KERNEL_SUPPORT = 4, /* kernel lacks BPF tokens (< 6.9) */
 	EXIT_NO_USERNS = 5,	    /* user namespaces unavailable */
+	EXIT_POLICY = 6, /* the administrator's policy refused (issue 12) */
 };
 
 #define PROG "bpfdelegate"
