@@ -400,9 +400,17 @@ static void collect_longopts(const struct cli_parser *p, struct option *all,
 		all[n++] = json;
 	if (p->flags & CLI_TIMEOUT)
 		all[n++] = timeout;
-	for (size_t i = 0; p->longopts && p->longopts[i].name && n + 3 < max;
-	     i++)
+	for (size_t i = 0; p->longopts && p->longopts[i].name; i++) {
+		/* A command's table that does not fit is a programming
+		 * error: never drop an option silently. */
+		if (n + ARRAY_LEN(tail) >= max) {
+			fprintf(stderr, PROG " %s: internal error: more than "
+					"%zu long options\n",
+				p->cmd, max - ARRAY_LEN(tail));
+			abort();
+		}
 		all[n++] = p->longopts[i];
+	}
 	for (size_t i = 0; i < ARRAY_LEN(tail); i++)
 		all[n++] = tail[i];
 }
@@ -435,7 +443,7 @@ static int shared_option(const struct cli_parser *p, struct cli_common *co,
 int cli_parse(int argc, char **argv, const struct cli_parser *p,
 	      struct cli_common *co, int *first)
 {
-	struct option all[48];
+	struct option all[96];
 	int c, r;
 	const char *shorts =
 	    p->flags & CLI_DELEG ? "+" CLI_DELEG_SHORTOPTS "hV" : "+hV";

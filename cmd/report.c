@@ -108,7 +108,7 @@ static void print_result(const struct bpfd_names *names,
 
 	if (r->verdict == BPFD_PROBE_REFUSED)
 		snprintf(res, sizeof(res), "refused(%s)",
-			 r->err ? strerrorname_np(r->err) : "?");
+			 (r->err ? strerrorname_np(r->err) : NULL) ?: "?");
 	else
 		snprintf(res, sizeof(res), "%s",
 			 bpfd_probe_verdict_name(r->verdict));
