@@ -308,3 +308,59 @@ bad() {
 	[ "$status" -eq 0 ]
 	grep -q '^ bpfdelegate suggest \[options\] OBJECT.bpf.o...' <<<"$output"
 }
+
+@test "explain --object: inside run, reads the token and names each missing item with the option that adds it" {
+	need_root_tokens
+	run "$BPFD" run --preset tracing -- "$BPFD" explain --object "$OBJS/xdp.bpf.o"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -q "needs 7 items; the bpffs at /sys/fs/bpf delegates (read from a token made from it):" <<<"$output"
+	grep -q '^Missing, 1 of 7:$' <<<"$output"
+	grep -qx "  progs   xdp: program 'xdp_count' (SEC(\"xdp\"))" <<<"$output"
+	grep -qx "          add: --progs xdp (mount option delegate_progs=xdp)" <<<"$output"
+	# with exactly the suggestion, nothing is missing
+	local d
+	d=$("$BPFD" suggest "$OBJS/xdp.bpf.o" | grep -v '^#')
+	# shellcheck disable=SC2086
+	run "$BPFD" run $d -- "$BPFD" explain --json --object "$OBJS/xdp.bpf.o"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .source <<<"$output")" = token ]
+	[ "$(jq .complete <<<"$output")" = true ]
+	[ "$(jq '.missing | length' <<<"$output")" -eq 0 ]
+	[ "$(jq -r .delegated.options <<<"$output")" = "$d" ]
+}
+
+@test "explain --object: a host bpffs (no token there) is read from its mount options; --path and LIBBPF_BPF_TOKEN_PATH" {
+	need_root_tokens
+	run unshare -m --propagation private sh -c '
+		mount -t bpf -o delegate_cmds=map_create:prog_load,delegate_progs=xdp bpf "$2" || exit 9
+		"$1" explain --json --object "$3" --path "$2" &&
+		LIBBPF_BPF_TOKEN_PATH="$2" "$1" explain --object "$3"' sh "$BPFD" "$TDIR" "$OBJS/xdp.bpf.o"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	local j
+	j=$(sed -n '/^{/,/^}/p' <<<"$output")
+	[ "$(jq -r .source <<<"$j")" = "mount options" ]
+	[ "$(jq -r .path <<<"$j")" = "$TDIR" ]
+	jq -r .note <<<"$j" | grep -q 'Operation not supported: a bpffs of the initial user namespace'
+	[ "$(jq -c '[.missing[].option]' <<<"$j")" = '["--maps array","--cmds btf_load","--progs socket_filter","--attachs cgroup_inet_ingress"]' ]
+	[ "$(jq -c '[.missing[].mount_option]' <<<"$j")" = '["delegate_maps=array","delegate_cmds=btf_load","delegate_progs=socket_filter","delegate_attachs=cgroup_inet_ingress"]' ]
+	# the text form, the path from LIBBPF_BPF_TOKEN_PATH
+	grep -q "the bpffs at $TDIR delegates (read from its mount options):" <<<"$output"
+	grep -q '^Missing, 4 of 7:$' <<<"$output"
+}
+
+@test "explain --object: not a bpffs is exit 1, a bad object exit 2, an errno with it a usage error" {
+	run --separate-stderr "$BPFD" explain --object "$OBJS/xdp.bpf.o" --path "$TDIR"
+	echo "$stderr"
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[ "$stderr" = "bpfdelegate: explain: $TDIR: not a bpffs mount" ]
+	run --separate-stderr "$BPFD" explain --object "$TDIR/none.o"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "bpfdelegate: explain: $TDIR/none.o: cannot open it: No such file or directory" ]
+	run "$BPFD" explain --object "$OBJS/xdp.bpf.o" -22
+	[ "$status" -eq 2 ]
+	grep -q 'explain: --object takes no errno or message' <<<"$output"
+}
