@@ -36,7 +36,7 @@
  *   map_update_elem, map_freeze, link_create, ...) work on fds the loader
  *   already holds and no token applies to them (reference/bpf-token.md).
  *   btf_load when the object carries BTF: without it libbpf 1.5 goes on
- *   and loads the object without its BTF (seen).
+ *   and loads the object without its BTF (seen: no BTF loaded).
  */
 #include <elf.h>
 #include <errno.h>
