@@ -36,7 +36,7 @@ static void usage(FILE *out)
 	    "     --path DIR        the bpffs to probe (default: the path in\n"
 	    "                       the message, else /sys/fs/bpf)\n"
 	    "     --object OBJ      what BPF object OBJ needs that the bpffs\n"
-	    "                       at --path (default: LIBBPF_BPF_TOKEN_PATH,\n"
+	    "                       at --path (default: LIBBPF_BPF_TOKEN_PATH\n"
 	    "                       else /sys/fs/bpf) does not delegate\n"
 	    "     --json            print one JSON document\n"
 	    " -h, --help            display this help\n"
