@@ -93,8 +93,14 @@ static int refuse(struct bpfd_error *err, int errnum, const char *fmt, ...)
 	va_start(ap, fmt);
 	r = bpfd_error_setv(err, BPFD_STEP_POLICY, errnum, fmt, ap);
 	va_end(ap);
-	if (err)
+	if (err) {
 		err->refused = true;
+		if (errnum == EPERM)
+			err->hint = "only root may write the policy: it is "
+				    "refused whole";
+		else if (errnum == EINVAL)
+			err->hint = "the policy is refused whole";
+	}
 	return r;
 }
 
