@@ -200,6 +200,14 @@ static void test_subset_and_excess(void **unused)
 	decide(p, &s, &q, -EACCES, where("policy", 3),
 	       "cmds: prog_load not granted; maps: lru_hash, ringbuf not "
 	       "granted");
+	/* "any" is named as such; a long excess ends "and N more" */
+	q = ask(BPFD_POLICY_CHECK, NULL);
+	q.deleg.mask[BPFD_PROGS] = BPFD_MASK_ANY;
+	q.deleg.mask[BPFD_ATTACHS] = (1ull << 40) - 1;
+	decide(p, &s, &q, -EACCES, where("policy", 3),
+	       "progs: any not granted; attachs: cgroup_inet_ingress, "
+	       "cgroup_inet_egress, ");
+	decide(p, &s, &q, -EACCES, where("policy", 3), " more not granted");
 	bpfd_policy_free(p);
 }
 
