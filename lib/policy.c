@@ -194,9 +194,6 @@ static int read_file(int dfd, const char *name, const char *path, char **text,
 	r = check_safe(&st, path, false, err);
 	if (r < 0)
 		return r;
-	if (st.st_size > POLICY_FILE_MAX)
-		return refuse(err, EPERM, "%s: larger than %d bytes", path,
-			      POLICY_FILE_MAX);
 	buf = malloc(POLICY_FILE_MAX + 2);
 	if (!buf)
 		return bpfd_error_set(err, BPFD_STEP_POLICY, ENOMEM, "%s",
