@@ -23,6 +23,8 @@ static const struct cli_command commands[] = {
      "explain a token errno or libbpf message; what to do"},
     {"suggest", cmd_suggest,
      "the least delegation BPF objects need, in several formats"},
+    {"policy", cmd_policy,
+     "what the administrator's policy lets this user do, and why"},
 };
 
 static void usage(FILE *out)
@@ -46,7 +48,8 @@ static void usage(FILE *out)
 	      "Exit status:\n"
 	      " 0 ok, 1 failure, 2 usage error, 3 not privileged,\n"
 	      " 4 kernel lacks BPF tokens (needs 6.9+), 5 user namespaces "
-	      "unavailable\n"
+	      "unavailable,\n"
+	      " 6 refused by the administrator's policy\n"
 	      "\n"
 	      "Run '" PROG " <command> --help' for a command's options.\n"
 	      "See bpfdelegate(1).\n",
