@@ -206,5 +206,5 @@ int bpfd_explain_parse(const char *text, struct bpfd_explain_query *q,
 
 bool bpfd_explain_harmless(const struct bpfd_explain_query *q)
 {
-	return q && q->libbpf && q->optional;
+	return q && q->libbpf && q->optional && !q->userns;
 }
