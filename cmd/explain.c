@@ -340,10 +340,7 @@ int cmd_explain(int argc, char **argv)
 			return r;
 		}
 		/* one line: what was not understood */
-		fprintf(stderr,
-			PROG ": explain: '%.64s' is not an errno name or "
-			     "number, nor a libbpf message explain knows\n",
-			o.text);
+		fprintf(stderr, PROG ": explain: %s\n", e.detail);
 		free(o.text);
 		return EXIT_USAGE;
 	}

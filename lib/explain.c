@@ -199,7 +199,7 @@ int bpfd_explain_parse(const char *text, struct bpfd_explain_query *q,
 	if (q->err < 0)
 		return bpfd_error_set(err, BPFD_STEP_PARSE, EINVAL,
 				      "'%.64s' is not an errno name or number, "
-				      "nor a libbpf token message",
+				      "nor a libbpf message explain knows",
 				      text);
 	return 0;
 }
