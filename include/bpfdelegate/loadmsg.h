@@ -92,6 +92,39 @@ void bpfd_load_msg_explain(const struct bpfd_load_msg *m, int in_userns,
  * "libbpf" */
 const char *bpfd_lm_kind_name(enum bpfd_lm_kind kind);
 
+/* ---- what a libbpf loader needs besides its object ---- */
+
+/* One item a delegation lacks for libbpf (1.4+) to load anything. */
+struct bpfd_libbpf_gap {
+	const char *id;	     /* stable: "attach-zero", "probe-prog-type", ... */
+	enum bpfd_kind kind; /* where it is missing */
+	uint64_t mask;	     /* any one of these bits would do */
+	const char *add;     /* the option that adds it: "--attachs
+				cgroup_inet_ingress" */
+	const char *why;     /* one line */
+};
+
+/*
+ * What a libbpf loader will additionally need from delegation @d, whatever
+ * its object holds, as libbpf 1.5 was seen to behave: attach bit 0 and a
+ * socket_filter (or tracepoint) program type for its first probe when
+ * prog_load is delegated, btf_load beside map_create or prog_load (without
+ * it libbpf drops the object's BTF), array maps for global data and its
+ * probes, and the commands without which delegated types are unusable.
+ * Fills up to @max entries of @out; returns how many apply (may be more).
+ */
+size_t bpfd_libbpf_gaps(const struct bpfd_delegation *d,
+			struct bpfd_libbpf_gap *out, size_t max);
+
+/*
+ * The program types (a delegate_progs mask) whose loading needs @cap
+ * (CAP_NET_ADMIN or CAP_PERFMON, as <linux/capability.h> numbers them) in
+ * the token's user namespace besides CAP_BPF: the kernel's
+ * is_net_admin_prog_type() and is_perfmon_prog_type().  0 for other
+ * capabilities.
+ */
+uint64_t bpfd_progs_needing_cap(int cap);
+
 #ifdef __cplusplus
 }
 #endif
