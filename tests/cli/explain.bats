@@ -167,6 +167,25 @@ tracefs_run() {
 	ex "$(line "prog 'tp_getppid': failed to create tracepoint 'syscalls/sys_enter_getppid' perf event: Permission denied$")"
 	jq -e '.name == "tp_getppid" and .target == "syscalls/sys_enter_getppid"' <<<"$output"
 	all_understood
+	# past tracefs (the id read on the host), perf_event_open() of the
+	# tracepoint as libbpf calls it (pid -1, cpu 0) is refused with the
+	# token as well: it needs CAP_PERFMON in the initial namespace
+	# (kernel.perf_event_paranoid is $(cat /proc/sys/kernel/perf_event_paranoid) here)
+	cat >"$ERRD/peo.py" <<-'PY'
+		import ctypes, os, struct, sys
+		libc = ctypes.CDLL(None, use_errno=True)
+		attr = bytearray(128)  # type PERF_TYPE_TRACEPOINT, size, config
+		struct.pack_into("IIQ", attr, 0, 2, 128, int(sys.argv[1]))
+		buf = ctypes.create_string_buffer(bytes(attr), 128)
+		fd = libc.syscall(298, buf, -1, 0, -1, 8)  # x86_64 perf_event_open
+		print("perf_event_open:", "ok" if fd >= 0 else os.strerror(ctypes.get_errno()))
+	PY
+	[ "$(uname -m)" = x86_64 ] || skip "perf_event_open's number is x86_64's"
+	run tracefs_run sh -c 'id=$(cat /sys/kernel/tracing/events/syscalls/sys_enter_getppid/id) &&
+		python3 "$1" "$id" && "$2" run --preset tracing -- python3 "$1" "$id"' sh "$ERRD/peo.py" "$BPFD"
+	echo "$output"
+	[ "${lines[0]}" = "perf_event_open: ok" ] # host root
+	[ "${lines[1]}" = "perf_event_open: Permission denied" ] # the token holder
 	# what explain offers instead works with the same delegation
 	run tracefs_run env BPFD_TEST_MARK="$MARK" "$BPFD" run --preset tracing -- \
 		"$CLIENT" --only raw_sys_enter --attach-prog raw_sys_enter "$OBJ"
