@@ -286,6 +286,64 @@ static void test_token_line_userns(void **state)
 	assert_false(bpfd_explain_harmless(&q));
 }
 
+static size_t gaps(uint64_t c, uint64_t m, uint64_t p, uint64_t a,
+		   const char **ids)
+{
+	struct bpfd_delegation d = {{c, m, p, a}};
+	struct bpfd_libbpf_gap g[8];
+	size_t n = bpfd_libbpf_gaps(&d, g, 8);
+
+	for (size_t i = 0; i < n; i++)
+		ids[i] = g[i].id;
+	return n;
+}
+
+/* What a libbpf loader needs besides its object. */
+static void test_libbpf_gaps(void **state)
+{
+	const uint64_t prog_load = 1ULL << 5, map_create = 1, btf = 1ULL << 18;
+	const char *ids[8];
+	struct bpfd_libbpf_gap one;
+
+	(void)state;
+	/* the example: --progs socket_filter,xdp --attachs xdp */
+	assert_int_equal(gaps(0, 0, (1ULL << 1) | (1ULL << 6), 1ULL << 37, ids),
+			 3);
+	assert_string_equal(ids[0], "prog-load");
+	assert_string_equal(ids[1], "attach-zero");
+	assert_string_equal(ids[2], "btf-load");
+	/* a tracepoint program type does for the probe, attach 0 too */
+	assert_int_equal(
+	    gaps(prog_load | map_create | btf, 1ULL << 2, 1ULL << 5, 1, ids),
+	    0);
+	assert_int_equal(
+	    gaps(prog_load | map_create | btf, 1ULL << 1, 1ULL << 6, 1, ids),
+	    2);
+	assert_string_equal(ids[0], "probe-prog-type");
+	assert_string_equal(ids[1], "array");
+	assert_int_equal(gaps(0, 1ULL << 2, 0, 0, ids), 2);
+	assert_string_equal(ids[0], "map-create");
+	assert_string_equal(ids[1], "btf-load");
+	/* any x4 and nothing at all: no gap */
+	assert_int_equal(gaps(~0ULL, ~0ULL, ~0ULL, ~0ULL, ids), 0);
+	assert_int_equal(gaps(0, 0, 0, 0, ids), 0);
+	/* more gaps than room: the count is still right */
+	{
+		struct bpfd_delegation d = {{0, 0, 1ULL << 6, 1ULL << 37}};
+
+		assert_int_equal(bpfd_libbpf_gaps(&d, &one, 1), 4);
+		assert_string_equal(one.id, "prog-load");
+	}
+	/* the kernel's is_perfmon_prog_type(), is_net_admin_prog_type() */
+	assert_true(bpfd_progs_needing_cap(38 /* CAP_PERFMON */) &
+		    (1ULL << 17)); /* raw_tracepoint */
+	assert_false(bpfd_progs_needing_cap(38) & (1ULL << 1));
+	assert_true(bpfd_progs_needing_cap(12 /* CAP_NET_ADMIN */) &
+		    (1ULL << 6));				/* xdp */
+	assert_false(bpfd_progs_needing_cap(12) & (1ULL << 8)); /* cgroup_skb */
+	assert_true(bpfd_progs_needing_cap(39 /* CAP_BPF */) == 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -294,6 +352,7 @@ int main(void)
 	    cmocka_unit_test(test_not_messages),
 	    cmocka_unit_test(test_long_input),
 	    cmocka_unit_test(test_token_line_userns),
+	    cmocka_unit_test(test_libbpf_gaps),
 	};
 
 	return cmocka_run_group_tests_name("loadmsg", tests, NULL, NULL);
