@@ -118,7 +118,7 @@ ex() {
 @test "explain: Couldn't load trivial BPF program (--progs socket_filter,xdp --attachs xdp): attach bit 0, read from the bpffs inside" {
 	# explain runs inside run's namespace too: it reads the delegation
 	# of /sys/fs/bpf there and points at the item that is missing
-	run env BPFD_TEST_MARK="$MARK" "$BPFD" run --cmds map_create:prog_load:btf_load \
+	run --separate-stderr env BPFD_TEST_MARK="$MARK" "$BPFD" run --cmds map_create:prog_load:btf_load \
 		--maps any --progs socket_filter,xdp --attachs xdp -- sh -c '
 		"$1" "$2" 2>"$3" >/dev/null
 		"$4" explain --json "$(grep "Couldn.t load trivial" "$3")"' \
@@ -222,7 +222,7 @@ tracefs_run() {
 	D=$(mktemp -d /tmp/bpfd-explain-dir-XXXXXX)
 	# libbpf looks at its default /sys/fs/bpf, which is not the delegated
 	# bpffs (that one is at $D): no token, and the load fails next
-	run env BPFD_TEST_MARK="$MARK" "$BPFD" run --preset all --target "$D" -- sh -c '
+	run --separate-stderr env BPFD_TEST_MARK="$MARK" "$BPFD" run --preset all --target "$D" -- sh -c '
 		env -u LIBBPF_BPF_TOKEN_PATH CLIENT_DEBUG=1 "$1" "$2" 2>"$3" >/dev/null
 		"$4" explain --json "$(grep "skipping optional step" "$3")"' \
 		sh "$CLIENT" "$OBJ" "$ERR" "$BPFD"
