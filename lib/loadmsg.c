@@ -775,12 +775,16 @@ void bpfd_load_msg_explain(const struct bpfd_load_msg *m, int in_userns,
 	expand(x->what, sizeof(x->what), t->what, m);
 	x->kind = t->kind;
 	x->harmless = t->harmless;
-	/* outside a user namespace the memlock warning means the process
-	 * lacks CAP_SYS_RESOURCE: still harmless on 5.11+ */
-	(void)in_userns;
 	c = causes_of(t->family, m->err, &n);
 	for (size_t i = 0; i < n && i < BPFD_LOAD_CAUSES_MAX; i++) {
-		struct bpfd_load_cause *o = &x->cause[x->n++];
+		struct bpfd_load_cause *o;
+
+		/* from the initial namespace the memcg probe had what it
+		 * needed or not, token or none: the rlimit is what is left */
+		if (in_userns == 0 &&
+		    strcmp(c[i].id, "memcg-probe-without-token") == 0)
+			continue;
+		o = &x->cause[x->n++];
 
 		o->kind = c[i].kind;
 		o->id = c[i].id;

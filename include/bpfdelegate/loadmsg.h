@@ -83,7 +83,8 @@ int bpfd_load_msg_parse(const char *text, struct bpfd_load_msg *m,
 /*
  * The causes of @m, most likely first, with its names filled in.
  * @in_userns: 1 when the message came from a process in a user
- * namespace, 0 from the initial one, -1 unknown (some texts differ).
+ * namespace, 0 from the initial one, -1 unknown (0 leaves out the causes
+ * that only a user namespace has).
  */
 void bpfd_load_msg_explain(const struct bpfd_load_msg *m, int in_userns,
 			   struct bpfd_load_explanation *x);

@@ -221,6 +221,9 @@ static void test_explanations(void **state)
 	assert_non_null(strstr(cause(&x, "memcg-accounting")->text, "5.11"));
 	assert_non_null(strstr(cause(&x, "rlimit-needs-host-cap")->item,
 			       "CAP_SYS_RESOURCE"));
+	bpfd_load_msg_explain(&m, 0, &x);
+	assert_false(has_cause(&x, "memcg-probe-without-token"));
+	assert_true(has_cause(&x, "memcg-accounting"));
 }
 
 static void test_not_messages(void **state)
