@@ -190,12 +190,13 @@ fuzz-seeds: $(FUZZ_BUILD)/gen_btf_seeds
 # sanitizers: build-asan/ gets the same static client.
 LIBBPF15      ?= /var/tmp/bpfdelegate-libbpf
 BPF_CLANG     ?= clang
-LIBBPF_CLIENT  = $(BUILD)/tests/libbpf/client $(BUILD)/tests/libbpf/client.bpf.o
+LIBBPF_CLIENT  = $(BUILD)/tests/libbpf/client $(BUILD)/tests/libbpf/client.bpf.o \
+		 $(BUILD)/tests/libbpf/explain.bpf.o
 
 $(LIBBPF15)/ok:
 	tests/libbpf/fetch.sh $(LIBBPF15)
 
-$(BUILD)/tests/libbpf/client.bpf.o: tests/libbpf/client.bpf.c $(LIBBPF15)/ok
+$(BUILD)/tests/libbpf/%.bpf.o: tests/libbpf/%.bpf.c $(LIBBPF15)/ok
 	@mkdir -p $(dir $@)
 	$(BPF_CLANG) -target bpf -O2 -g -Wall -I$(LIBBPF15)/root/usr/include \
 		-I/usr/include/$(shell $(CC) -dumpmachine) -c $< -o $@

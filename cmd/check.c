@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "deleg_warn.h"
+#include "diagfmt.h"
 #include "report.h"
 
 static void usage(FILE *out)
@@ -34,6 +36,10 @@ static void usage(FILE *out)
 	    "     --timeout SECS    bound on the whole handshake (default 10)\n"
 	    " -h, --help            display this help\n"
 	    " -V, --version         display version\n"
+	    "\n"
+	    "Warns on stderr about what a libbpf loader will also need\n"
+	    "(attach bit 0, socket_filter, btf_load, array) when the\n"
+	    "delegation lacks it; the exit status stays.\n"
 	    "\n"
 	    "Exit status: 0 ok, 1 check failed, 2 usage, 3 not privileged,\n"
 	    "4 kernel lacks BPF tokens (needs 6.9+), 5 user namespaces "
@@ -71,6 +77,8 @@ int cmd_check(int argc, char **argv)
 		bpfd_names_free(names);
 		return r;
 	}
+	/* a delegation libbpf cannot use still makes a token: warn only */
+	deleg_warn_libbpf(&eo.deleg);
 	eo.idmap = bpfd_idmap_default(getenv("SUDO_UID"), getenv("SUDO_GID"));
 	eo.timeout_ms = o.timeout_ms;
 	eo.probe = true;
@@ -82,10 +90,14 @@ int cmd_check(int argc, char **argv)
 	}
 	r = bpfd_check(&eo, names, rep, &e);
 	code = r < 0 ? cli_exit_code(&e) : EXIT_OK;
-	if (o.json)
-		report_print_json(rep, names, r < 0 ? &e : NULL, &skipped,
-				  code);
-	else if (code != EXIT_NOT_PRIVILEGED || rep->done)
+	if (o.json) {
+		json_object *j =
+		    report_json(rep, names, r < 0 ? &e : NULL, &skipped, code);
+
+		json_object_object_add(j, "libbpf_warnings",
+				       deleg_warn_libbpf_json(&eo.deleg));
+		fmt_print_json(j);
+	} else if (code != EXIT_NOT_PRIVILEGED || rep->done)
 		report_print_text("check", "in a private mount namespace", rep,
 				  names, r < 0 ? &e : NULL);
 	if (r < 0)

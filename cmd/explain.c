@@ -3,7 +3,8 @@
  * bpfdelegate explain: the causes of a BPF_TOKEN_CREATE errno (or of a
  * libbpf token message), in the kernel's order, which one applies here
  * (probing the path from the message), what to do, and whether the message
- * is harmless.
+ * is harmless.  libbpf's load, create and attach failures are
+ * explain_load.c's.
  */
 #include <ctype.h>
 #include <getopt.h>
@@ -16,6 +17,7 @@
 #include "cli.h"
 #include "diagfmt.h"
 #include "explain_object.h"
+#include "explain_load.h"
 
 static void usage(FILE *out)
 {
@@ -31,13 +33,22 @@ static void usage(FILE *out)
 	    "Prints the causes in the order the kernel checks them, which\n"
 	    "one applies on this machine (probing the path), what to do,\n"
 	    "and whether the message is harmless.\n"
+	    "Also libbpf's load, create and attach failures, such as\n"
+	    "  libbpf: prog 'x': BPF program load failed: Operation not\n"
+	    "  permitted\n"
+	    "with the delegation item, capability or kernel limit behind\n"
+	    "each cause, checked against the bpffs at the path.\n"
 	    "\n"
 	    "Options:\n"
 	    "     --path DIR        the bpffs to probe (default: the path in\n"
-	    "                       the message, else /sys/fs/bpf)\n"
+	    "                       the message, else LIBBPF_BPF_TOKEN_PATH\n"
+	    "                       for a load failure, else /sys/fs/bpf)\n"
 	    "     --object OBJ      what BPF object OBJ needs that the bpffs\n"
 	    "                       at --path (default: LIBBPF_BPF_TOKEN_PATH\n"
 	    "                       else /sys/fs/bpf) does not delegate\n"
+	    "     --from-userns     the message came from a process in a user\n"
+	    "     --from-host       namespace / in the initial one (default:\n"
+	    "                       where explain itself runs)\n"
 	    "     --json            print one JSON document\n"
 	    " -h, --help            display this help\n"
 	    " -V, --version         display version\n"
@@ -49,11 +60,12 @@ static void usage(FILE *out)
 	    out);
 }
 
-enum { OPT_PATH = OPT_FIRST_FREE, OPT_OBJECT };
+enum { OPT_PATH = OPT_FIRST_FREE, OPT_OBJECT, OPT_FROM_USERNS, OPT_FROM_HOST };
 
 struct explain_opts {
 	const char *path;
 	const char *object; /* --object OBJ: cmd/explain_object.c */
+	int from_userns;    /* 1, 0, -1: as explain itself runs */
 	bool json;
 	char *text; /* the operands joined, malloc'd */
 };
@@ -133,6 +145,11 @@ static int explain_option(void *ctx, int c, const char *arg)
 		((struct explain_opts *)ctx)->object = arg;
 		return 0;
 	}
+	if (c == OPT_FROM_USERNS || c == OPT_FROM_HOST) {
+		((struct explain_opts *)ctx)->from_userns =
+		    c == OPT_FROM_USERNS;
+		return 0;
+	}
 	if (c != OPT_PATH)
 		return -1;
 	if (!*arg || strlen(arg) >= BPFD_DIAG_PATH_MAX) {
@@ -149,6 +166,8 @@ static int parse_opts(int argc, char **argv, struct explain_opts *o)
 	static const struct option longopts[] = {
 	    {"path", required_argument, NULL, OPT_PATH},
 	    {"object", required_argument, NULL, OPT_OBJECT},
+	    {"from-userns", no_argument, NULL, OPT_FROM_USERNS},
+	    {"from-host", no_argument, NULL, OPT_FROM_HOST},
 	    {NULL, 0, NULL, 0},
 	};
 	const struct cli_parser parser = {
@@ -194,9 +213,10 @@ static int parse_args(int argc, char **argv, struct explain_opts *o)
 }
 
 static void explain(const char *path, const struct bpfd_names *names,
-		    struct explained *x)
+		    int from_userns, struct explained *x)
 {
 	bpfd_diag_collect(path, -1, names, &x->f);
+	x->q.userns = from_userns >= 0 ? from_userns : !x->f.init_userns;
 	if (x->q.open_step) {
 		x->causes[0] = BPFD_CAUSE_OPEN;
 		x->n = 1;
@@ -213,11 +233,22 @@ static const char *harmless_text(const struct bpfd_explain_query *q)
 {
 	if (!q->libbpf)
 		return NULL;
+	if (q->optional && q->userns)
+		return "Not harmless in a user namespace: libbpf goes on "
+		       "loading without a token, and without one every map, "
+		       "program and BTF load needs CAP_BPF (and CAP_PERFMON "
+		       "or CAP_NET_ADMIN) in the initial user namespace, which "
+		       "no process in a user namespace has: the load fails "
+		       "next with EPERM (\"Couldn't load trivial BPF "
+		       "program\"). Mount a delegated bpffs at the path, or "
+		       "point LIBBPF_BPF_TOKEN_PATH at one (bpfdelegate run "
+		       "does both).";
 	if (q->optional)
 		return "Harmless: libbpf tried its default path, could not "
 		       "get a token and goes on loading without one "
-		       "(\"skipping optional step\"). Only unprivileged "
-		       "loading in a user namespace needs the token; "
+		       "(\"skipping optional step\"), which root of the "
+		       "initial user namespace can do. Only loading in a "
+		       "user namespace needs the token (--from-userns); "
 		       "LIBBPF_BPF_TOKEN_PATH= (empty) stops the attempt.";
 	return "Not harmless: the token was asked for (LIBBPF_BPF_TOKEN_PATH "
 	       "or the bpf_token_path option), so libbpf fails the load.";
@@ -274,6 +305,8 @@ static void print_json(const struct explained *x, const char *input)
 	    json_object_new_string(x->q.open_step ? "open" : "token_create"));
 	json_object_object_add(o, "libbpf",
 			       json_object_new_boolean(x->q.libbpf));
+	json_object_object_add(o, "from_userns",
+			       json_object_new_boolean(x->q.userns));
 	json_object_object_add(o, "path", json_object_new_string(x->f.path));
 	json_object_object_add(
 	    o, "harmless",
@@ -313,12 +346,18 @@ int cmd_explain(int argc, char **argv)
 	const char *path;
 	int r;
 
+	o.from_userns = -1;
 	r = parse_args(argc, argv, &o);
 	if (r)
 		return r < 0 ? EXIT_OK : r;
 	if (o.object)
 		return explain_object(o.object, o.path, o.json);
 	if (bpfd_explain_parse(o.text, &x.q, &e) < 0) {
+		r = explain_load(o.text, o.path, o.from_userns, o.json);
+		if (r != EXIT_USAGE) {
+			free(o.text);
+			return r;
+		}
 		/* one line: what was not understood */
 		fprintf(stderr, PROG ": explain: %s\n", e.detail);
 		free(o.text);
@@ -330,7 +369,7 @@ int cmd_explain(int argc, char **argv)
 		free(o.text);
 		return EXIT_FAIL;
 	}
-	explain(path, names, &x);
+	explain(path, names, o.from_userns, &x);
 	if (o.json)
 		print_json(&x, o.text);
 	else

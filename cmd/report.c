@@ -330,6 +330,15 @@ void report_print_json(const struct bpfd_report *rep,
 		       const struct bpfd_error *e,
 		       const struct bpfd_preset_skipped *skipped, int exit_code)
 {
+	fmt_print_json(report_json(rep, names, e, skipped, exit_code));
+}
+
+json_object *report_json(const struct bpfd_report *rep,
+			 const struct bpfd_names *names,
+			 const struct bpfd_error *e,
+			 const struct bpfd_preset_skipped *skipped,
+			 int exit_code)
+{
 	json_object *o = json_object_new_object();
 	unsigned int works, refused, untestable;
 	json_object *sum = json_object_new_object();
@@ -381,5 +390,5 @@ void report_print_json(const struct bpfd_report *rep,
 	    sum, "disagreements",
 	    json_object_new_int((int)rep->probes.disagreements));
 	json_object_object_add(o, "summary", sum);
-	fmt_print_json(o);
+	return o;
 }

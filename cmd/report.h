@@ -2,6 +2,8 @@
 #ifndef BPFD_REPORT_H
 #define BPFD_REPORT_H
 
+#include <json-c/json.h>
+
 #include <bpfdelegate/engine.h>
 
 #include "cli.h"
@@ -23,5 +25,12 @@ void report_print_json(const struct bpfd_report *rep,
 		       const struct bpfd_error *e,
 		       const struct bpfd_preset_skipped *skipped,
 		       int exit_code);
+
+/* The document report_print_json() prints, for the caller to add to. */
+json_object *report_json(const struct bpfd_report *rep,
+			 const struct bpfd_names *names,
+			 const struct bpfd_error *e,
+			 const struct bpfd_preset_skipped *skipped,
+			 int exit_code);
 
 #endif

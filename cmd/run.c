@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "deleg_warn.h"
 #include "report.h"
 
 static void usage(FILE *out)
@@ -58,7 +59,10 @@ static void usage(FILE *out)
 	    "inside and\n"
 	    "                       outside) instead of the namespace root\n"
 	    "     --keep-caps LIST  with --user: capabilities kept as ambient\n"
-	    "                       (default bpf,perfmon,net_admin; 'none')\n"
+	    "                       (default bpf,perfmon,net_admin; 'none');\n"
+	    "                       without bpf COMMAND cannot create a token\n"
+	    "                       (a warning says so, as for a delegation\n"
+	    "                       a libbpf loader cannot use)\n"
 	    "     --no-verify       do not create a token before COMMAND "
 	    "starts\n"
 	    "     --netns host|new  host (default): COMMAND shares the host's "
@@ -439,6 +443,12 @@ static int resolve_opts(struct run_opts *o, const struct bpfd_names *names,
 	if (parse_caps(o->keep_caps ? o->keep_caps : "bpf,perfmon,net_admin",
 		       &x->keep_caps) < 0)
 		return -1;
+	/* Warnings, not refusals: the token is made as asked, and COMMAND
+	 * may be no libbpf loader or gain a capability itself (a binary
+	 * with file capabilities inside the namespace). */
+	deleg_warn_libbpf(&eo->deleg);
+	if (x->set_user)
+		deleg_warn_caps(&eo->deleg, names, x->keep_caps);
 	if (o->target &&
 	    check_target(o->target, o->real_target, sizeof(o->real_target)) < 0)
 		return -1;

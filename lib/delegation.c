@@ -251,7 +251,13 @@ static const struct bpfd_preset presets[] = {
 		  ":cgroup_getsockopt:cgroup_setsockopt:cgroup_sysctl"
 		  ":cgroup_device"}},
     {"tracing",
-     "kprobes, tracepoints, raw tracepoints, perf events",
+     /* A token holder's attach of kprobe, tracepoint and perf_event
+      * programs goes through tracefs and perf_event_open(), which need
+      * the initial namespace (tests/cli/explain.bats): they load, and only
+      * raw tracepoints attach (BPF_RAW_TRACEPOINT_OPEN). */
+     "tracing programs: raw tracepoints load and attach; kprobe, "
+     "tracepoint and perf_event programs only load (attaching them needs "
+     "perf_event_open and tracefs of the host: no token grants that)",
      {CMDS_LOAD, MAPS_COMMON ":stack_trace",
       "kprobe:tracepoint:raw_tracepoint:perf_event:" PROGS_LIBBPF,
       /* all load with 0 but kprobe.multi / uprobe.multi */

@@ -199,12 +199,12 @@ int bpfd_explain_parse(const char *text, struct bpfd_explain_query *q,
 	if (q->err < 0)
 		return bpfd_error_set(err, BPFD_STEP_PARSE, EINVAL,
 				      "'%.64s' is not an errno name or number, "
-				      "nor a libbpf token message",
+				      "nor a libbpf message explain knows",
 				      text);
 	return 0;
 }
 
 bool bpfd_explain_harmless(const struct bpfd_explain_query *q)
 {
-	return q && q->libbpf && q->optional;
+	return q && q->libbpf && q->optional && !q->userns;
 }

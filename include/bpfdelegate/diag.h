@@ -253,6 +253,9 @@ struct bpfd_explain_query {
 	bool open_step; /* libbpf failed to open the path, not the token */
 	bool optional;	/* "skipping optional step": libbpf goes on */
 	char path[BPFD_DIAG_PATH_MAX]; /* from the message, or "" */
+	bool userns;	/* set by the caller: the message came from a
+			   process in a user namespace, where going on
+			   without a token fails the load */
 };
 
 /*
@@ -272,7 +275,10 @@ int bpfd_errno_parse(const char *word);
 int bpfd_explain_parse(const char *text, struct bpfd_explain_query *q,
 		       struct bpfd_error *err);
 
-/* True when libbpf carries on without a token after the message. */
+/*
+ * True when libbpf carries on without a token after the message and that
+ * does not fail the load: not inside a user namespace (@q->userns).
+ */
 bool bpfd_explain_harmless(const struct bpfd_explain_query *q);
 
 #ifdef __cplusplus

@@ -5,7 +5,8 @@
  * entirely libbpf's doing (LIBBPF_BPF_TOKEN_PATH, set by `bpfdelegate run`).
  * Linked statically with Debian trixie's libbpf 1.5 (tests/libbpf/fetch.sh).
  *
- *   client [--only PROG,...] [--pin DIR] [--attach] OBJECT
+ *   client [--only PROG,...] [--pin DIR] [--attach] [--attach-prog PROG]
+ *          OBJECT
  *
  * --only     load only these programs (autoload off for the others)
  * --pin DIR  pin the maps under DIR/maps and the programs under DIR/progs,
@@ -13,6 +14,9 @@
  * --attach   attach and run what can be run: the raw tracepoint (getppid),
  *            the socket filter (a UDP datagram over lo), XDP (on lo; use
  *            `run --netns new`); the tracepoint is only loaded
+ * --attach-prog PROG  attach PROG with bpf_program__attach() (its section
+ *            decides how: a tracepoint or kprobe through perf_event_open);
+ *            libbpf's messages say why it fails (tests/cli/explain.bats)
  *
  * How the token is seen to be used: the program is linked with
  * -Wl,--wrap=syscall, so libbpf's bpf() calls go through __wrap_syscall(),
@@ -514,6 +518,27 @@ static int attach_and_run(struct bpf_object *obj, __u64 magic)
 	return bad;
 }
 
+/* --attach-prog: 0 when @name attached (and was detached again). */
+static int attach_one(struct bpf_object *obj, const char *name)
+{
+	struct bpf_program *p = bpf_object__find_program_by_name(obj, name);
+	struct bpf_link *link;
+
+	if (!p || !bpf_program__autoload(p)) {
+		fprintf(stderr, "client: no loaded program '%s'\n", name);
+		return 1;
+	}
+	link = bpf_program__attach(p);
+	if (!link) {
+		fprintf(stderr, "client: attach %s: %s\n", name,
+			strerror(errno));
+		return 1;
+	}
+	printf("attached %s\n", name);
+	bpf_link__destroy(link);
+	return 0;
+}
+
 static int only_has(const char *only, const char *name)
 {
 	size_t n = strlen(name);
@@ -533,8 +558,9 @@ int main(int argc, char **argv)
 	    {"only", required_argument, NULL, 'o'},
 	    {"pin", required_argument, NULL, 'P'},
 	    {"attach", no_argument, NULL, 'A'},
+	    {"attach-prog", required_argument, NULL, 'a'},
 	    {NULL, 0, NULL, 0}};
-	const char *only = NULL, *pindir = NULL,
+	const char *only = NULL, *pindir = NULL, *attach_prog = NULL,
 		   *tp = getenv("LIBBPF_BPF_TOKEN_PATH");
 	const __u64 magic = 0x7e57c0de0b1ec7ULL;
 	struct bpf_program *prog;
@@ -555,13 +581,16 @@ int main(int argc, char **argv)
 		case 'A':
 			attach = 1;
 			break;
+		case 'a':
+			attach_prog = optarg;
+			break;
 		default:
 			return 1;
 		}
 	}
 	if (optind != argc - 1) {
 		fprintf(stderr, "Usage: client [--only PROG,...] [--pin DIR] "
-				"[--attach] OBJECT\n");
+				"[--attach] [--attach-prog PROG] OBJECT\n");
 		return 1;
 	}
 	libbpf_set_print(print_libbpf);
@@ -605,6 +634,8 @@ int main(int argc, char **argv)
 	if (check_tokens(obj))
 		rc = EXIT_NOTOKEN;
 	if (!rc && attach && attach_and_run(obj, magic))
+		rc = EXIT_RUN;
+	if (!rc && attach_prog && attach_one(obj, attach_prog))
 		rc = EXIT_RUN;
 	if (!rc && pindir && pin(obj, pindir))
 		rc = EXIT_PIN;
