@@ -21,6 +21,8 @@ static const struct cli_command commands[] = {
      "check what BPF tokens need here and try one from a path"},
     {"explain", cmd_explain,
      "explain a token errno or libbpf message; what to do"},
+    {"policy", cmd_policy,
+     "what the administrator's policy lets this user do, and why"},
 };
 
 static void usage(FILE *out)
@@ -44,7 +46,8 @@ static void usage(FILE *out)
 	      "Exit status:\n"
 	      " 0 ok, 1 failure, 2 usage error, 3 not privileged,\n"
 	      " 4 kernel lacks BPF tokens (needs 6.9+), 5 user namespaces "
-	      "unavailable\n"
+	      "unavailable,\n"
+	      " 6 refused by the administrator's policy\n"
 	      "\n"
 	      "Run '" PROG " <command> --help' for a command's options.\n"
 	      "See bpfdelegate(1).\n",

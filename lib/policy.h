@@ -75,6 +75,13 @@ struct bpfd_verdict {
 	char reason[512];
 	/* The grant of that rule (the maximum delegation). */
 	struct bpfd_delegation grant;
+	/* The rest of that rule (for `bpfdelegate policy`): the commands it
+	 * allows (enum bpfd_policy_cmd bits), whether it allows --netns
+	 * host, and its paths= globs, ","-joined.  0 / false / "" when no
+	 * rule applied. */
+	unsigned int commands;
+	bool netns_host;
+	char paths[256];
 };
 
 struct bpfd_policy;
@@ -94,6 +101,8 @@ const char *bpfd_policy_dir(void);
  * -errno with @err: -EPERM (unsafe owner/mode, path in detail), -EINVAL
  * (syntax, "FILE:LINE: ..." in detail), -ENOMEM, -EIO.  A missing
  * directory or policy file is not an error: an empty (deny-all) policy.
+ * @names must outlive *@out (bpfd_policy_decide() names bits with it).
+ * The grammar and the matching rules: docs/policy.md.
  */
 int bpfd_policy_load(const char *dir, const struct bpfd_names *names,
 		     struct bpfd_policy **out, struct bpfd_error *err);
@@ -107,5 +116,29 @@ int bpfd_policy_decide(const struct bpfd_policy *p,
 		       const struct bpfd_subject *who,
 		       const struct bpfd_request *req,
 		       struct bpfd_verdict *v);
+
+/*
+ * How many policy files (policy, policy.d/ *) @p was read from; presets.d
+ * does not count.  0 means no policy is installed (the root oci-hook then
+ * keeps its behaviour without a policy).
+ */
+size_t bpfd_policy_nfiles(const struct bpfd_policy *p);
+
+/* bpfd_policy_check(): no policy file at all allows (returns 1). */
+#define BPFD_POLICY_IF_PRESENT 0x1
+
+/*
+ * Load the policy from bpfd_policy_dir() and decide @req for @who: the
+ * one call the front doors make (the root oci-hook, and the rootless
+ * oci-hook paths).  Always fills @v (zeroed when the load fails).
+ * Returns 0 when allowed; 1 when @flags has BPFD_POLICY_IF_PRESENT and
+ * no policy file exists; -EACCES when refused, with @err (step
+ * BPFD_STEP_POLICY, refused) holding "REASON (rule FILE:LINE)"; or the
+ * load's -errno with its @err.
+ */
+int bpfd_policy_check(const struct bpfd_subject *who,
+		      const struct bpfd_request *req,
+		      const struct bpfd_names *names, unsigned int flags,
+		      struct bpfd_verdict *v, struct bpfd_error *err);
 
 #endif
