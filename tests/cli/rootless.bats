@@ -189,6 +189,25 @@ ZERO=0000000000000000
 	[ "$(cap_line "$helper" Amb)" = "$ZERO" ]
 }
 
+@test "rootless: a copy installed with more (cap_sys_admin,cap_setgid+ep) is lowered to CAP_SYS_ADMIN permitted only at start" {
+	local helper i
+	setcap cap_sys_admin,cap_setgid+ep "$H"
+	policy "user $BPFD_TEST_USER preset=socket-filter commands=check"
+	fault child-pause-early
+	u1 "$H" check --preset socket-filter --timeout 20 >/dev/null 2>&1 &
+	PIDS+=($!)
+	for i in $(seq 100); do
+		helper=$(pgrep -u "$BPFD_TEST_USER" -f "^$H check" -o || true)
+		[ -n "$helper" ] && pgrep -P "$helper" >/dev/null && break
+		sleep 0.1
+	done
+	echo "helper=$helper"
+	[ -n "$helper" ]
+	PIDS+=("$helper")
+	[ "$(cap_line "$helper" Prm)" = "$CAP_SYS_ADMIN_ONLY" ]
+	[ "$(cap_line "$helper" Eff)" = "$ZERO" ]
+}
+
 @test "rootless: the environment cannot steer the helper: BPFDELEGATE_*, LIBBPF_*, SUDO_* dropped, the policy fixed" {
 	policy "user $BPFD_TEST_USER preset=socket-filter commands=check,run"
 	# the test build obeys this variable, but not in the helper
