@@ -316,3 +316,29 @@ sleeper() {
 	[[ "$stderr" == *"pid $pid: its user namespace belongs to uid $other, not to you (uid $U1)"* ]]
 	[ "$(nsenter -t "$pid" -m cat /proc/self/mountinfo | grep -c ' - bpf ')" -eq 0 ]
 }
+
+@test "rootless: doctor for an unprivileged caller: the helper's file capability, nosuid, the policy" {
+	policy "user $BPFD_TEST_USER preset=socket-filter"
+	run u1 "$H" doctor --helper "$H"
+	echo "$output"
+	grep -Eq "^ok +helper-cap +$H: cap_sys_admin=p$" <<<"$output"
+	grep -Eq "^ok +helper-nosuid " <<<"$output"
+	grep -Eq "^ok +policy +a rule applies to you: $POLDIR/policy:1" <<<"$output"
+	grep -Eq "^ok +max-userns +user.max_user_namespaces = [1-9]" <<<"$output"
+	# lost on a copy
+	cp "$H" "$T/copy"
+	run u1 "$H" doctor --helper "$T/copy"
+	grep -Eq "^PROBLEM +helper-cap +$T/copy has no file capability" <<<"$output"
+	# a user without a grant
+	run u2 "$H" doctor --helper "$H"
+	grep -Eq "^PROBLEM +policy +$POLDIR: no rule for uid" <<<"$output"
+	# a nosuid filesystem hides the capability
+	mkdir "$T/nosuid"
+	mount -t tmpfs -o nosuid,mode=0755 bpfd-rootless "$T/nosuid"
+	cp "$H" "$T/nosuid/h"
+	setcap cap_sys_admin+p "$T/nosuid/h"
+	run u1 "$H" doctor --helper "$T/nosuid/h" --json
+	umount "$T/nosuid"
+	echo "$output"
+	[ "$(jq -r '.rootless[] | select(.check == "helper-nosuid") | .status' <<<"$output")" = PROBLEM ]
+}
