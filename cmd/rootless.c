@@ -14,6 +14,16 @@
 #ifndef BPFD_HELPER_PATH
 #define BPFD_HELPER_PATH "/usr/local/libexec/bpfdelegate/bpfdelegate-helper"
 #endif
+/* The test CLI (build/tests/bpfdelegate-faults): a path in the build. */
+#ifdef BPFD_TEST_HELPER_PATH
+#undef BPFD_HELPER_PATH
+#define BPFD_HELPER_PATH BPFD_TEST_HELPER_PATH
+#endif
+
+const char *cli_helper_path(void)
+{
+	return BPFD_HELPER_PATH;
+}
 
 static bool helper_mode;
 
@@ -150,14 +160,7 @@ int cli_rootless_init(int argc, char **argv)
 	return 0;
 }
 
-static const char *cmd_name(enum bpfd_policy_cmd cmd)
-{
-	return cmd == BPFD_POLICY_RUN	   ? "run"
-	       : cmd == BPFD_POLICY_ATTACH ? "attach"
-					   : "check";
-}
-
-int cli_rootless_allow(enum bpfd_policy_cmd cmd,
+int cli_rootless_allow(const char *name, enum bpfd_policy_cmd cmd,
 		       const struct bpfd_delegation *d, bool netns_host,
 		       const char *target, const struct bpfd_names *names,
 		       struct cli_rootless_op *ro, struct bpfd_engine_opts *eo)
@@ -178,7 +181,7 @@ int cli_rootless_allow(enum bpfd_policy_cmd cmd,
 		cli_print_error(&e);
 		fprintf(stderr,
 			PROG ": %s: refused: the policy in %s cannot be used\n",
-			cmd_name(cmd), bpfd_policy_dir());
+			name, bpfd_policy_dir());
 		return EXIT_POLICY;
 	}
 	who.uid = getuid();
@@ -191,7 +194,7 @@ int cli_rootless_allow(enum bpfd_policy_cmd cmd,
 	bpfd_policy_free(pol);
 	if (r < 0 || !v.allowed) {
 		fprintf(stderr, PROG ": %s: refused by the policy (%s): %s\n",
-			cmd_name(cmd), v.rule[0] ? v.rule : "no rule applies",
+			name, v.rule[0] ? v.rule : "no rule applies",
 			v.reason[0] ? v.reason : "not allowed");
 		return EXIT_POLICY;
 	}
