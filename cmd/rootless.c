@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "nschild.h"
 #include "rootless.h"
 
 #ifndef BPFD_HELPER_PATH
@@ -114,16 +115,23 @@ static bool effective_sys_admin(void)
  * without CAP_SYS_ADMIN becomes the helper's `run ...`, when installed.
  * Never ourselves again (a helper that lost its capability would loop).
  */
-static void reexec_helper(char **argv)
+/* The commands the helper serves: check, run, attach, oci-hook. */
+static bool helper_command(const char *cmd)
 {
 	static const char *const cmds[] = {"check", "run", "attach",
 					   "oci-hook"};
-	struct stat h, self;
-	bool want = false;
 
-	for (size_t i = 0; argv[1] && i < sizeof(cmds) / sizeof(*cmds); i++)
-		want |= strcmp(argv[1], cmds[i]) == 0;
-	if (!want || getuid() == 0 || effective_sys_admin())
+	for (size_t i = 0; cmd && i < sizeof(cmds) / sizeof(*cmds); i++)
+		if (strcmp(cmd, cmds[i]) == 0)
+			return true;
+	return false;
+}
+
+static void reexec_helper(char **argv)
+{
+	struct stat h, self;
+
+	if (!helper_command(argv[1]) || getuid() == 0 || effective_sys_admin())
 		return;
 	if (stat(BPFD_HELPER_PATH, &h) < 0 || stat("/proc/self/exe", &self) < 0)
 		return;
@@ -145,6 +153,17 @@ int cli_rootless_init(int argc, char **argv)
 	}
 	if (r == 0) {
 		reexec_helper(argv);
+		return 0;
+	}
+	/* Any other command (list, doctor, names, ...) needs no capability
+	 * and gets none: every set emptied, as for an ordinary user. */
+	if (!helper_command(argv[1])) {
+		r = bpfd_caps_drop_all();
+		if (r < 0) {
+			fprintf(stderr, PROG ": drop capabilities: %s\n",
+				strerror(-r));
+			return EXIT_FAIL;
+		}
 		return 0;
 	}
 	/* Helper mode: before anything reads the environment or opens a

@@ -438,3 +438,27 @@ rootless_bundle() {
 	[[ "$stderr" == *"oci-hook: refused by the policy ($POLDIR/policy:1)"*"not granted"* ]]
 	[[ "$output" != *"token=ok"* ]]
 }
+
+@test "rootless: other commands run by the helper copy (list) hold no capability at all" {
+	local lp i
+	sleeper "$BPFD_TEST_USER"
+	mkdir "$T/bpf"
+	chmod 0777 "$T/bpf"
+	# root's attach: a bpffs owned by the sleeper's user namespace, so
+	# that list --pid tries a token there from a child (fault: it pauses)
+	run "$BPFD" attach --pid "$SLEEPER" --target "$T/bpf" --preset socket-filter
+	[ "$status" -eq 0 ]
+	fault probe-hang
+	u1 "$H" list --pid "$SLEEPER" >/dev/null 2>&1 &
+	PIDS+=($!)
+	for i in $(seq 100); do
+		lp=$(pgrep -u "$BPFD_TEST_USER" -f "^$H list" -o || true)
+		[ -n "$lp" ] && pgrep -P "$lp" >/dev/null && break
+		sleep 0.1
+	done
+	echo "list=$lp"
+	pgrep -P "$lp"
+	PIDS+=("$lp")
+	[ "$(cap_line "$lp" Prm)" = "$ZERO" ]
+	[ "$(cap_line "$lp" Eff)" = "$ZERO" ]
+}
