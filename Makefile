@@ -1,6 +1,10 @@
 # bpfdelegate: build, test, bench.  `make help` lists the targets.
 VERSION   := 0.1.0
 PREFIX    ?= /usr/local
+# The file-capability helper (make install-helper): a copy of bpfdelegate
+# with cap_sys_admin+p, which the plain unprivileged bpfdelegate re-executes
+# for check/run/attach/oci-hook.  Fixed at build time.
+HELPER_PATH ?= $(PREFIX)/libexec/bpfdelegate/bpfdelegate-helper
 # podman and CRI-O read OCI hook definitions from here (oci-hooks(5)).
 HOOKSDIR  ?= /usr/share/containers/oci/hooks.d
 BUILD     ?= build
@@ -27,7 +31,8 @@ WARN      := -Wall -Wextra -Wshadow -Wformat=2 -Wno-missing-field-initializers \
              -Werror=int-conversion -Werror=vla
 CFLAGS    ?= -O2 -g
 ALL_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -fPIC \
-              -DBPFD_VERSION='"$(VERSION)"' -Iinclude -Ilib $(PKG_CFLAGS)
+              -DBPFD_VERSION='"$(VERSION)"' -DBPFD_HELPER_PATH='"$(HELPER_PATH)"' \
+              -Iinclude -Ilib $(PKG_CFLAGS)
 LDFLAGS   ?=
 ifeq ($(SANITIZE),1)
 ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -O1
@@ -56,7 +61,7 @@ BPF_TEST_SRC := $(sort $(wildcard tests/bpf/*.bpf.c))
 TEST_BINS += $(BPF_TEST_SRC:tests/%.c=$(BUILD)/tests/%.o)
 
 .PHONY: all deps deps-kernels run test test-asan test-kernels test-kernels-smoke valgrind bench man \
-        clean install format format-check help
+        clean install install-helper format format-check help
 .PHONY: fuzz fuzz-build fuzz-seeds libbpf-client
 all: $(BUILD)/bpfdelegate $(BUILD)/libbpfdelegate.a $(BUILD)/libbpfdelegate.so man
 
@@ -101,16 +106,21 @@ $(BUILD)/bpfdelegate: $(CMD_OBJ) $(BUILD)/libbpfdelegate.a
 # release binary and libraries above.  Their policy directory (lib/policy.h)
 # is under the build directory, so that tests never touch /etc.
 TEST_POLICY_DIR := $(abspath $(BUILD))/tests/etc/bpfdelegate
+# The test CLI re-executes a helper copy the rootless tests put here.
+TEST_HELPER_PATH := $(abspath $(BUILD))/tests/bpfdelegate-helper
 $(BUILD)/faults/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -DBPFD_TEST_FAULTS -DBPFD_POLICY_DIR='"$(TEST_POLICY_DIR)"' -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -DBPFD_TEST_FAULTS -DBPFD_POLICY_DIR='"$(TEST_POLICY_DIR)"' \
+		-DBPFD_TEST_HELPER_PATH='"$(TEST_HELPER_PATH)"' -c $< -o $@
 
 $(FAULT_LIB): $(FAULT_OBJ)
 	ar rcs $@ $^
 
-$(BUILD)/tests/bpfdelegate-faults: $(CMD_OBJ) $(FAULT_LIB)
+# cmd/rootless.c again, for the test helper path.
+FAULT_CMD_OBJ := $(filter-out $(BUILD)/cmd/rootless.o,$(CMD_OBJ)) $(BUILD)/faults/cmd/rootless.o
+$(BUILD)/tests/bpfdelegate-faults: $(FAULT_CMD_OBJ) $(FAULT_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) $(FAULT_LIB) $(PKG_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(FAULT_CMD_OBJ) $(FAULT_LIB) $(PKG_LIBS)
 
 # Small programs the CLI tests run (no library, no cmocka).
 $(BUILD)/tests/helpers/%: tests/helpers/%.c
@@ -278,6 +288,15 @@ install: all
 	sed 's|/usr/local/bin/bpfdelegate|$(PREFIX)/bin/bpfdelegate|' docs/oci-hooks.d/bpfdelegate.json \
 		> $(DESTDIR)$(HOOKSDIR)/bpfdelegate.json
 
+# The helper copy, with CAP_SYS_ADMIN in its permitted set only (never
+# effective at exec; it raises it around the delegation alone): see
+# docs/design.md, "Rootless use".  Run as root; the plain install above
+# stays unprivileged.  setcap comes from libcap2-bin.  The filesystem must
+# keep extended attributes and must not be mounted nosuid.
+install-helper: all
+	install -Dm755 $(BUILD)/bpfdelegate $(DESTDIR)$(HELPER_PATH)
+	setcap cap_sys_admin+p $(DESTDIR)$(HELPER_PATH)
+
 format:
 	clang-format -i $(LIB_SRC) $(CMD_SRC) $(UNIT_SRC) $(INTEG_SRC) $(HEADERS)
 format-check:
@@ -296,4 +315,5 @@ help:
 	@echo "make test-kernels        every test on the host and on Debian's 5.10, 6.1, 6.12 (qemu)"
 	@echo "make test-kernels-smoke  the CLI's exit codes and messages on 5.10, 6.1, 6.12"
 	@echo "make libbpf-client  fetch libbpf 1.5 (Debian trixie), build tests/libbpf/"
+	@echo "make install-helper  install the file-capability helper (HELPER_PATH, cap_sys_admin+p)"
 	@echo "make bench   benchmark against a minimal syscall-only floor"

@@ -43,6 +43,7 @@
 #include "fault.h"
 #include "internal.h"
 #include "nschild.h"
+#include "privop.h"
 
 /* The clean-up child only detaches one mount: this is plenty. */
 #define UNDO_TIMEOUT_MS 2000
@@ -236,9 +237,17 @@ static int parent_delegate(struct parent_ctx *p)
 					"no fs fd from the child");
 	if (bpfd_fault() == BPFD_FAULT_PARENT_EXIT_AFTER_RECV)
 		kill(getpid(), SIGKILL);
-	/* The steps that ran count, also when one failed after them. */
-	mnt = bpfd_bpffs_delegate_steps(fs, &p->opts->deleg, &p->opts->idmap,
-					&p->rep->done, &e);
+	/* The steps that ran count, also when one failed after them.
+	 * Rootless: the helper's or the service's privileged step; the
+	 * pidfd names the child whose user namespace the context belongs
+	 * to (BPFD_NO_FD when pidfd_open failed: privop decides). */
+	if (p->opts->privop)
+		mnt = p->opts->privop->delegate(
+		    p->opts->privop->ctx, fs, p->pidfd, &p->opts->deleg,
+		    &p->opts->idmap, &p->rep->done, &e);
+	else
+		mnt = bpfd_bpffs_delegate_steps(
+		    fs, &p->opts->deleg, &p->opts->idmap, &p->rep->done, &e);
 	if (mnt < 0) {
 		bpfd_report_from_error(p->rep, &e);
 		return mnt;
@@ -258,7 +267,8 @@ static int parent_steps(struct parent_ctx *p)
 	r = parent_wait(p, MSG_HELLO, NULL);
 	if (r < 0)
 		return r;
-	if (!p->opts->join) {
+	/* Rootless: the child wrote its own maps before its hello. */
+	if (!p->opts->join && !p->opts->privop) {
 		r = bpfd_userns_write_maps(p->pid, &p->opts->idmap, &e);
 		if (r < 0) {
 			bpfd_report_from_error(p->rep, &e);
@@ -312,7 +322,7 @@ static int engine_start(struct bpfd_engine_opts *o,
 		return bpfd_report_fail(rep, BPFD_STEP_ARGS, ENAMETOOLONG,
 					"target longer than %zu bytes",
 					sizeof(rep->target) - 1);
-	r = bpfd_check_privilege(&e);
+	r = o->privop ? 0 : bpfd_check_privilege(&e);
 	if (r < 0) {
 		bpfd_report_from_error(rep, &e);
 		return r;
@@ -388,12 +398,19 @@ static void parent_free(struct parent_ctx *p)
  * Exit status: 0 when it is not attached there any more, else the errno.
  */
 static void __attribute__((noreturn))
-undo_child(pid_t parent, int pidfd, int mnt)
+undo_child(pid_t parent, int pidfd, int mnt, bool rootless)
 {
 	int keep[] = {pidfd, mnt};
-	int r = bpfd_child_harden(parent, keep, ARRAY_SIZE(keep));
+	int r = rootless ? bpfd_caps_drop_all() : 0;
 
-	if (r == 0 && setns(pidfd, CLONE_NEWNS) < 0)
+	if (r == 0)
+		r = bpfd_child_harden(parent, keep, ARRAY_SIZE(keep));
+	/* Rootless, we are the caller, not host root: umount needs
+	 * CAP_SYS_ADMIN over the mount namespace's owner, which the caller
+	 * has only as a member of the user namespace it owns.  setns with
+	 * both flags enters the user namespace first. */
+	if (r == 0 &&
+	    setns(pidfd, CLONE_NEWNS | (rootless ? CLONE_NEWUSER : 0)) < 0)
 		r = -errno;
 	if (bpfd_fault() == BPFD_FAULT_UNDO_HANG)
 		for (;;)
@@ -425,7 +442,8 @@ static int parent_undo(struct parent_ctx *p)
 
 	pid = fork();
 	if (pid == 0)
-		undo_child(self, p->opts->join->pidfd, p->mnt);
+		undo_child(self, p->opts->join->pidfd, p->mnt,
+			   p->opts->privop != NULL);
 	r = pid < 0 ? -errno
 		    : bpfd_wait_child(pid,
 				      bpfd_fault() == BPFD_FAULT_UNDO_HANG

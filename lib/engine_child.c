@@ -38,6 +38,10 @@ struct child_ctx {
 	pid_t parent;
 	int proc_fd; /* the host's /proc, for our own mountinfo after setns */
 	int cwd_fd;  /* run: the caller's working directory, for COMMAND */
+	/* rootless (opts->privop): our euid/egid before unshare, for the id
+	 * maps we write ourselves */
+	uid_t own_uid;
+	gid_t own_gid;
 	const struct bpfd_names *names;
 	int sock;
 	struct deadline dl;
@@ -709,6 +713,43 @@ static int child_netns(struct child_ctx *c)
 	return 0;
 }
 
+/*
+ * Rootless: map ourselves, as `unshare -r` does: the namespace root is
+ * the caller's own euid/egid, nothing else.  The maps must be written
+ * before the hello: the parent (the caller's own process) cannot write
+ * them, and with a non-dumpable child nobody could: the /proc/self files
+ * of a non-dumpable process belong to global root, which is unmapped in
+ * the new namespace, and even we get EACCES opening them (seen on 6.18,
+ * docs/kernel-facts.md).  So we are dumpable for the three writes only.
+ * Who could ptrace us meanwhile: the caller (the owner of the new user
+ * namespace has CAP_SYS_PTRACE in it), who gains nothing: our socket to
+ * the helper asks only what the policy grants the caller, for a user
+ * namespace the caller owns; we hold no capability of the initial
+ * namespace (dropped after fork).  Nobody else is in this namespace.
+ */
+static int child_own_maps(struct child_ctx *c)
+{
+	struct bpfd_report *rep = &c->msg.rep;
+	struct bpfd_error e = {0};
+	int r;
+
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+		return bpfd_report_fail(rep, BPFD_STEP_UID_MAP, errno,
+					"PR_SET_DUMPABLE 1");
+	r = bpfd_userns_write_self_maps(c->own_uid, c->own_gid, &e);
+	/* Re-armed at once, also on failure (and again after setresuid). */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 && r == 0)
+		return bpfd_report_fail(rep, BPFD_STEP_UID_MAP, errno,
+					"PR_SET_DUMPABLE 0");
+	if (r < 0) {
+		bpfd_report_from_error(rep, &e);
+		return r;
+	}
+	bpfd_report_mark(rep, BPFD_STEP_UID_MAP);
+	bpfd_report_mark(rep, BPFD_STEP_GID_MAP);
+	return 0;
+}
+
 /* New user + mount (+ network) namespaces, or those of opts->join. */
 static int child_namespaces(struct child_ctx *c)
 {
@@ -724,6 +765,8 @@ static int child_namespaces(struct child_ctx *c)
 			return bpfd_report_fail(rep, BPFD_STEP_UNSHARE, errno,
 						"CLONE_NEWUSER|CLONE_NEWNS");
 		bpfd_report_mark(rep, BPFD_STEP_UNSHARE);
+		if (c->opts->privop && child_own_maps(c) < 0)
+			return -1;
 		return c->opts->new_netns ? child_netns(c) : 0;
 	}
 	if (setns(c->opts->join->pidfd, CLONE_NEWUSER | CLONE_NEWNS) < 0)
@@ -780,12 +823,18 @@ void bpfd_engine_child(const struct bpfd_engine_opts *opts,
 	int keep[] = {sock, opts->join ? opts->join->pidfd : BPFD_NO_FD,
 		      opts->join ? opts->join_root_fd : BPFD_NO_FD, cwd};
 
+	/* Rootless: the helper's CAP_SYS_ADMIN (permitted) came with the
+	 * fork; it goes first, before anything else runs here. */
+	if (opts->privop && bpfd_caps_drop_all() < 0)
+		_exit(127);
 	/* Nobody, the invoking user included, may ptrace us: we hold the
 	 * channel to a privileged parent.  Allocated first, to report. */
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		_exit(127);
 	c->sock = sock;
+	c->own_uid = geteuid();
+	c->own_gid = getegid();
 	r = bpfd_child_harden(parent, keep, ARRAY_SIZE(keep));
 	if (r < 0) {
 		bpfd_report_fail(&c->msg.rep, BPFD_STEP_FORK, r,
@@ -794,6 +843,9 @@ void bpfd_engine_child(const struct bpfd_engine_opts *opts,
 		child_send(c, MSG_REPORT, BPFD_NO_FD);
 		_exit(1);
 	}
+	if (bpfd_fault() == BPFD_FAULT_CHILD_PAUSE_EARLY)
+		for (;;)
+			pause();
 	c->cwd_fd = cwd;
 	c->opts = opts;
 	c->parent = parent;
@@ -801,8 +853,10 @@ void bpfd_engine_child(const struct bpfd_engine_opts *opts,
 	bpfd_deadline_init(&c->dl, opts->timeout_ms);
 	c->msg.rep.requested = opts->deleg;
 	/* Host supplementary groups (root's 0 among them) would stay usable
-	 * inside, shown as nogroup: drop them while we still may. */
-	if (setgroups(0, NULL) < 0) {
+	 * inside, shown as nogroup: drop them while we still may.  Rootless
+	 * we may not (CAP_SETGID): the caller's own groups stay, as with
+	 * `unshare -r`; they grant nothing the caller lacks. */
+	if (!opts->privop && setgroups(0, NULL) < 0) {
 		bpfd_report_fail(&c->msg.rep, BPFD_STEP_SETID, errno,
 				 "setgroups(0)");
 		child_send(c, MSG_REPORT, BPFD_NO_FD);

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <sys/capability.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -23,6 +24,22 @@ int bpfd_child_rearm(pid_t parent)
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		return -errno;
 	return 0;
+}
+
+int bpfd_caps_drop_all(void)
+{
+	cap_t none = cap_init(); /* every set empty */
+	int r = 0;
+
+	if (!none)
+		return -ENOMEM;
+	if (cap_set_proc(none) < 0)
+		r = -errno;
+	cap_free(none);
+	if (r == 0 &&
+	    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
+		r = -errno;
+	return r;
 }
 
 static int cmp_int(const void *a, const void *b)

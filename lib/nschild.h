@@ -32,6 +32,17 @@ int bpfd_child_harden(pid_t parent, const int *keep, size_t nkeep);
 int bpfd_child_rearm(pid_t parent);
 
 /*
+ * Rootless (the file-capability helper's children): empty the permitted,
+ * effective and inheritable sets and the ambient set, so that the child
+ * never holds a capability of the initial user namespace (the helper's
+ * CAP_SYS_ADMIN, permitted, is inherited over fork).  Dropping needs no
+ * privilege.  The bounding set stays: only what an exec would gain from
+ * a file is bounded by it, and no exec happens in the initial namespace.
+ * 0 or -errno.
+ */
+int bpfd_caps_drop_all(void);
+
+/*
  * Point fds 0-2 (but those among the @nkeep fds of @keep) at /dev/null, for
  * a child that reads and writes nothing: the caller's terminal or pipes are
  * not for the namespace it enters.  0 or -errno.

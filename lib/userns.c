@@ -95,6 +95,34 @@ int bpfd_userns_write_maps(pid_t pid, const struct bpfd_idmap *map,
 	return 0;
 }
 
+int bpfd_userns_write_self_maps(uid_t uid, gid_t gid, struct bpfd_error *err)
+{
+	char text[32];
+	int r;
+
+	/* Unprivileged, gid_map is accepted only once setgroups is "deny"
+	 * (CVE-2014-8989: else dropping a group could grant access). */
+	r = write_proc(getpid(), "setgroups", "deny");
+	if (r < 0 && r != -ENOENT)
+		return bpfd_error_set(err, BPFD_STEP_SETGROUPS, r,
+				      "/proc/self/setgroups");
+	/* One line, one id, the writer's own euid/egid: all the kernel lets
+	 * a process without CAP_SETUID/CAP_SETGID over the parent map. */
+	snprintf(text, sizeof(text), "0 %u 1\n", (unsigned)uid);
+	r = write_proc(getpid(), "uid_map", text);
+	if (r < 0)
+		return bpfd_error_set(err, BPFD_STEP_UID_MAP, r,
+				      "/proc/self/uid_map '0 %u 1'",
+				      (unsigned)uid);
+	snprintf(text, sizeof(text), "0 %u 1\n", (unsigned)gid);
+	r = write_proc(getpid(), "gid_map", text);
+	if (r < 0)
+		return bpfd_error_set(err, BPFD_STEP_GID_MAP, r,
+				      "/proc/self/gid_map '0 %u 1'",
+				      (unsigned)gid);
+	return 0;
+}
+
 /*
  * 1 when the caller is in the initial user namespace, 0 when not, or
  * -errno when it cannot tell (/proc unreadable, out of fds or memory): a

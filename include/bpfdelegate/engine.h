@@ -40,6 +40,9 @@ struct bpfd_child {
 	int pidfd;
 };
 
+/* The privileged step for a caller that is not root (lib/privop.h). */
+struct bpfd_privop;
+
 #define BPFD_DEFAULT_TIMEOUT_MS 10000
 #define BPFD_DEFAULT_TARGET "/sys/fs/bpf"
 
@@ -72,6 +75,16 @@ struct bpfd_engine_opts {
 	 * BPFD_STEP_WAIT; the signal stays pending for the caller.  NULL:
 	 * none. */
 	const sigset_t *stop_signals;
+	/* Rootless (the file-capability helper, a client of `bpfdelegate
+	 * serve`): NULL for root.  When set, the engine runs as the
+	 * unprivileged caller: no privilege check; the child drops every
+	 * capability right after fork, writes its own id maps (the caller's
+	 * own euid/egid for the namespace root; idmap is ignored), and the
+	 * parent asks privop->delegate() for the mount instead of
+	 * delegating itself.  join: the child joins user namespaces the
+	 * caller owns (the kernel's check), the clean-up child joins the
+	 * user namespace before the mount namespace. */
+	const struct bpfd_privop *privop;
 };
 
 /* Plain data, so the child can send it to the parent as bytes. */
@@ -102,7 +115,8 @@ struct bpfd_report {
 
 /*
  * Run the whole check.  The caller must be single-threaded and hold
- * CAP_SYS_ADMIN in the initial user namespace (checked: -EPERM).
+ * CAP_SYS_ADMIN in the initial user namespace (checked: -EPERM), unless
+ * opts->privop is set.
  * Always fills @rep (err/step/detail describe the first failure).
  * Returns 0 when the token was created, the kernel kept the delegation, the
  * token carries it, and every probe agreed; otherwise -errno, with @err set

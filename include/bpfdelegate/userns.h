@@ -46,6 +46,17 @@ int bpfd_userns_write_maps(pid_t pid, const struct bpfd_idmap *map,
 			   struct bpfd_error *err);
 
 /*
+ * Rootless (`unshare -r`): a process that has just unshared its user
+ * namespace maps itself: "deny" to /proc/self/setgroups, then uid_map
+ * "0 @uid 1" and gid_map "0 @gid 1", where @uid / @gid must be its euid /
+ * egid from before the unshare (the kernel refuses anything else without
+ * CAP_SETUID/CAP_SETGID over the parent namespace: -EPERM).  The process
+ * must be dumpable meanwhile: a non-dumpable one's /proc/self files belong
+ * to global root, and the open fails with -EACCES.  0 or -errno with @err.
+ */
+int bpfd_userns_write_self_maps(uid_t uid, gid_t gid, struct bpfd_error *err);
+
+/*
  * 0 when the caller has CAP_SYS_ADMIN (effective) in the initial user
  * namespace; -EPERM with @err when it does not; another -errno (-EMFILE,
  * -ENOMEM, -ENOENT without /proc, ...) when it cannot tell.
