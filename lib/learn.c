@@ -57,8 +57,8 @@
  * bpf.h; the system's 6.1 header lacks the token fields).
  */
 #define ATTR_MAP_TYPE 0		     /* BPF_MAP_CREATE: map_type */
-#define ATTR_MAP_FLAGS 12	     /* map_flags */
-#define ATTR_MAP_NAME 48	     /* map_name[16] */
+#define ATTR_MAP_FLAGS 16	     /* map_flags */
+#define ATTR_MAP_NAME 28	     /* map_name[16] */
 #define ATTR_PROG_TYPE 0	     /* BPF_PROG_LOAD: prog_type */
 #define ATTR_PROG_FLAGS 44	     /* prog_flags */
 #define ATTR_PROG_NAME 48	     /* prog_name[16] */
