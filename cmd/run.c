@@ -436,6 +436,8 @@ static int resolve_opts(struct run_opts *o, const struct bpfd_names *names,
 	/* suggest --learn: no delegation is everything (the hook says so). */
 	if (!o->hook && require_delegation(&o->co.deleg) < 0)
 		return -1;
+	if (o->hook && cli_deleg_empty(&o->co.deleg))
+		fprintf(stderr, PROG ": %s\n", o->hook->default_note);
 	r = cli_deleg_resolve_default(&o->co.deleg, names, &eo->deleg,
 				      &o->skipped, o->hook ? o->hook->cmd : "run");
 	if (r)
@@ -509,7 +511,8 @@ static int start(const struct run_opts *o, const struct bpfd_names *names,
 	}
 	free(rep);
 	if (o->hook)
-		code = o->hook->supervise(o->hook->ctx, &ch, &sigs, names);
+		code = o->hook->supervise(o->hook->ctx, &ch, &sigs, names,
+					  o->co.json);
 	else
 		code = wait_forward(&ch, &sigs);
 	if (ch.pidfd >= 0)

@@ -9,6 +9,7 @@
 
 #include <getopt.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include <bpfdelegate/delegation.h>
@@ -26,7 +27,10 @@ struct run_hook {
 	 * option means everything.
 	 */
 	int (*supervise)(void *ctx, const struct bpfd_child *ch,
-			 const sigset_t *sigs, const struct bpfd_names *names);
+			 const sigset_t *sigs, const struct bpfd_names *names,
+			 bool json);
+	/* Said on stderr when no delegation option is given. */
+	const char *default_note;
 	void *ctx;
 };
 

@@ -60,6 +60,7 @@
 #define ATTR_MAP_FLAGS 16	     /* map_flags */
 #define ATTR_MAP_NAME 28	     /* map_name[16] */
 #define ATTR_PROG_TYPE 0	     /* BPF_PROG_LOAD: prog_type */
+#define ATTR_INSN_CNT 4		     /* insn_cnt */
 #define ATTR_PROG_FLAGS 44	     /* prog_flags */
 #define ATTR_PROG_NAME 48	     /* prog_name[16] */
 #define ATTR_PROG_EXPECTED 68	     /* expected_attach_type */
@@ -206,12 +207,15 @@ static int record(struct bpfd_learn *res, const struct bpfd_names *names,
 		token = get_u32(attr, ATTR_PROG_FLAGS) & BPFD_F_TOKEN_FD;
 		to = token ? &res->needs : &res->other;
 		get_name(attr, ATTR_PROG_NAME, name);
+		/* insns: libbpf's feature probes are programs of a few
+		 * instructions; the count lets a reader tell them apart. */
 		snprintf(why, sizeof(why),
 			 "%s prog_type=%s expected_attach_type=%s name='%s' "
-			 "(call %u%s)",
+			 "insns=%u (call %u%s)",
 			 label, vname(names, BPFD_PROGS, pt, a, sizeof(a)),
 			 vname(names, BPFD_ATTACHS, at, b, sizeof(b)), name,
-			 seq, token ? "" : ", without a token");
+			 get_u32(attr, ATTR_INSN_CNT), seq,
+			 token ? "" : ", without a token");
 		/* The token allows a load only with both bits: the program
 		 * type and the expected attach type, 0 included
 		 * (bpf_token_allow_prog_type). */
