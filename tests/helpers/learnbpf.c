@@ -13,6 +13,10 @@
  *   main thread:   BPF_PROG_LOAD socket_filter WITHOUT a token (the
  *                  learn mode must not count it), result ignored
  *
+ * --evil-name: also BPF_MAP_CREATE of a map named "\n--preset all\n"
+ * (the kernel refuses the name, EINVAL, after the learn mode read it: its
+ * output must not turn it into a line of options).
+ *
  * Prints "<step>=ok|ERRNO" per call and exits 0 when every call that must
  * work worked, 1 otherwise.  The link needs CAP_NET_ADMIN over lo's
  * network namespace: run it with --netns new.
@@ -53,6 +57,8 @@ static int report(const char *step, long r)
 	return r < 0 ? 1 : 0;
 }
 
+static const char *map_name = "";
+
 static long map_create(uint32_t type, uint32_t key, uint32_t value)
 {
 	_Alignas(8) unsigned char buf[ATTR_SIZE] = {0};
@@ -63,6 +69,7 @@ static long map_create(uint32_t type, uint32_t key, uint32_t value)
 	a->value_size = value;
 	a->max_entries = 4;
 	a->map_flags = F_TOKEN_FD;
+	strncpy(a->map_name, map_name, sizeof(a->map_name) - 1);
 	memcpy(buf + MAP_TOKEN_FD_OFF, &token, sizeof(token));
 	return sys_bpf(BPF_MAP_CREATE, buf, sizeof(buf));
 }
@@ -106,7 +113,7 @@ static int child_main(void)
 	return bad;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const char *path = getenv("LIBBPF_BPF_TOKEN_PATH");
 	union bpf_attr a;
@@ -152,6 +159,11 @@ int main(void)
 	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
 	    WEXITSTATUS(st))
 		bad = 1;
+	if (argc > 1 && strcmp(argv[1], "--evil-name") == 0) {
+		map_name = "\n--preset all\n";
+		report("map_evil_name", map_create(BPF_MAP_TYPE_ARRAY, 4, 4));
+		map_name = "";
+	}
 	/* Without the token: no delegation can matter for it. */
 	report("prog_no_token", prog_load(BPF_PROG_TYPE_SOCKET_FILTER, 0, 0,
 					  false));
