@@ -34,6 +34,7 @@
 #include <sys/pidfd.h>
 
 #include "compat.h"
+#include "fault.h"
 #include "internal.h"
 #include "learn.h"
 
@@ -314,6 +315,17 @@ static int read_attr(struct sup *s, unsigned char *attr)
 	return 1;
 }
 
+/* The fault: SIGKILL the caller and wait (2 s at most) until it is gone. */
+static void fault_kill_caller(pid_t pid)
+{
+	_cleanup_close_ int fd = pidfd_open(pid, 0);
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+
+	kill(pid, SIGKILL);
+	if (fd >= 0)
+		poll(&pfd, 1, 2000);
+}
+
 /* One notification: receive, record, continue.  0 or -ENOMEM. */
 static int serve_one(struct sup *s)
 {
@@ -325,6 +337,8 @@ static int serve_one(struct sup *s)
 		/* ENOENT: the caller was interrupted (a signal) before we
 		 * took it; EINTR: try again on the next poll. */
 		return 0;
+	if (bpfd_fault() == BPFD_FAULT_LEARN_CALLER_DIES)
+		fault_kill_caller((pid_t)s->req->pid);
 	if (is_bpf(&s->req->data)) {
 		s->res->calls++;
 		if (read_attr(s, attr))

@@ -266,3 +266,18 @@ helper_ok() {
 	grep -qx 'BPFDelegateMaps=BPFMapTypeHash,BPFMapTypeLruHash,BPFMapTypeQueue' <<<"$output"
 	no_leftovers
 }
+
+@test "learn: a caller gone before its attr is read is counted as lost, never recorded from another's memory (fault)" {
+	use_faults
+	# The fault SIGKILLs the caller once its notification is received:
+	# its pid may then be anyone's, so what was read is dropped
+	# (SECCOMP_IOCTL_NOTIF_ID_VALID after the read).
+	run --separate-stderr env BPFDELEGATE_TEST_FAULT=learn-caller-dies BPFD_TEST_MARK="$MARK" \
+		timeout -k 5 20 "$BPFD" suggest --learn --netns new -- sh -c '"$1"; echo "helper: $?"' sh "$LEARN"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -qx 'helper: 137' <<<"$output"
+	grep -qx '# suggest --learn: 1 bpf() call(s) seen, 1 lost (the caller died first)' <<<"$output"
+	! grep -q 'TOKEN_CREATE' <<<"$output"
+	no_leftovers
+}
