@@ -50,6 +50,10 @@ TEST_BINS := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%) $(INTEG_SRC:tests/%.c=$(BUIL
              $(HELPER_SRC:tests/%.c=$(BUILD)/tests/%) $(BUILD)/tests/helpers/tokenprobe-static \
              $(BUILD)/tests/bpfdelegate-faults
 HEADERS   := $(wildcard include/bpfdelegate/*.h lib/*.h cmd/*.h tests/*.h)
+# suggest's BPF test objects (tests/bpf/, clang -target bpf): read by
+# tests/unit/test_objneeds.c and tests/cli/suggest.bats.
+BPF_TEST_SRC := $(sort $(wildcard tests/bpf/*.bpf.c))
+TEST_BINS += $(BPF_TEST_SRC:tests/%.c=$(BUILD)/tests/%.o)
 
 .PHONY: all deps deps-kernels run test test-asan test-kernels test-kernels-smoke valgrind bench man \
         clean install format format-check help
@@ -112,6 +116,13 @@ $(BUILD)/tests/bpfdelegate-faults: $(CMD_OBJ) $(FAULT_LIB)
 $(BUILD)/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
+
+# suggest's test objects: UAPI headers and Debian's libbpf-dev bpf_helpers.h
+# (no vmlinux.h); nobtf.bpf.c without -g, so without BTF.
+$(BUILD)/tests/bpf/%.bpf.o: tests/bpf/%.bpf.c
+	@mkdir -p $(dir $@)
+	$(BPF_CLANG) -target bpf -O2 $(if $(filter nobtf,$*),,-g) -Wall \
+		-I/usr/include/$(shell $(CC) -dumpmachine) -c $< -o $@
 
 # tokenprobe for the busybox rootfs of the OCI tests: static, no sanitizers.
 $(BUILD)/tests/helpers/tokenprobe-static: tests/helpers/tokenprobe.c
@@ -231,7 +242,8 @@ test-kernels-smoke: deps deps-kernels
 BUILD_ASAN_BINS = $(UNIT_SRC:tests/%.c=build-asan/tests/%) $(INTEG_SRC:tests/%.c=build-asan/tests/%) \
                   $(HELPER_SRC:tests/%.c=build-asan/tests/%) build-asan/bpfdelegate \
                   build-asan/libbpfdelegate.so build-asan/tests/bpfdelegate-faults \
-                  build-asan/tests/helpers/tokenprobe-static
+                  build-asan/tests/helpers/tokenprobe-static \
+                  $(BPF_TEST_SRC:tests/%.c=build-asan/tests/%.o)
 
 test-asan: deps
 	$(MAKE) BUILD=build-asan SANITIZE=1 $(BUILD_ASAN_BINS)

@@ -173,7 +173,10 @@ int cmd_list(int argc, char **argv);
 int cmd_names(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
-/* suggest --learn (cmd/suggest_learn.c): argv[0] is "suggest". */
+int cmd_suggest(int argc, char **argv);
+/* suggest --learn (cmd/suggest_learn.c): argv[0] is "suggest".  cmd_suggest
+ * hands the command line over when suggest_is_learn() says so. */
 int cmd_suggest_learn(int argc, char **argv);
+bool suggest_is_learn(int argc, char **argv);
 
 #endif

@@ -21,8 +21,8 @@ static const struct cli_command commands[] = {
      "check what BPF tokens need here and try one from a path"},
     {"explain", cmd_explain,
      "explain a token errno or libbpf message; what to do"},
-    {"suggest", cmd_suggest_learn,
-     "the least delegation a loader needs (--learn: from its bpf() calls)"},
+    {"suggest", cmd_suggest,
+     "the least delegation BPF objects need, in several formats"},
 };
 
 static void usage(FILE *out)

@@ -536,6 +536,11 @@ int cmd_run_with(int argc, char **argv, const struct run_hook *hook)
 	r = parse_args(argc, argv, &o);
 	if (r)
 		return r < 0 ? EXIT_OK : r;
+	if (hook && hook->check) {
+		r = hook->check(hook->ctx, o.co.json);
+		if (r)
+			return r;
+	}
 	names = cli_load_names();
 	if (!names)
 		return EXIT_FAIL;

@@ -29,6 +29,9 @@ struct run_hook {
 	int (*supervise)(void *ctx, const struct bpfd_child *ch,
 			 const sigset_t *sigs, const struct bpfd_names *names,
 			 bool json);
+	/* After parsing (NULL: none): 0, or an exit code (message
+	 * printed).  @json: the shared --json was given. */
+	int (*check)(void *ctx, bool json);
 	/* Said on stderr when no delegation option is given. */
 	const char *default_note;
 	void *ctx;

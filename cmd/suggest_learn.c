@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "learn.h"
 #include "needsfmt.h"
+#include "quote.h"
 #include "runhook.h"
 
 static void usage(FILE *out)
@@ -87,9 +88,13 @@ static int learn_option(void *ctx, int c, const char *arg)
 		return 0;
 	case OPT_FORMAT:
 		if (needsfmt_parse(arg, &f) < 0) {
-			cli_usage_error("suggest --learn: --format: '%s': "
-					"expected one of " NEEDSFMT_NAMES,
-					arg);
+			char safe[128];
+
+			cli_usage_error("suggest --learn: --format: unknown "
+					"format '%s' (one of " NEEDSFMT_NAMES
+					")",
+					bpfd_escape_line(safe, sizeof(safe),
+							 arg));
 			return EXIT_USAGE;
 		}
 		l->format = arg;
@@ -101,14 +106,31 @@ static int learn_option(void *ctx, int c, const char *arg)
 		 * runs, not after, losing what was learned. */
 		l->out = fopen(arg, "we");
 		if (!l->out) {
+			char safe[128];
+			int e = errno;
+
 			cli_usage_error("suggest --learn: --output: '%s': %s",
-					arg, strerror(errno));
+					bpfd_escape_line(safe, sizeof(safe),
+							 arg),
+					strerror(e));
 			return EXIT_USAGE;
 		}
 		return 0;
 	default:
 		return -1;
 	}
+}
+
+static int learn_check(void *ctx, bool json)
+{
+	const struct learn_cli *l = ctx;
+
+	if (json && l->format && strcmp(l->format, "json") != 0) {
+		cli_usage_error("suggest --learn: --json and --format are "
+				"exclusive");
+		return EXIT_USAGE;
+	}
+	return 0;
 }
 
 /* The items no delegation gates, as '#' lines (for the human formats). */
@@ -229,6 +251,14 @@ static int supervise(void *ctx, const struct bpfd_child *ch,
 	return code;
 }
 
+bool suggest_is_learn(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--learn") == 0)
+			return true;
+	return false;
+}
+
 int cmd_suggest_learn(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -244,6 +274,7 @@ int cmd_suggest_learn(int argc, char **argv)
 	    .option = learn_option,
 	    .usage = usage,
 	    .supervise = supervise,
+	    .check = learn_check,
 	    .ctx = &l,
 	    .default_note = "suggest --learn: no delegation given: COMMAND "
 			    "gets everything (as --preset all), so that it "

@@ -248,7 +248,10 @@ helper_ok() {
 	grep -q "^bpfdelegate: suggest --learn: unrecognized or incomplete option '--frobnicate'$" <<<"$stderr"
 	run --separate-stderr "$BPFD" suggest --learn --format yaml -- true
 	[ "$status" -eq 2 ]
-	grep -q "^bpfdelegate: suggest --learn: --format: 'yaml': expected one of options, mount, systemd, incus, lxd, json$" <<<"$stderr"
+	grep -q "^bpfdelegate: suggest --learn: --format: unknown format 'yaml' (one of options, mount, systemd, incus, lxd, json)$" <<<"$stderr"
+	run --separate-stderr "$BPFD" suggest --learn --json --format mount -- true
+	[ "$status" -eq 2 ]
+	grep -q "^bpfdelegate: suggest --learn: --json and --format are exclusive$" <<<"$stderr"
 	run --separate-stderr "$BPFD" suggest --learn --output /nonexistent/dir/out -- true
 	[ "$status" -eq 2 ]
 	grep -q "^bpfdelegate: suggest --learn: --output: '/nonexistent/dir/out': No such file or directory$" <<<"$stderr"

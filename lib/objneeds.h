@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Internal: what a libbpf loader needs delegated to load a BPF ELF object
+ * (issue 10, `bpfdelegate suggest`), derived without loading anything and
+ * without privileges, as libbpf 1.5 derives it: see lib/objneeds.c.
+ */
+#ifndef BPFD_OBJNEEDS_H
+#define BPFD_OBJNEEDS_H
+
+#include <stddef.h>
+
+#include <bpfdelegate/error.h>
+
+#include "needs.h"
+
+/* Larger objects are refused (EFBIG): real BPF objects are far smaller. */
+#define BPFD_OBJ_MAX_SIZE (64u << 20)
+
+/*
+ * Add to @n what the object in @buf (@len bytes; @name for messages) needs.
+ * Errors, with @err->refused and a one-line detail: -ENOEXEC not an ELF
+ * file, not a 64-bit BPF object, or an ELF libbpf cannot open (its last
+ * message in the detail); -EINVAL truncated or malformed section headers,
+ * a program whose type libbpf cannot tell from its section name, or no
+ * program at all; -EFBIG larger than BPFD_OBJ_MAX_SIZE; -ENOMEM.
+ * Not thread-safe: libbpf's print callback is process-wide.
+ */
+int bpfd_objneeds_mem(const void *buf, size_t len, const char *name,
+		      struct bpfd_needs *n, struct bpfd_error *err);
+
+/*
+ * bpfd_objneeds_mem() on the file at @path, read once into memory (never
+ * opened twice, never blocking on a FIFO).  Also -ENOENT & co from open,
+ * -EISDIR a directory, -EINVAL not a regular file, -EFBIG too large.
+ */
+int bpfd_objneeds_file(const char *path, struct bpfd_needs *n,
+		       struct bpfd_error *err);
+
+#endif
