@@ -171,12 +171,6 @@ helper_ok() {
 	[ "$(grep -c 'created with a BPF token$' <<<"$output")" -eq 9 ]
 	! grep -q 'WITHOUT a token' <<<"$output"
 	grep -q '^xdp: counts\[2\] [1-9]' <<<"$output"
-	# the probes' items are not needed for this object: libbpf goes on
-	# without the feature when a probe fails (docs/learn.md)
-	run "$BPFD" run --cmds "$2" --maps "$4" --progs socket_filter:tracepoint:raw_tracepoint:xdp \
-		--attachs cgroup_inet_ingress:xdp --netns new -- "$CLIENT" --attach "$OBJ"
-	[ "$status" -eq 0 ]
-	[ "$(grep -c 'created with a BPF token$' <<<"$output")" -eq 9 ]
 	no_leftovers
 }
 
@@ -282,5 +276,33 @@ helper_ok() {
 	grep -qx 'helper: 137' <<<"$output"
 	grep -qx '# suggest --learn: 1 bpf() call(s) seen, 1 lost (the caller died first)' <<<"$output"
 	! grep -q 'TOKEN_CREATE' <<<"$output"
+	no_leftovers
+}
+
+@test "learn: the libbpf 1.5 client learns what suggest derives from its object, plus what libbpf's probes took with everything delegated" {
+	need_client
+	run --separate-stderr "$BPFD" suggest --json "$OBJ"
+	[ "$status" -eq 0 ]
+	echo "$output" >"$TMP/object.json"
+	run --separate-stderr "$BPFD" suggest --learn --json --output "$TMP/learned.json" --netns new -- "$CLIENT" "$OBJ"
+	[ "$status" -eq 0 ]
+	for k in cmds maps progs attachs; do
+		echo "$k: object $(jq -c ".$k" "$TMP/object.json"), learned $(jq -c ".$k" "$TMP/learned.json")"
+		# everything the object needs was learned
+		[ "$(jq -n --slurpfile o "$TMP/object.json" --slurpfile l "$TMP/learned.json" \
+			"\$o[0].$k - \$l[0].$k | length")" = 0 ]
+	done
+	# and the rest comes from libbpf's feature probes, which all succeed
+	# with everything delegated: bpf_cookie (a kprobe), expected attach
+	# types (cgroup_sock, cgroup_inet_sock_create), after which libbpf
+	# also loads the XDP program with expected_attach_type xdp (0 when that
+	# probe fails, as under suggest's delegation)
+	[ "$(jq -cn --slurpfile o "$TMP/object.json" --slurpfile l "$TMP/learned.json" \
+		'[$l[0].progs - $o[0].progs, $l[0].attachs - $o[0].attachs, $l[0].maps - $o[0].maps, $l[0].cmds - $o[0].cmds]')" = \
+		'[["kprobe","cgroup_sock"],["cgroup_inet_sock_create","xdp"],[],[]]' ]
+	# suggest's narrower set loads the whole object too
+	run "$BPFD" run $(jq -r .options "$TMP/object.json") --netns new -- "$CLIENT" --attach "$OBJ"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c 'created with a BPF token$' <<<"$output")" -eq 9 ]
 	no_leftovers
 }
