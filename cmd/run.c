@@ -108,7 +108,7 @@ struct run_opts {
 	const char *netns;
 	char **argv;
 	struct bpfd_preset_skipped skipped; /* names presets left out */
-	const struct run_hook *hook; /* suggest --learn, or NULL */
+	const struct run_hook *hook;	    /* suggest --learn, or NULL */
 };
 
 static int run_option(void *ctx, int c, const char *arg)
@@ -439,7 +439,8 @@ static int resolve_opts(struct run_opts *o, const struct bpfd_names *names,
 	if (o->hook && cli_deleg_empty(&o->co.deleg))
 		fprintf(stderr, PROG ": %s\n", o->hook->default_note);
 	r = cli_deleg_resolve_default(&o->co.deleg, names, &eo->deleg,
-				      &o->skipped, o->hook ? o->hook->cmd : "run");
+				      &o->skipped,
+				      o->hook ? o->hook->cmd : "run");
 	if (r)
 		return r == EXIT_USAGE ? -1 : r;
 	if (build_idmap(o, &eo->idmap) < 0)

@@ -90,11 +90,10 @@ static int learn_option(void *ctx, int c, const char *arg)
 		if (needsfmt_parse(arg, &f) < 0) {
 			char safe[128];
 
-			cli_usage_error("suggest --learn: --format: unknown "
-					"format '%s' (one of " NEEDSFMT_NAMES
-					")",
-					bpfd_escape_line(safe, sizeof(safe),
-							 arg));
+			cli_usage_error(
+			    "suggest --learn: --format: unknown "
+			    "format '%s' (one of " NEEDSFMT_NAMES ")",
+			    bpfd_escape_line(safe, sizeof(safe), arg));
 			return EXIT_USAGE;
 		}
 		l->format = arg;
@@ -109,10 +108,10 @@ static int learn_option(void *ctx, int c, const char *arg)
 			char safe[128];
 			int e = errno;
 
-			cli_usage_error("suggest --learn: --output: '%s': %s",
-					bpfd_escape_line(safe, sizeof(safe),
-							 arg),
-					strerror(e));
+			cli_usage_error(
+			    "suggest --learn: --output: '%s': %s",
+			    bpfd_escape_line(safe, sizeof(safe), arg),
+			    strerror(e));
 			return EXIT_USAGE;
 		}
 		return 0;
@@ -163,7 +162,8 @@ static json_object *other_json(const struct bpfd_learn *res,
 		if (!o)
 			break;
 		json_object_object_add(
-		    o, "kind", json_object_new_string(bpfd_kind_name(it->kind)));
+		    o, "kind",
+		    json_object_new_string(bpfd_kind_name(it->kind)));
 		json_object_object_add(o, "value",
 				       json_object_new_int((int)it->value));
 		json_object_object_add(o, "name",
@@ -186,16 +186,18 @@ static int print_json(FILE *out, const struct bpfd_learn *res,
 		json_object_put(l);
 		return -ENOMEM;
 	}
-	json_object_object_add(l, "calls", json_object_new_int((int)res->calls));
+	json_object_object_add(l, "calls",
+			       json_object_new_int((int)res->calls));
 	json_object_object_add(l, "lost", json_object_new_int((int)res->lost));
 	json_object_object_add(l, "unread",
 			       json_object_new_int((int)res->unread));
 	json_object_object_add(l, "exit_status", json_object_new_int(code));
 	json_object_object_add(l, "other", other_json(res, names));
 	json_object_object_add(j, "learned", l);
-	fprintf(out, "%s\n",
-		json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY |
-						      JSON_C_TO_STRING_NOSLASHESCAPE));
+	fprintf(
+	    out, "%s\n",
+	    json_object_to_json_string_ext(
+		j, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(j);
 	return 0;
 }

@@ -26,7 +26,7 @@ enum bpfd_fault bpfd_fault(void)
 	    {"undo-hang", BPFD_FAULT_UNDO_HANG},
 	    {"create-refused", BPFD_FAULT_CREATE_REFUSED},
 	    {"old-kernel", BPFD_FAULT_OLD_KERNEL},
-	    {"learn-caller-dies", BPFD_FAULT_LEARN_CALLER_DIES},
+	    {"learn-caller-dies", BPFD_FAULT_LEARN_GONE},
 	};
 	/* Read at each use, in whichever process: no state to keep. */
 	const char *v = getenv("BPFDELEGATE_TEST_FAULT");

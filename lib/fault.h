@@ -39,10 +39,10 @@ enum bpfd_fault {
 				      from non-initial user namespace is
 				      not allowed"); options known */
 	BPFD_FAULT_OLD_KERNEL,	   /* both, as Debian's 5.10 and 6.1 do */
-	BPFD_FAULT_LEARN_CALLER_DIES, /* suggest --learn: the caller of a
-					 bpf() call is killed after its
-					 notification is received, before
-					 its attr is read */
+	BPFD_FAULT_LEARN_GONE,	   /* suggest --learn: the caller of
+				      bpf() is killed once its
+				      notification is received, before
+				      its attr is read */
 };
 
 #ifdef BPFD_TEST_FAULTS

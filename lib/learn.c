@@ -57,17 +57,17 @@
  * Offsets in union bpf_attr of the fields we read (include/uapi/linux/
  * bpf.h; the system's 6.1 header lacks the token fields).
  */
-#define ATTR_MAP_TYPE 0		     /* BPF_MAP_CREATE: map_type */
-#define ATTR_MAP_FLAGS 16	     /* map_flags */
-#define ATTR_MAP_NAME 28	     /* map_name[16] */
-#define ATTR_PROG_TYPE 0	     /* BPF_PROG_LOAD: prog_type */
-#define ATTR_INSN_CNT 4		     /* insn_cnt */
-#define ATTR_PROG_FLAGS 44	     /* prog_flags */
-#define ATTR_PROG_NAME 48	     /* prog_name[16] */
-#define ATTR_PROG_EXPECTED 68	     /* expected_attach_type */
-#define ATTR_BTF_FLAGS 32	     /* BPF_BTF_LOAD: btf_flags (6.9) */
-#define ATTR_OPEN_FLAGS 8	     /* *_GET_FD_BY_ID: open_flags */
-#define ATTR_LINK_ATTACH_TYPE 8	     /* BPF_LINK_CREATE: attach_type */
+#define ATTR_MAP_TYPE 0		       /* BPF_MAP_CREATE: map_type */
+#define ATTR_MAP_FLAGS 16	       /* map_flags */
+#define ATTR_MAP_NAME 28	       /* map_name[16] */
+#define ATTR_PROG_TYPE 0	       /* BPF_PROG_LOAD: prog_type */
+#define ATTR_INSN_CNT 4		       /* insn_cnt */
+#define ATTR_PROG_FLAGS 44	       /* prog_flags */
+#define ATTR_PROG_NAME 48	       /* prog_name[16] */
+#define ATTR_PROG_EXPECTED 68	       /* expected_attach_type */
+#define ATTR_BTF_FLAGS 32	       /* BPF_BTF_LOAD: btf_flags (6.9) */
+#define ATTR_OPEN_FLAGS 8	       /* *_GET_FD_BY_ID: open_flags */
+#define ATTR_LINK_ATTACH_TYPE 8	       /* BPF_LINK_CREATE: attach_type */
 #define ATTR_PROG_ATTACH_ATTACH_TYPE 8 /* BPF_PROG_ATTACH/DETACH */
 _Static_assert(offsetof(union bpf_attr, map_flags) == ATTR_MAP_FLAGS, "");
 _Static_assert(offsetof(union bpf_attr, map_name) == ATTR_MAP_NAME, "");
@@ -100,8 +100,7 @@ int bpfd_learn_filter_install(void)
 	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, LEARN_NR_I386, 3, 4),
 	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 		     offsetof(struct seccomp_data, nr)),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, LEARN_X32_BIT | __NR_bpf, 1,
-		     0),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, LEARN_X32_BIT | __NR_bpf, 1, 0),
 #else
 	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, LEARN_ARCH, 0, 3),
 	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
@@ -190,8 +189,8 @@ static int record(struct bpfd_learn *res, const struct bpfd_names *names,
 	case BPF_MAP_CREATE:
 		token = get_u32(attr, ATTR_MAP_FLAGS) & BPFD_F_TOKEN_FD;
 		get_name(attr, ATTR_MAP_NAME, name);
-		snprintf(why, sizeof(why), "%s map_type=%s name='%s' (call %u%s)",
-			 label,
+		snprintf(why, sizeof(why),
+			 "%s map_type=%s name='%s' (call %u%s)", label,
 			 vname(names, BPFD_MAPS, get_u32(attr, ATTR_MAP_TYPE),
 			       a, sizeof(a)),
 			 name, seq, token ? "" : ", without a token");
@@ -266,7 +265,8 @@ static bool is_bpf(const struct seccomp_data *d)
 	if (d->arch == LEARN_ARCH && d->nr == __NR_bpf)
 		return true;
 #ifdef LEARN_NR_I386
-	if (d->arch == LEARN_ARCH && (uint32_t)d->nr == (LEARN_X32_BIT | __NR_bpf))
+	if (d->arch == LEARN_ARCH &&
+	    (uint32_t)d->nr == (LEARN_X32_BIT | __NR_bpf))
 		return true;
 	if (d->arch == AUDIT_ARCH_I386 && d->nr == LEARN_NR_I386)
 		return true;
@@ -291,7 +291,8 @@ struct sup {
 static int read_attr(struct sup *s, unsigned char *attr)
 {
 	const struct seccomp_notif *req = s->req;
-	size_t len = req->data.args[2] < ATTR_MAX ? req->data.args[2] : ATTR_MAX;
+	size_t len =
+	    req->data.args[2] < ATTR_MAX ? req->data.args[2] : ATTR_MAX;
 	struct iovec local = {.iov_base = attr, .iov_len = len};
 	struct iovec remote = {.iov_base = (void *)(uintptr_t)req->data.args[1],
 			       .iov_len = len};
@@ -332,12 +333,17 @@ static int serve_one(struct sup *s)
 	unsigned char attr[ATTR_MAX];
 	int r = 0;
 
+	/* Only called after poll() said readable.  RECV then does not block
+	 * even when the caller was interrupted meanwhile: each notification
+	 * raised the listener's semaphore once, so RECV takes it and finds
+	 * nothing (ENOENT) (kernel/seccomp.c, seccomp_notify_recv; from the
+	 * source, not provoked). */
 	memset(s->req, 0, s->req_size);
 	if (ioctl(s->o->notify_fd, SECCOMP_IOCTL_NOTIF_RECV, s->req) < 0)
 		/* ENOENT: the caller was interrupted (a signal) before we
 		 * took it; EINTR: try again on the next poll. */
 		return 0;
-	if (bpfd_fault() == BPFD_FAULT_LEARN_CALLER_DIES)
+	if (bpfd_fault() == BPFD_FAULT_LEARN_GONE)
 		fault_kill_caller((pid_t)s->req->pid);
 	if (is_bpf(&s->req->data)) {
 		s->res->calls++;

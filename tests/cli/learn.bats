@@ -306,3 +306,13 @@ helper_ok() {
 	[ "$(grep -c 'created with a BPF token$' <<<"$output")" -eq 9 ]
 	no_leftovers
 }
+
+@test "learn: --user: the filter is installed before the switch, and COMMAND's calls are read all the same" {
+	ensure_test_users
+	run --separate-stderr env BPFD_TEST_MARK="$MARK" "$BPFD" suggest --learn --preset all --user "$BPFD_TEST_USER" --netns new -- "$LEARN"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	helper_ok "$output"
+	[ "$(options_line "$output")" = "$HELPER_SET" ]
+	no_leftovers
+}

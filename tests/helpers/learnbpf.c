@@ -37,10 +37,10 @@
 
 #include <linux/bpf.h>
 
-#define TOKEN_CREATE 36		/* enum bpf_cmd, 6.9 */
-#define F_TOKEN_FD (1U << 16)	/* BPF_F_TOKEN_FD */
-#define MAP_TOKEN_FD_OFF 76	/* union bpf_attr: map_token_fd */
-#define PROG_TOKEN_FD_OFF 144	/* prog_token_fd */
+#define TOKEN_CREATE 36	      /* enum bpf_cmd, 6.9 */
+#define F_TOKEN_FD (1U << 16) /* BPF_F_TOKEN_FD */
+#define MAP_TOKEN_FD_OFF 76   /* union bpf_attr: map_token_fd */
+#define PROG_TOKEN_FD_OFF 144 /* prog_token_fd */
 #define ATTR_SIZE 160
 
 static int token = -1;
@@ -165,7 +165,7 @@ int main(int argc, char **argv)
 		map_name = "";
 	}
 	/* Without the token: no delegation can matter for it. */
-	report("prog_no_token", prog_load(BPF_PROG_TYPE_SOCKET_FILTER, 0, 0,
-					  false));
+	report("prog_no_token",
+	       prog_load(BPF_PROG_TYPE_SOCKET_FILTER, 0, 0, false));
 	return bad;
 }
