@@ -316,3 +316,27 @@ helper_ok() {
 	[ "$(options_line "$output")" = "$HELPER_SET" ]
 	no_leftovers
 }
+
+@test "learn: an attr COMMAND's memory does not hold is counted as unread and needs nothing" {
+	run --separate-stderr "$BPFD" suggest --learn --netns new -- "$LEARN" --bad-attr
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -qx 'map_bad_attr=EFAULT' <<<"$output"
+	grep -qx '# suggest --learn: 9 bpf() call(s) seen, 1 with an unreadable attr' <<<"$output"
+	grep -qx "# seen, no delegation applies: BPF_MAP_CREATE map_type=unspec name='' (call 8, without a token)" <<<"$output"
+	[ "$(options_line "$output")" = "$HELPER_SET" ]
+}
+
+@test "learn: bpfdelegate killed (SIGKILL) while COMMAND runs: COMMAND dies with it, nothing left" {
+	BPFD_TEST_MARK="$MARK" "$BPFD" suggest --learn -- sleep 30 >/dev/null 2>&1 &
+	bg=$!
+	for i in $(seq 50); do
+		pgrep -x sleep -P "$bg" >/dev/null && break
+		sleep 0.1
+	done
+	pgrep -x sleep -P "$bg" >/dev/null
+	kill -KILL "$bg"
+	wait "$bg" || true
+	bg=
+	no_leftovers
+}

@@ -17,6 +17,9 @@
  * (the kernel refuses the name, EINVAL, after the learn mode read it: its
  * output must not turn it into a line of options).
  *
+ * --bad-attr: also BPF_MAP_CREATE with an attr pointer that cannot be
+ * read (the kernel says EFAULT; the learn mode counts it as unread).
+ *
  * Prints "<step>=ok|ERRNO" per call and exits 0 when every call that must
  * work worked, 1 otherwise.  The link needs CAP_NET_ADMIN over lo's
  * network namespace: run it with --netns new.
@@ -164,6 +167,8 @@ int main(int argc, char **argv)
 		report("map_evil_name", map_create(BPF_MAP_TYPE_ARRAY, 4, 4));
 		map_name = "";
 	}
+	if (argc > 1 && strcmp(argv[1], "--bad-attr") == 0)
+		report("map_bad_attr", sys_bpf(BPF_MAP_CREATE, (void *)8, 64));
 	/* Without the token: no delegation can matter for it. */
 	report("prog_no_token",
 	       prog_load(BPF_PROG_TYPE_SOCKET_FILTER, 0, 0, false));
