@@ -15,12 +15,14 @@
 
 #include "cli.h"
 #include "diagfmt.h"
+#include "explain_object.h"
 
 static void usage(FILE *out)
 {
 	fputs(
 	    "Usage:\n"
 	    " " PROG " explain [options] ERRNO|MESSAGE\n"
+	    " " PROG " explain --object OBJ [--path BPFFS] [--json]\n"
 	    "\n"
 	    "Explain a BPF token error: ERRNO as -22, 22 or EINVAL, or a\n"
 	    "whole libbpf line such as\n"
@@ -33,6 +35,9 @@ static void usage(FILE *out)
 	    "Options:\n"
 	    "     --path DIR        the bpffs to probe (default: the path in\n"
 	    "                       the message, else /sys/fs/bpf)\n"
+	    "     --object OBJ      what BPF object OBJ needs that the bpffs\n"
+	    "                       at --path (default: LIBBPF_BPF_TOKEN_PATH\n"
+	    "                       else /sys/fs/bpf) does not delegate\n"
 	    "     --json            print one JSON document\n"
 	    " -h, --help            display this help\n"
 	    " -V, --version         display version\n"
@@ -44,10 +49,11 @@ static void usage(FILE *out)
 	    out);
 }
 
-enum { OPT_PATH = OPT_FIRST_FREE };
+enum { OPT_PATH = OPT_FIRST_FREE, OPT_OBJECT };
 
 struct explain_opts {
 	const char *path;
+	const char *object; /* --object OBJ: cmd/explain_object.c */
 	bool json;
 	char *text; /* the operands joined, malloc'd */
 };
@@ -123,6 +129,10 @@ static char *join(int argc, char **argv)
 
 static int explain_option(void *ctx, int c, const char *arg)
 {
+	if (c == OPT_OBJECT) {
+		((struct explain_opts *)ctx)->object = arg;
+		return 0;
+	}
 	if (c != OPT_PATH)
 		return -1;
 	if (!*arg || strlen(arg) >= BPFD_DIAG_PATH_MAX) {
@@ -138,6 +148,7 @@ static int parse_opts(int argc, char **argv, struct explain_opts *o)
 {
 	static const struct option longopts[] = {
 	    {"path", required_argument, NULL, OPT_PATH},
+	    {"object", required_argument, NULL, OPT_OBJECT},
 	    {NULL, 0, NULL, 0},
 	};
 	const struct cli_parser parser = {
@@ -155,6 +166,12 @@ static int parse_opts(int argc, char **argv, struct explain_opts *o)
 	if (r)
 		return r;
 	o->json = co.json;
+	if (o->object && first < argc) {
+		cli_usage_error("explain: --object takes no errno or message");
+		return EXIT_USAGE;
+	}
+	if (o->object)
+		return 0;
 	if (first >= argc) {
 		cli_usage_error("explain: an errno or a libbpf message is "
 				"needed");
@@ -299,6 +316,8 @@ int cmd_explain(int argc, char **argv)
 	r = parse_args(argc, argv, &o);
 	if (r)
 		return r < 0 ? EXIT_OK : r;
+	if (o.object)
+		return explain_object(o.object, o.path, o.json);
 	if (bpfd_explain_parse(o.text, &x.q, &e) < 0) {
 		/* one line: what was not understood */
 		fprintf(stderr, PROG ": explain: %s\n", e.detail);

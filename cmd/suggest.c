@@ -130,24 +130,60 @@ find_probe(const struct bpfd_probe_report *p, enum bpfd_kind k, unsigned int v)
 	return NULL;
 }
 
+/* A probe that worked and exercised @it along the way: prog_load of
+ * that program type, or with that attach type ("eat=NAME"). */
+static const struct bpfd_probe_result *
+seen_working(const struct bpfd_probe_report *p, const struct bpfd_need *it,
+	     const struct bpfd_names *names)
+{
+	const char *nm = bpfd_names_get(names, it->kind, it->value);
+	char want[96];
+
+	if (!nm || (it->kind != BPFD_PROGS && it->kind != BPFD_ATTACHS))
+		return NULL;
+	snprintf(want, sizeof(want),
+		 it->kind == BPFD_PROGS ? "prog_load %s " : "eat=%s", nm);
+	for (uint32_t i = 0; i < p->count && i < BPFD_PROBE_MAX; i++) {
+		const struct bpfd_probe_result *r = &p->r[i];
+		const char *at = strstr(r->note, want);
+		size_t l = strlen(want);
+
+		if (r->control || r->verdict != BPFD_PROBE_WORKS || !at)
+			continue;
+		if (it->kind == BPFD_ATTACHS && at[l] != '\0' && at[l] != ' ' &&
+		    at[l] != ':')
+			continue;
+		return r;
+	}
+	return NULL;
+}
+
 /*
- * What check's probe saw for a suggested item: "works", "refused",
- * "not testable here", or "not probed alone" (check's probe of that type
- * also needs an attach type the suggestion does not have, e.g. it loads
- * xdp with attach type xdp), or "not probed".
+ * What check's probes saw for a suggested item: "works" (its own probe,
+ * or another probe that used it worked), "refused", "not testable here",
+ * "not probed alone" (check loads that program type only with an attach
+ * type the suggestion lacks, e.g. xdp with attach type xdp), or
+ * "not probed".
  */
 static const char *item_result(const struct bpfd_report *rep,
 			       const struct bpfd_need *it,
+			       const struct bpfd_names *names,
 			       const struct bpfd_probe_result **pp)
 {
 	const struct bpfd_probe_result *p =
 	    rep->probed ? find_probe(&rep->probes, it->kind, it->value) : NULL;
+	const struct bpfd_probe_result *w;
 
 	*pp = p;
 	if (!p)
 		return "not probed";
 	if (p->verdict == BPFD_PROBE_WORKS)
 		return "works";
+	w = seen_working(&rep->probes, it, names);
+	if (w) {
+		*pp = w;
+		return "works";
+	}
 	if (p->verdict == BPFD_PROBE_UNTESTABLE)
 		return "not testable here";
 	return p->delegated ? "refused" : "not probed alone";
@@ -161,7 +197,7 @@ static void print_verified(FILE *out, const struct bpfd_needs *n,
 	for (size_t i = 0; i < n->n; i++) {
 		const struct bpfd_need *it = &n->items[i];
 		const struct bpfd_probe_result *p;
-		const char *what = item_result(rep, it, &p);
+		const char *what = item_result(rep, it, names, &p);
 		const char *nm = bpfd_names_get(names, it->kind, it->value);
 
 		fprintf(out, "  %-7s %-28s %-18s %s\n",
@@ -181,7 +217,7 @@ static json_object *verified_json(const struct bpfd_needs *n,
 	for (size_t i = 0; a && i < n->n; i++) {
 		const struct bpfd_need *it = &n->items[i];
 		const struct bpfd_probe_result *p;
-		const char *what = item_result(rep, it, &p);
+		const char *what = item_result(rep, it, names, &p);
 		const char *nm = bpfd_names_get(names, it->kind, it->value);
 		json_object *j = json_object_new_object();
 

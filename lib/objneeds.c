@@ -36,7 +36,7 @@
  *   map_update_elem, map_freeze, link_create, ...) work on fds the loader
  *   already holds and no token applies to them (reference/bpf-token.md).
  *   btf_load when the object carries BTF: without it libbpf 1.5 goes on
- *   and loads the object without its BTF (seen).
+ *   and loads the object without its BTF (seen: no BTF loaded).
  */
 #include <elf.h>
 #include <errno.h>
@@ -163,8 +163,9 @@ static const char *machine_name(unsigned int m)
  * inside the buffer.  libelf checks much of this too; doing it here gives
  * one clear line per kind of bad input.
  */
-static int check_elf(const unsigned char *b, size_t len, struct bpfd_error *err)
+int bpfd_objneeds_check_elf(const void *buf, size_t len, struct bpfd_error *err)
 {
+	const unsigned char *b = buf;
 	Elf64_Ehdr eh;
 
 	if (len == 0)
@@ -441,7 +442,7 @@ int bpfd_objneeds_mem(const void *buf, size_t len, const char *name,
 	if (len > BPFD_OBJ_MAX_SIZE)
 		return refuse(err, EFBIG, "larger than %u MiB",
 			      BPFD_OBJ_MAX_SIZE >> 20);
-	r = check_elf(buf, len, err);
+	r = bpfd_objneeds_check_elf(buf, len, err);
 	if (r)
 		return (int)r;
 	libbpf_msg[0] = '\0';
@@ -516,5 +517,5 @@ int bpfd_objneeds_file(const char *path, struct bpfd_needs *n,
 	if (r)
 		return r;
 	base = strrchr(path, '/');
-	return bpfd_objneeds_mem(b, len, base ? base + 1 : path, n, err);
+	return bpfd_objneeds_isolated(b, len, base ? base + 1 : path, n, err);
 }

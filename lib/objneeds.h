@@ -23,13 +23,33 @@
  * message in the detail); -EINVAL truncated or malformed section headers,
  * a program whose type libbpf cannot tell from its section name, or no
  * program at all; -EFBIG larger than BPFD_OBJ_MAX_SIZE; -ENOMEM.
- * Not thread-safe: libbpf's print callback is process-wide.
+ * Not thread-safe: libbpf's print callback is process-wide.  In this
+ * process: see bpfd_objneeds_isolated() for untrusted input.
  */
 int bpfd_objneeds_mem(const void *buf, size_t len, const char *name,
 		      struct bpfd_needs *n, struct bpfd_error *err);
 
 /*
- * bpfd_objneeds_mem() on the file at @path, read once into memory (never
+ * The checks bpfd_objneeds_mem() makes before libbpf sees the buffer: an
+ * ELF header, a 64-bit little-endian BPF relocatable object, section
+ * headers and contents inside the buffer.  0 or the errors above.
+ */
+int bpfd_objneeds_check_elf(const void *buf, size_t len,
+			    struct bpfd_error *err);
+
+/*
+ * bpfd_objneeds_check_elf() here, then bpfd_objneeds_mem() in a forked child
+ * (lib/objneeds_child.c): libbpf 1.1 crashes on some malformed objects; such a
+ * crash, or a child that takes longer than 10 s, is -EINVAL / -ETIMEDOUT with a
+ * refusal detail
+ * ("libbpf crashed reading it (signal 11, ...)").  Use this one for
+ * untrusted input.
+ */
+int bpfd_objneeds_isolated(const void *buf, size_t len, const char *name,
+			   struct bpfd_needs *n, struct bpfd_error *err);
+
+/*
+ * bpfd_objneeds_isolated() on the file at @path, read once into memory (never
  * opened twice, never blocking on a FIFO).  Also -ENOENT & co from open,
  * -EISDIR a directory, -EINVAL not a regular file, -EFBIG too large.
  */

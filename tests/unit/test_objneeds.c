@@ -16,6 +16,8 @@
 
 #include <linux/bpf.h>
 
+#include <bpf/libbpf.h>
+
 #include "objneeds.h"
 
 #include "testutil.h"
@@ -242,6 +244,52 @@ static void test_no_program(void **state)
 	bpfd_needs_free(&n);
 }
 
+/* libbpf 1.1 crashes on this input (found by tests/fuzz/fuzz_objneeds.c):
+ * the isolated reader turns the crash into an error; the same call in the
+ * same process would kill the test. */
+static void test_libbpf_crash_isolated(void **state)
+{
+	char path[PATH_MAX + 64];
+	struct bpfd_needs n = {0};
+	struct bpfd_error e = {0};
+	unsigned char *b;
+	size_t len;
+	int r;
+
+	(void)state;
+	snprintf(path, sizeof(path),
+		 "%.3000s/../../../tests/bpf/libbpf11-crash.elf", objdir);
+	if (access(path, R_OK) != 0)
+		bpfd_skip("no %.200s", path);
+	b = slurp(path, &len);
+	assert_int_equal(bpfd_objneeds_check_elf(b, len, &e), 0);
+	r = bpfd_objneeds_isolated(b, len, "t", &n, &e);
+	if (libbpf_major_version() == 1 && libbpf_minor_version() == 1) {
+		assert_int_equal(r, -EINVAL);
+		assert_non_null(strstr(e.detail, "libbpf crashed reading it "
+						 "(signal 11"));
+	} else {
+		assert_true(r <= 0); /* a fixed libbpf: anything but a crash */
+	}
+	assert_true(r == 0 || e.refused);
+	bpfd_needs_free(&n);
+	free(b);
+	/* the isolated reader gives what the in-process one gives */
+	need_object("cgroup.bpf.o", path, sizeof(path));
+	b = slurp(path, &len);
+	struct bpfd_needs m = {0};
+	assert_int_equal(bpfd_objneeds_isolated(b, len, "t", &n, NULL), 0);
+	assert_int_equal(bpfd_objneeds_mem(b, len, "t", &m, NULL), 0);
+	assert_int_equal(n.n, m.n);
+	assert_memory_equal(&n.deleg, &m.deleg, sizeof(n.deleg));
+	for (size_t i = 0; i < n.n; i++)
+		assert_memory_equal(&n.items[i], &m.items[i],
+				    sizeof(n.items[i]));
+	bpfd_needs_free(&n);
+	bpfd_needs_free(&m);
+	free(b);
+}
+
 static void test_bad_files(void **state)
 {
 	char dir[] = "/tmp/bpfd-objneeds-XXXXXX", p[PATH_MAX];
@@ -286,6 +334,7 @@ int main(void)
 	    cmocka_unit_test(test_two_objects),
 	    cmocka_unit_test(test_bad_memory),
 	    cmocka_unit_test(test_no_program),
+	    cmocka_unit_test(test_libbpf_crash_isolated),
 	    cmocka_unit_test(test_bad_files),
 	};
 	return cmocka_run_group_tests(tests, find_objects, NULL);
