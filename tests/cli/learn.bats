@@ -340,3 +340,13 @@ helper_ok() {
 	bg=
 	no_leftovers
 }
+
+@test "learn: COMMAND gets fds 0-2 only: the seccomp listener stays with bpfdelegate" {
+	run --separate-stderr "$BPFD" suggest --learn --preset all -- "$HELPERS/tokenprobe"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -qx 'fds=0,1,2' <<<"$output"
+	grep -qx 'token=ok' <<<"$output"
+	grep -qx 'map=ok' <<<"$output"
+	no_leftovers
+}
