@@ -175,5 +175,9 @@ int cmd_doctor(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_suggest(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
+/* suggest --learn (cmd/suggest_learn.c): argv[0] is "suggest".  cmd_suggest
+ * hands the command line over when suggest_is_learn() says so. */
+int cmd_suggest_learn(int argc, char **argv);
+bool suggest_is_learn(int argc, char **argv);
 
 #endif

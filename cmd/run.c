@@ -19,6 +19,7 @@
 #include "deleg_warn.h"
 #include "report.h"
 #include "rootless.h"
+#include "runhook.h"
 
 static void usage(FILE *out)
 {
@@ -118,6 +119,7 @@ struct run_opts {
 	char **argv;
 	struct bpfd_preset_skipped skipped; /* names presets left out */
 	struct cli_rootless_op ro;	    /* helper mode: the privop */
+	const struct run_hook *hook;	    /* suggest --learn, or NULL */
 };
 
 static int run_option(void *ctx, int c, const char *arg)
@@ -147,7 +149,7 @@ static int run_option(void *ctx, int c, const char *arg)
 		o->netns = arg;
 		return 0;
 	default:
-		return -1;
+		return o->hook ? o->hook->option(o->hook->ctx, c, arg) : -1;
 	}
 }
 
@@ -163,24 +165,33 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 	    {"netns", required_argument, NULL, OPT_NETNS},
 	    {NULL, 0, NULL, 0},
 	};
+	struct option all[24] = {{0}};
+	size_t n = 0;
 	const struct cli_parser parser = {
-	    .cmd = "run",
+	    .cmd = o->hook ? o->hook->cmd : "run",
 	    .flags = CLI_DELEG | CLI_JSON | CLI_TIMEOUT,
-	    .longopts = longopts,
-	    .usage = usage,
+	    .longopts = all,
+	    .usage = o->hook ? o->hook->usage : usage,
 	    .option = run_option,
 	    .ctx = o,
 	    .max_operands = -1,
 	};
-	int first, r = cli_parse(argc, argv, &parser, &o->co, &first);
+	int first, r;
 
+	for (size_t i = 0; longopts[i].name; i++)
+		all[n++] = longopts[i];
+	for (size_t i = 0; o->hook && o->hook->longopts[i].name &&
+			   n + 1 < sizeof(all) / sizeof(all[0]);
+	     i++)
+		all[n++] = o->hook->longopts[i];
+	r = cli_parse(argc, argv, &parser, &o->co, &first);
 	if (r)
 		return r;
 	o->argv = argv + first;
 	if (!o->argv[0]) {
-		cli_usage_error(
-		    "run: no COMMAND given (bpfdelegate run [options] "
-		    "-- COMMAND)");
+		cli_usage_error("%s: no COMMAND given (bpfdelegate %s "
+				"[options] -- COMMAND)",
+				parser.cmd, parser.cmd);
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -463,10 +474,14 @@ static int resolve_opts(struct run_opts *o, const struct bpfd_names *names,
 {
 	int r;
 
-	if (require_delegation(&o->co.deleg) < 0)
+	/* suggest --learn: no delegation is everything (the hook says so). */
+	if (!o->hook && require_delegation(&o->co.deleg) < 0)
 		return -1;
+	if (o->hook && cli_deleg_empty(&o->co.deleg))
+		fprintf(stderr, PROG ": %s\n", o->hook->default_note);
 	r = cli_deleg_resolve_default(&o->co.deleg, names, &eo->deleg,
-				      &o->skipped, "run");
+				      &o->skipped,
+				      o->hook ? o->hook->cmd : "run");
 	if (r)
 		return r == EXIT_USAGE ? -1 : r;
 	if (build_idmap(o, &eo->idmap) < 0)
@@ -492,6 +507,7 @@ static int resolve_opts(struct run_opts *o, const struct bpfd_names *names,
 	    check_target(o->target, o->real_target, sizeof(o->real_target)) < 0)
 		return -1;
 	x->argv = o->argv;
+	x->notify_bpf = o->hook != NULL;
 	eo->exec = x;
 	eo->target = o->target ? o->real_target : NULL;
 	eo->no_verify = o->no_verify;
@@ -549,7 +565,11 @@ static int start(const struct run_opts *o, const struct bpfd_names *names,
 		return code;
 	}
 	free(rep);
-	code = wait_forward(&ch, &sigs);
+	if (o->hook)
+		code = o->hook->supervise(o->hook->ctx, &ch, &sigs, names,
+					  o->co.json);
+	else
+		code = wait_forward(&ch, &sigs);
 	if (ch.pidfd >= 0)
 		close(ch.pidfd);
 	return code;
@@ -557,7 +577,12 @@ static int start(const struct run_opts *o, const struct bpfd_names *names,
 
 int cmd_run(int argc, char **argv)
 {
-	struct run_opts o = {0};
+	return cmd_run_with(argc, argv, NULL);
+}
+
+int cmd_run_with(int argc, char **argv, const struct run_hook *hook)
+{
+	struct run_opts o = {.hook = hook};
 	struct bpfd_engine_opts eo = {0};
 	struct bpfd_exec x = {0};
 	struct bpfd_names *names;
@@ -566,6 +591,11 @@ int cmd_run(int argc, char **argv)
 	r = parse_args(argc, argv, &o);
 	if (r)
 		return r < 0 ? EXIT_OK : r;
+	if (hook && hook->check) {
+		r = hook->check(hook->ctx, o.co.json);
+		if (r)
+			return r;
+	}
 	names = cli_load_names();
 	if (!names)
 		return EXIT_FAIL;

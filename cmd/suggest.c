@@ -24,6 +24,7 @@ static void usage(FILE *out)
 {
 	fputs("Usage:\n"
 	      " " PROG " suggest [options] OBJECT.bpf.o...\n"
+	      " " PROG " suggest --learn [options] -- COMMAND [ARG...]\n"
 	      "\n"
 	      "Print the least delegation a libbpf loader needs to load the\n"
 	      "BPF objects through a token: program and attach types (as\n"
@@ -31,6 +32,8 @@ static void usage(FILE *out)
 	      "(inner maps too), the commands, and what libbpf's own probes\n"
 	      "need; each item with its reason.  Nothing is loaded and no\n"
 	      "privilege is needed (except for --verify).\n"
+	      "--learn runs COMMAND and records its bpf() calls instead\n"
+	      "(see '" PROG " suggest --learn --help').\n"
 	      "\n"
 	      "Options:\n"
 	      "     --format FMT      options (default), mount, systemd,\n"
@@ -296,6 +299,8 @@ int cmd_suggest(int argc, char **argv)
 	struct bpfd_names *names;
 	int r, first;
 
+	if (suggest_is_learn(argc, argv))
+		return cmd_suggest_learn(argc, argv);
 	r = cli_parse(argc, argv, &parser, &co, &first);
 	if (r)
 		return r < 0 ? EXIT_OK : r;

@@ -114,6 +114,7 @@ struct parent_ctx {
 	struct bpfd_report *rep;
 	int mnt;     /* join: the mount sent to the child, for parent_undo */
 	int stop_fd; /* signalfd of opts->stop_signals, or BPFD_NO_FD */
+	int notify;  /* run with exec->notify_bpf: the seccomp listener */
 };
 
 /*
@@ -259,6 +260,11 @@ static int parent_delegate(struct parent_ctx *p)
 	return r;
 }
 
+static bool learning(const struct bpfd_engine_opts *o)
+{
+	return o->exec && o->exec->notify_bpf;
+}
+
 static int parent_steps(struct parent_ctx *p)
 {
 	struct bpfd_error e = {0};
@@ -283,10 +289,15 @@ static int parent_steps(struct parent_ctx *p)
 	r = parent_delegate(p);
 	if (r < 0)
 		return r;
-	r = parent_wait(p, MSG_REPORT, NULL);
+	/* suggest --learn: the seccomp listener comes with the report. */
+	r = parent_wait(p, MSG_REPORT, learning(p->opts) ? &p->notify : NULL);
 	if (r < 0)
 		return r;
-	return parent_final(p);
+	r = parent_final(p);
+	if (r == 0 && learning(p->opts) && p->notify < 0)
+		return bpfd_report_fail(p->rep, BPFD_STEP_PEER, EPROTO,
+					"no seccomp listener from the child");
+	return r;
 }
 
 /* Reap the child: it exits by itself after its report; else kill it. */
@@ -353,6 +364,7 @@ static int engine_start(struct bpfd_engine_opts *o,
 	p->sock = sv[0];
 	p->mnt = BPFD_NO_FD;
 	p->stop_fd = BPFD_NO_FD;
+	p->notify = BPFD_NO_FD;
 	/* Our own unreaped child: its pid cannot be recycled, so this pins it.
 	 * pidfd_open may fail (a seccomp profile older than the syscall
 	 * answers ENOSYS or EPERM; EMFILE): the pid, still unreaped, serves
@@ -383,6 +395,7 @@ static void parent_free(struct parent_ctx *p)
 		close(p->pidfd);
 	bpfd_closep(&p->mnt);
 	bpfd_closep(&p->stop_fd);
+	bpfd_closep(&p->notify);
 	free(p);
 }
 
@@ -525,6 +538,7 @@ int bpfd_run(const struct bpfd_engine_opts *opts,
 
 	child->pid = -1;
 	child->pidfd = BPFD_NO_FD;
+	child->notify_fd = BPFD_NO_FD;
 	if (!o.exec || !o.exec->argv || !o.exec->argv[0]) {
 		r = bpfd_report_fail(rep, BPFD_STEP_ARGS, EINVAL, "no command");
 		bpfd_report_error(rep, err);
@@ -543,6 +557,7 @@ int bpfd_run(const struct bpfd_engine_opts *opts,
 	}
 	child->pid = p->pid;
 	child->pidfd = TAKE_FD(p->pidfd);
+	child->notify_fd = TAKE_FD(p->notify);
 	parent_free(p);
 	return 0;
 }

@@ -31,6 +31,7 @@
 #include "exec.h"
 #include "fault.h"
 #include "internal.h"
+#include "learn.h"
 #include "nschild.h"
 
 struct child_ctx {
@@ -782,8 +783,21 @@ static void __attribute__((noreturn)) child_exec(struct child_ctx *c)
 {
 	const struct bpfd_engine_opts *o = c->opts;
 	struct bpfd_error e = {0};
-	int err;
+	int err, notify = BPFD_NO_FD;
 
+	/* suggest --learn: installed while we are still root of the
+	 * namespace (a filter needs CAP_SYS_ADMIN here or no_new_privs, which
+	 * would change COMMAND); nothing below calls bpf().  The listener
+	 * goes to the parent with the report. */
+	if (o->exec->notify_bpf) {
+		notify = bpfd_learn_filter_install();
+		if (notify < 0) {
+			bpfd_report_fail(&c->msg.rep, BPFD_STEP_EXEC, -notify,
+					 "seccomp filter for bpf()");
+			child_send(c, MSG_REPORT, BPFD_NO_FD);
+			_exit(1);
+		}
+	}
 	if (bpfd_exec_prepare(o->exec, &o->idmap, c->msg.rep.target, &e) < 0) {
 		bpfd_report_from_error(&c->msg.rep, &e);
 		child_send(c, MSG_REPORT, BPFD_NO_FD);
@@ -801,8 +815,9 @@ static void __attribute__((noreturn)) child_exec(struct child_ctx *c)
 		_exit(1);
 	}
 	bpfd_report_mark(&c->msg.rep, BPFD_STEP_USER);
-	if (child_send(c, MSG_REPORT, BPFD_NO_FD) < 0)
+	if (child_send(c, MSG_REPORT, notify) < 0)
 		_exit(1);
+	bpfd_closep(&notify);
 	err = -bpfd_exec_search(o->exec->argv);
 	bpfd_report_fail(&c->msg.rep, BPFD_STEP_EXEC, err, "%s",
 			 o->exec->argv[0]);

@@ -46,6 +46,9 @@ enum bpfd_fault {
 	BPFD_FAULT_OLD_KERNEL,	      /* both, as Debian's 5.10 and 6.1 do */
 	BPFD_FAULT_CHILD_PAUSE_EARLY, /* the engine's child pauses after its
 					 set-up, before any namespace */
+	BPFD_FAULT_LEARN_GONE, /* suggest --learn: the caller of bpf() is killed
+				once its notification is received, before its
+				attr is read */
 };
 
 #ifdef BPFD_TEST_FAULTS

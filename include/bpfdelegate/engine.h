@@ -28,6 +28,10 @@ struct bpfd_exec {
 	bool set_user;	    /* become idmap.user_uid / user_gid first */
 	uint64_t keep_caps; /* with set_user: bit (1 << CAP_x) kept ambient */
 	sigset_t sigmask;   /* the signal mask COMMAND starts with */
+	/* suggest --learn: COMMAND starts under a seccomp filter that turns
+	 * its bpf() calls into user notifications (lib/learn.h); the
+	 * listener comes back in bpfd_child.notify_fd. */
+	bool notify_bpf;
 };
 
 /*
@@ -38,6 +42,7 @@ struct bpfd_exec {
 struct bpfd_child {
 	pid_t pid;
 	int pidfd;
+	int notify_fd; /* exec->notify_bpf: the seccomp listener, else -1 */
 };
 
 /* The privileged step for a caller that is not root (lib/privop.h). */
