@@ -97,9 +97,12 @@ $(BUILD)/bpfdelegate: $(CMD_OBJ) $(BUILD)/libbpfdelegate.a
 # release binary and libraries above.  Their policy directory (lib/policy.h)
 # is under the build directory, so that tests never touch /etc.
 TEST_POLICY_DIR := $(abspath $(BUILD))/tests/etc/bpfdelegate
+# ... and so is the socket of `bpfdelegate serve` (lib/service.h).
+TEST_SERVICE_SOCKET := $(abspath $(BUILD))/tests/run/bpfdelegate/socket
 $(BUILD)/faults/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -DBPFD_TEST_FAULTS -DBPFD_POLICY_DIR='"$(TEST_POLICY_DIR)"' -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -DBPFD_TEST_FAULTS -DBPFD_POLICY_DIR='"$(TEST_POLICY_DIR)"' \
+		-DBPFD_SERVICE_SOCKET='"$(TEST_SERVICE_SOCKET)"' -c $< -o $@
 
 $(FAULT_LIB): $(FAULT_OBJ)
 	ar rcs $@ $^

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "report.h"
+#include "svcclient.h"
 
 static void usage(FILE *out)
 {
@@ -168,13 +169,15 @@ static int attach(const struct attach_opts *o, const struct bpfd_names *names,
 	struct bpfd_report *rep = calloc(1, sizeof(*rep));
 	struct bpfd_error e = {0};
 	char where[64];
+	struct cli_service svc;
+	bool service = cli_service_wanted(false);
 	int r, code, sig = 0;
 
 	if (!rep) {
 		fprintf(stderr, PROG ": out of memory\n");
 		return EXIT_FAIL;
 	}
-	r = bpfd_check_privilege(&e);
+	r = service ? 0 : bpfd_check_privilege(&e);
 	if (r == 0)
 		r = bpfd_proc_open(o->pid, &proc, &e);
 	if (r < 0) {
@@ -188,6 +191,8 @@ static int attach(const struct attach_opts *o, const struct bpfd_names *names,
 	jo.join = &proc;
 	jo.join_root_fd = proc.root_fd;
 	jo.stop_signals = stop;
+	if (service)
+		cli_service_use(&svc, &jo, BPFD_POLICY_ATTACH, proc.pidfd);
 	r = bpfd_attach(&jo, names, rep, &e);
 	if (r < 0)
 		sig = cli_stop_signal(&e, stop);

@@ -23,6 +23,8 @@ static const struct cli_command commands[] = {
      "explain a token errno or libbpf message; what to do"},
     {"policy", cmd_policy,
      "what the administrator's policy lets this user do, and why"},
+    {"serve", cmd_serve,
+     "root service: the privileged step for unprivileged users"},
 };
 
 static void usage(FILE *out)

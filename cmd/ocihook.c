@@ -21,6 +21,7 @@
 #include "cli.h"
 #include "oci.h"
 #include "quote.h"
+#include "svcclient.h"
 
 #define STATE_MAX (1 << 20)  /* OCI state: a few hundred bytes in practice */
 #define CONFIG_MAX (8 << 20) /* config.json */
@@ -383,9 +384,13 @@ static int delegate(const struct hook_opts *o, const struct container *c,
 	struct bpfd_error e = {0};
 	struct bpfd_proc proc = {.pidfd = -1, .root_fd = -1};
 	struct bpfd_engine_opts run = *base, *eo = &run;
+	struct cli_service svc;
+	/* Rootless podman runs hooks inside its user namespace: there only
+	 * the service can delegate. */
+	bool service = cli_service_wanted(true);
 	int rootfs = -1, r, sig = 0;
 
-	r = rep ? bpfd_check_privilege(&e) : -ENOMEM;
+	r = !rep ? -ENOMEM : service ? 0 : bpfd_check_privilege(&e);
 	if (r == 0)
 		r = bpfd_proc_open(c->pid, &proc, &e);
 	/* The rootfs, resolved inside the container process's root. */
@@ -396,6 +401,9 @@ static int delegate(const struct hook_opts *o, const struct container *c,
 		eo->join = &proc;
 		eo->join_root_fd = rootfs;
 		eo->target = c->target ? c->target : o->target;
+		if (service)
+			cli_service_use(&svc, eo, BPFD_POLICY_ATTACH,
+					proc.pidfd);
 		r = bpfd_attach(eo, names, rep, &e);
 		if (r < 0)
 			sig = cli_stop_signal(&e, eo->stop_signals);

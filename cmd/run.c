@@ -17,6 +17,7 @@
 
 #include "cli.h"
 #include "report.h"
+#include "svcclient.h"
 
 static void usage(FILE *out)
 {
@@ -467,6 +468,7 @@ static int start(const struct run_opts *o, const struct bpfd_names *names,
 	struct bpfd_report *rep = calloc(1, sizeof(*rep));
 	struct bpfd_child ch;
 	struct bpfd_error e = {0};
+	struct cli_service svc;
 	sigset_t sigs;
 	int r, code;
 
@@ -484,6 +486,8 @@ static int start(const struct run_opts *o, const struct bpfd_names *names,
 	sigaddset(&sigs, SIGCHLD);
 	signal(SIGCHLD, SIG_DFL);
 	sigprocmask(SIG_BLOCK, &sigs, &x->sigmask);
+	if (cli_service_wanted(false))
+		cli_service_use(&svc, eo, BPFD_POLICY_RUN, -1);
 	r = bpfd_run(eo, names, rep, &ch, &e);
 	if (r < 0) {
 		sigprocmask(SIG_SETMASK, &x->sigmask, NULL);

@@ -39,6 +39,8 @@ enum bpfd_fault {
 				      from non-initial user namespace is
 				      not allowed"); options known */
 	BPFD_FAULT_OLD_KERNEL,	   /* both, as Debian's 5.10 and 6.1 do */
+	BPFD_FAULT_SERVE_SLOW,	   /* serve's worker takes 3 s (or until the
+				      client hangs up) before delegating */
 };
 
 #ifdef BPFD_TEST_FAULTS
