@@ -36,7 +36,7 @@ void cli_service_use(struct cli_service *s, struct bpfd_engine_opts *eo,
 	memset(s, 0, sizeof(*s));
 	s->client.socket_path = bpfd_service_socket();
 	s->client.cmd = cmd;
-	s->client.netns_host = cmd != BPFD_POLICY_ATTACH && !eo->new_netns;
+	s->client.netns_host = cmd == BPFD_POLICY_RUN && !eo->new_netns;
 	s->client.target = cmd == BPFD_POLICY_ATTACH
 			       ? (eo->target ? eo->target : BPFD_DEFAULT_TARGET)
 			       : NULL;

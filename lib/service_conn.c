@@ -289,14 +289,16 @@ static int check_target(struct conn *c)
 			    "owned by uid %u, you are uid %u",
 			    (int)c->pid, (unsigned)owner,
 			    (unsigned)c->cred.uid);
-	/* --netns host or not: what the kernel says, and never less than
-	 * the client says. */
+	/* run --netns host or not (the policy's netns= is about run's
+	 * COMMAND; check runs none, attach joins what exists): what the
+	 * kernel says, and never less than the client says. */
 	net = pidfd_ns(c, PIDFD_GET_NET_NAMESPACE, "net");
 	if (net < 0)
 		return fail(c, BPFD_STEP_JOIN, -net, false,
 			    "pid %d: its network namespace", (int)c->pid);
-	c->netns_host = same_file(net, "/proc/self/ns/net") ||
-			(c->req.flags & BPFD_SVC_NETNS_HOST);
+	c->netns_host = c->req.cmd == BPFD_POLICY_RUN &&
+			(same_file(net, "/proc/self/ns/net") ||
+			 (c->req.flags & BPFD_SVC_NETNS_HOST));
 	return 0;
 }
 
@@ -564,7 +566,11 @@ void bpfd_serve_conn(int sock, const struct ucred *cred,
 	log_verdict(&c);
 	/* Best effort: a client that left gets nothing, and the mount fd
 	 * closes with us: a detached mount disappears with its last fd. */
-	(void)bpfd_send(sock, &c.rep, sizeof(c.rep), mnt);
+	if (bpfd_send(sock, &c.rep, sizeof(c.rep), mnt) < 0 && mnt >= 0)
+		bpfd_log(BPFD_LOG_INFO,
+			 "uid %u pid %d: left before the answer: the mount is "
+			 "dropped",
+			 (unsigned)c.cred.uid, (int)c.cred.pid);
 	bpfd_closep(&c.pidfd);
 	bpfd_closep(&c.userns);
 }

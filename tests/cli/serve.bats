@@ -1,0 +1,418 @@
+#!/usr/bin/env bats
+# `bpfdelegate serve` (issue 12): the root service that does the privileged
+# step for unprivileged users, and the CLI's use of it.  Every test starts
+# the service of the test build in the foreground: its socket and policy
+# are under the build directory (-DBPFD_SERVICE_SOCKET, -DBPFD_POLICY_DIR
+# in the Makefile), never /run or /etc.  Clients are the suite's test users
+# (ensure_test_users), with no capability; tests/helpers/svcpoke speaks the
+# protocol by hand, well-behaved or hostile.
+load helpers
+
+setup() {
+	use_faults || return 1
+	ensure_test_users
+	SVCPOKE="$HELPERS/svcpoke"
+	[ -x "$SVCPOKE" ] || skip "no $SVCPOKE (make build/tests/helpers/svcpoke)"
+	BUILDT=$(dirname "$BPFD_ABS")
+	POLDIR="$BUILDT/etc/bpfdelegate"
+	SOCK="$BUILDT/run/bpfdelegate/socket"
+	mkdir -p "$POLDIR" "$BUILDT/run"
+	chmod 755 "$BUILDT/etc" "$POLDIR" "$BUILDT/run"
+	rm -f "$POLDIR/policy"
+	T=$(mktemp -d /tmp/bpfd-serve.XXXXXX)
+	chmod 755 "$T"
+	MARK=serve-$$-$BATS_TEST_NUMBER
+	PIDS=()
+	SVC=
+	U1=$(id -u "$BPFD_TEST_USER")
+	BEFORE=$(bpf_mount_count)
+}
+
+teardown() {
+	[ -n "$SVC" ] && kill "$SVC" 2>/dev/null && wait "$SVC" 2>/dev/null
+	[ -n "$SVC" ] && cat "$T/serve.log" 2>/dev/null | sed 's/^/# serve: /'
+	rm -f "$POLDIR/policy"
+	kill_pids_umount_tmp
+}
+
+# policy LINE...: the policy file, root's and 0644.
+policy() {
+	printf '%s\n' "$@" >"$POLDIR/policy"
+	chmod 644 "$POLDIR/policy"
+}
+
+# start_service [ENV=VALUE...]: the service in the foreground (2 s per
+# request), waited for until its socket answers (bounded).
+start_service() {
+	env "$@" "$BPFD" serve --timeout "${SERVE_TIMEOUT:-2}" \
+		>"$T/serve.log" 2>&1 3>&- &
+	SVC=$!
+	local i
+	for i in $(seq 50); do
+		[ -S "$SOCK" ] && grep -q 'serving on' "$T/serve.log" && return 0
+		sleep 0.1
+	done
+	cat "$T/serve.log"
+	return 1
+}
+
+# The service's children (workers, namespace children): none once idle.
+no_service_children() {
+	local i
+	for i in $(seq 50); do
+		[ -z "$(pgrep -P "$SVC")" ] && return 0
+		sleep 0.1
+	done
+	pgrep -a -P "$SVC"
+	return 1
+}
+
+# userns_sleeper USER [unshare options]: a process of USER in a user
+# namespace of its own; its pid in $SLEEPER.
+userns_sleeper() {
+	local u=$1
+	shift
+	as_user "$u" unshare "$@" sleep 60 3>&- &
+	PIDS+=($!)
+	local i
+	for i in $(seq 50); do
+		SLEEPER=$(pgrep -P "$!" -x sleep || true)
+		[ -z "$SLEEPER" ] && [ "$(cat /proc/$!/comm 2>/dev/null)" = sleep ] && SLEEPER=$!
+		[ -n "$SLEEPER" ] && [ "$(readlink /proc/$SLEEPER/ns/user)" != "$(readlink /proc/self/ns/user)" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+@test "serve: an allowed user's run gets a token and a map inside, through the service" {
+	policy "user $BPFD_TEST_USER preset=all netns=host"
+	start_service
+	run as_user "$BPFD_TEST_USER" env BPFD_TEST_MARK="$MARK" "$BPFD" run --preset all -- \
+		sh -c 'grep " - bpf " /proc/self/mountinfo; exec "$1"' sh "$HELPERS/tokenprobe"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -q '^token=ok$' <<<"$output"
+	grep -q '^map=ok$' <<<"$output"
+	grep -q '^prog=ok$' <<<"$output"
+	grep -q ' /sys/fs/bpf .* - bpf .*delegate_cmds=any' <<<"$output"
+	# COMMAND has no capability of the initial namespace: uid 0 inside only
+	grep -q '^uid=0$' <<<"$output"
+	grep -q "uid $U1 pid [0-9]*: run granted for pid [0-9]* (rule $POLDIR/policy:1)" "$T/serve.log"
+	[ "$(bpf_mount_count)" = "$BEFORE" ]
+	no_service_children
+	wait_no_marked "$MARK"
+}
+
+@test "serve: the libbpf 1.5 client loads through the token a service-run delegation gives" {
+	local client obj
+	client="$(dirname "$BPFD_FAULTS")/libbpf/client"
+	obj="$(dirname "$BPFD_FAULTS")/libbpf/client.bpf.o"
+	if [ ! -x "$client" ] || [ ! -f "$obj" ]; then
+		[ "${CI:-}" = true ] && { echo "skip is a failure under CI=true: no $client" >&2; return 1; }
+		skip "no $client ('make libbpf-client')"
+	fi
+	cp "$client" "$obj" "$T/"
+	chmod 755 "$T/client"
+	chmod 644 "$T/client.bpf.o"
+	policy "user $BPFD_TEST_USER preset=tracing"
+	start_service
+	run as_user "$BPFD_TEST_USER" env BPFD_TEST_MARK="$MARK" "$BPFD" run --preset tracing --netns new -- \
+		"$T/client" --only tp_getppid,raw_sys_enter,sock_filter --attach "$T/client.bpf.o"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -q '^libbpf v1\.5, LIBBPF_BPF_TOKEN_PATH=./sys/fs/bpf.$' <<<"$output"
+	grep -q 'created with a BPF token$' <<<"$output"
+	! grep -q 'WITHOUT a token' <<<"$output"
+	grep -q '^raw_tp: .bss raw_tp_hits [1-9]' <<<"$output"
+	no_service_children
+	wait_no_marked "$MARK"
+}
+
+@test "serve: a request beyond the grant is refused, exit 6, what exceeds and the rule named" {
+	policy "# test" "user $BPFD_TEST_USER maps=hash,array cmds=map_create progs=socket_filter netns=host"
+	start_service
+	run as_user "$BPFD_TEST_USER" "$BPFD" run --cmds map_create --maps hash,ringbuf -- true
+	echo "$output"
+	[ "$status" -eq 6 ]
+	grep -q "^bpfdelegate: policy: maps: ringbuf not granted (rule $POLDIR/policy:2)" <<<"$output"
+	# --netns new is no less than host; --netns host where only new is
+	# granted: refused too
+	policy "user $BPFD_TEST_USER maps=hash cmds=map_create"
+	run as_user "$BPFD_TEST_USER" "$BPFD" run --cmds map_create --maps hash -- true
+	echo "$output"
+	[ "$status" -eq 6 ]
+	grep -q "netns host not granted" <<<"$output"
+	run as_user "$BPFD_TEST_USER" "$BPFD" run --netns new --cmds map_create --maps hash -- true
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(bpf_mount_count)" = "$BEFORE" ]
+	no_service_children
+}
+
+@test "serve: a user without a grant is refused, exit 6, default deny named; check too" {
+	policy "user $BPFD_TEST_USER preset=all"
+	start_service
+	run as_user "$BPFD_TEST_USER2" "$BPFD" run --netns new --preset all -- true
+	echo "$output"
+	[ "$status" -eq 6 ]
+	grep -q "^bpfdelegate: policy: no rule for uid $(id -u "$BPFD_TEST_USER2") .*(no rule applies: default deny)" <<<"$output"
+	run as_user "$BPFD_TEST_USER2" "$BPFD" check
+	echo "$output"
+	[ "$status" -eq 6 ]
+	# a group rule grants to the group's members, by SO_PEERGROUPS
+	policy "group $BPFD_TEST_GROUP preset=socket-filter commands=check"
+	run as_user "$BPFD_TEST_USER" "$BPFD" check --preset socket-filter
+	echo "$output"
+	[ "$status" -eq 0 ]
+	run as_user "$BPFD_TEST_USER2" "$BPFD" check --preset socket-filter
+	[ "$status" -eq 6 ]
+	no_service_children
+}
+
+@test "serve: an unsafe policy file is refused whole, naming the file" {
+	policy "user $BPFD_TEST_USER preset=all netns=host"
+	chmod 666 "$POLDIR/policy"
+	start_service
+	run as_user "$BPFD_TEST_USER" "$BPFD" run --preset all -- true
+	echo "$output"
+	[ "$status" -eq 1 ]
+	grep -q "$POLDIR/policy" <<<"$output"
+	chown "$BPFD_TEST_USER" "$POLDIR/policy"
+	chmod 644 "$POLDIR/policy"
+	run as_user "$BPFD_TEST_USER" "$BPFD" run --preset all -- true
+	echo "$output"
+	[ "$status" -eq 1 ]
+	grep -q "$POLDIR/policy" <<<"$output"
+	chown root "$POLDIR/policy"
+	run as_user "$BPFD_TEST_USER" "$BPFD" run --preset all -- true
+	[ "$status" -eq 0 ]
+}
+
+@test "serve: a pidfd of a root process, or of a namespace of another user's or root's, is refused" {
+	policy "user $BPFD_TEST_USER preset=all netns=host commands=check,run,attach"
+	start_service
+	sleep 60 3>&- &
+	PIDS+=($!)
+	run as_user "$BPFD_TEST_USER" "$SVCPOKE" "$SOCK" request run "$!"
+	echo "$output"
+	grep -q "^verdict: EPERM .*pid $!: is in the initial user namespace" <<<"$output" ||
+		grep -q "^verdict: EPERM .*pid $! is in the initial user namespace" <<<"$output"
+	userns_sleeper "$BPFD_TEST_USER2" -Ur
+	run as_user "$BPFD_TEST_USER" "$SVCPOKE" "$SOCK" request run "$SLEEPER"
+	echo "$output"
+	grep -q "^verdict: EPERM .*pid $SLEEPER: its user namespace is not yours: it is owned by uid $(id -u "$BPFD_TEST_USER2"), you are uid $U1" <<<"$output"
+	run as_user "$BPFD_TEST_USER" "$SVCPOKE" "$SOCK" request attach "$SLEEPER"
+	grep -q "^verdict: EPERM .*its user namespace is not yours" <<<"$output"
+	unshare -U sleep 60 3>&- &
+	PIDS+=($!)
+	run as_user "$BPFD_TEST_USER" "$SVCPOKE" "$SOCK" request run "$!"
+	echo "$output"
+	grep -q "^verdict: EPERM .*owned by uid 0, you are uid $U1" <<<"$output"
+	# a namespace the user made inside one of root's: others hold
+	# capabilities over it
+	unshare -U --map-user="$U1" --map-group="$(id -g "$BPFD_TEST_USER")" \
+		setpriv --reuid="$U1" --regid="$(id -g "$BPFD_TEST_USER")" --keep-groups \
+		unshare -U sleep 60 3>&- &
+	PIDS+=($!)
+	local nested=$!
+	# unshare and setpriv exec each other, then sleep: one pid
+	for i in $(seq 50); do
+		[ "$(cat /proc/$nested/comm)" = sleep ] && break
+		sleep 0.1
+	done
+	run as_user "$BPFD_TEST_USER" "$SVCPOKE" "$SOCK" request run "$nested"
+	echo "$output"
+	grep -q "^verdict: EPERM .*owned by uid 0, you are uid $U1" <<<"$output"
+	# the user's own namespace: granted
+	userns_sleeper "$BPFD_TEST_USER" -Ur
+	run as_user "$BPFD_TEST_USER" "$SVCPOKE" "$SOCK" request run "$SLEEPER"
+	echo "$output"
+	[ "$output" = "granted: mount fd, fs type 0xcafe4a11" ]
+	no_service_children
+}
+
+@test "serve: attach into another user's namespace is refused; into the user's own it mounts" {
+	policy "user $BPFD_TEST_USER preset=all netns=host commands=attach"
+	start_service
+	userns_sleeper "$BPFD_TEST_USER2" -Urm
+	run as_user "$BPFD_TEST_USER" "$BPFD" attach --pid "$SLEEPER" --preset all
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[ "$(ns_bpf_count "$SLEEPER")" -eq 0 ]
+	userns_sleeper "$BPFD_TEST_USER" -Urm
+	run as_user "$BPFD_TEST_USER" "$BPFD" attach --pid "$SLEEPER" --preset all
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -q '^Result: ok' <<<"$output"
+	[ "$(ns_bpf_count "$SLEEPER")" -eq 1 ]
+	grep -q "uid $U1 pid [0-9]*: attach granted for pid $SLEEPER " "$T/serve.log"
+	no_service_children
+}
+
+@test "serve: attach to a process the caller could not ptrace is refused; run's pidfd is not ptrace-checked" {
+	policy "user $BPFD_TEST_USER preset=all netns=host commands=run,attach"
+	start_service
+	# root's binary, not readable by the user: the process is not
+	# dumpable, and its mm belongs to the initial user namespace (the
+	# file's owner is not mapped in the user's): the user cannot ptrace it
+	cp /bin/sleep "$T/sleep"
+	chmod 0711 "$T/sleep"
+	as_user "$BPFD_TEST_USER" unshare -Ur "$T/sleep" 60 3>&- &
+	PIDS+=($!)
+	local p
+	for i in $(seq 50); do
+		p=$(pgrep -u "$U1" -f "^$T/sleep 60" || true)
+		[ -n "$p" ] && [ "$(readlink /proc/$p/ns/user)" != "$(readlink /proc/self/ns/user)" ] && break
+		sleep 0.1
+	done
+	run as_user "$BPFD_TEST_USER" "$SVCPOKE" "$SOCK" request attach "$p"
+	echo "$output"
+	grep -q "^verdict: EPERM .*pid $p: you may not ptrace it" <<<"$output"
+	run as_user "$BPFD_TEST_USER" "$SVCPOKE" "$SOCK" request run "$p"
+	echo "$output"
+	[ "$output" = "granted: mount fd, fs type 0xcafe4a11" ]
+	# the same user's ordinary process: attach granted
+	userns_sleeper "$BPFD_TEST_USER" -Urm
+	run as_user "$BPFD_TEST_USER" "$SVCPOKE" "$SOCK" request attach "$SLEEPER"
+	[ "$output" = "granted: mount fd, fs type 0xcafe4a11" ]
+}
+
+@test "serve: garbage, an oversized record, no pidfd or another fd each get a verdict, and a good client is served" {
+	policy "user $BPFD_TEST_USER preset=all netns=host"
+	start_service
+	run as_user "$BPFD_TEST_USER2" "$SVCPOKE" "$SOCK" garbage
+	echo "$output"
+	grep -q '^verdict: EPROTO .*malformed request' <<<"$output"
+	run as_user "$BPFD_TEST_USER2" "$SVCPOKE" "$SOCK" oversized
+	echo "$output"
+	grep -q '^verdict: EPROTO .*malformed request' <<<"$output"
+	run as_user "$BPFD_TEST_USER2" "$SVCPOKE" "$SOCK" nopidfd
+	echo "$output"
+	grep -q '^verdict: EINVAL .*no pidfd' <<<"$output"
+	run as_user "$BPFD_TEST_USER2" "$SVCPOKE" "$SOCK" notpidfd
+	echo "$output"
+	grep -q '^verdict: EBADF .*not a pidfd' <<<"$output"
+	kill -0 "$SVC"
+	run as_user "$BPFD_TEST_USER" "$BPFD" run --preset all -- true
+	echo "$output"
+	[ "$status" -eq 0 ]
+	no_service_children
+}
+
+@test "serve: a silent connection is closed at its deadline and delays nobody else" {
+	policy "user $BPFD_TEST_USER preset=all netns=host"
+	start_service
+	as_user "$BPFD_TEST_USER2" "$SVCPOKE" "$SOCK" silent 10 >"$T/silent" 3>&- &
+	PIDS+=($!)
+	local silent=$!
+	sleep 0.3
+	local t0=$SECONDS
+	run as_user "$BPFD_TEST_USER" "$BPFD" run --preset all -- true
+	[ "$status" -eq 0 ]
+	[ $((SECONDS - t0)) -le 1 ]
+	wait "$silent"
+	cat "$T/silent"
+	grep -q '^verdict: ETIMEDOUT .*no request within 2000 ms' "$T/silent"
+	no_service_children
+}
+
+@test "serve: many connections from one uid: the excess is told busy, another user is served" {
+	policy "user $BPFD_TEST_USER preset=all netns=host"
+	start_service
+	as_user "$BPFD_TEST_USER2" "$SVCPOKE" "$SOCK" hold 12 3 >"$T/hold" 3>&- &
+	PIDS+=($!)
+	local hold=$!
+	for i in $(seq 50); do [ -s "$T/hold" ] && break; sleep 0.1; done
+	cat "$T/hold"
+	# 4 served at once per uid (BPFD_SERVE_PER_UID), the 8 others told
+	grep -qx '8 of 12 answered at once' "$T/hold"
+	grep -c "uid $(id -u "$BPFD_TEST_USER2") pid [0-9]*: busy: too many requests from uid" "$T/serve.log"
+	run as_user "$BPFD_TEST_USER" "$BPFD" run --preset all -- true
+	echo "$output"
+	[ "$status" -eq 0 ]
+	wait "$hold"
+	no_service_children
+}
+
+@test "serve: killing a client mid-request leaves nothing mounted and no service process" {
+	policy "user $BPFD_TEST_USER preset=all netns=host commands=attach"
+	SERVE_TIMEOUT=6 start_service BPFDELEGATE_TEST_FAULT=serve-slow
+	userns_sleeper "$BPFD_TEST_USER" -Urm
+	as_user "$BPFD_TEST_USER" env BPFD_TEST_MARK="$MARK" "$BPFD" attach --pid "$SLEEPER" --preset all \
+		>"$T/attach" 2>&1 3>&- &
+	local client=$!
+	# the worker is in its slow step once the service's namespace child
+	# has sent the context (the worker then holds it)
+	for i in $(seq 50); do
+		[ -n "$(pgrep -P "$SVC")" ] && break
+		sleep 0.1
+	done
+	sleep 0.5
+	grep -q 'attach granted' "$T/serve.log" && false
+	# the client and its namespace child (as_user is a shell function:
+	# $client is only the subshell around them)
+	local p
+	for p in $(marked_procs "$MARK" | cut -d/ -f3); do
+		kill -9 "$p" 2>/dev/null || true
+	done
+	wait "$client" || true
+	# the worker sees the client go, and ends long before its deadline
+	local t0=$SECONDS
+	no_service_children
+	[ $((SECONDS - t0)) -le 2 ]
+	! grep -q 'killed' "$T/serve.log"
+	wait_no_marked "$MARK"
+	[ "$(ns_bpf_count "$SLEEPER")" -eq 0 ]
+	[ "$(bpf_mount_count)" = "$BEFORE" ]
+	kill -0 "$SVC"
+	# and the service goes on serving
+	run as_user "$BPFD_TEST_USER" "$BPFD" attach --pid "$SLEEPER" --preset all
+	[ "$status" -eq 0 ]
+	[ "$(ns_bpf_count "$SLEEPER")" -eq 1 ]
+}
+
+@test "serve: no service to ask: exit 3, the socket named" {
+	run as_user "$BPFD_TEST_USER" "$BPFD" run --preset all -- true
+	echo "$output"
+	[ "$status" -eq 3 ]
+	grep -q "^bpfdelegate: service connect $SOCK: No such file or directory" <<<"$output"
+}
+
+@test "serve: foreground: one service per socket, the socket removed on SIGTERM; --idle exits" {
+	start_service
+	run "$BPFD" serve
+	echo "$output"
+	[ "$status" -eq 1 ]
+	grep -q "another service listens there" <<<"$output"
+	kill -TERM "$SVC"
+	wait "$SVC"
+	SVC=
+	[ ! -e "$SOCK" ]
+	run timeout 10 "$BPFD" serve --idle 0.5
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -q "idle for 500 ms: exiting" <<<"$output"
+	[ ! -e "$SOCK" ]
+	run as_user "$BPFD_TEST_USER" "$BPFD" serve
+	echo "$output"
+	[ "$status" -eq 3 ]
+}
+
+@test "serve: socket activation (LISTEN_FDS): serves, then exits when idle" {
+	command -v systemd-socket-activate >/dev/null || skip "no systemd-socket-activate"
+	policy "user $BPFD_TEST_USER preset=all netns=host"
+	rm -f "$SOCK"
+	mkdir -p "$(dirname "$SOCK")"
+	systemd-socket-activate --seqpacket -l "$SOCK" \
+		"$BPFD" serve --idle 1 >"$T/serve.log" 2>&1 3>&- &
+	SVC=$!
+	for i in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
+	chmod 666 "$SOCK"
+	run as_user "$BPFD_TEST_USER" "$BPFD" run --preset all -- true
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -q 'serving on the activated socket' "$T/serve.log"
+	for i in $(seq 50); do grep -q 'exiting' "$T/serve.log" && break; sleep 0.1; done
+	grep -q 'idle for 1000 ms: exiting' "$T/serve.log"
+	rm -f "$SOCK"
+}
