@@ -3,6 +3,8 @@ VERSION   := 0.1.0
 PREFIX    ?= /usr/local
 # podman and CRI-O read OCI hook definitions from here (oci-hooks(5)).
 HOOKSDIR  ?= /usr/share/containers/oci/hooks.d
+# bpfdelegate.socket and bpfdelegate.service (`bpfdelegate serve`).
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 BUILD     ?= build
 CC        ?= cc
 SANITIZE  ?=
@@ -267,6 +269,10 @@ install: all
 	install -d $(DESTDIR)$(HOOKSDIR)
 	sed 's|/usr/local/bin/bpfdelegate|$(PREFIX)/bin/bpfdelegate|' docs/oci-hooks.d/bpfdelegate.json \
 		> $(DESTDIR)$(HOOKSDIR)/bpfdelegate.json
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	install -m644 docs/systemd/bpfdelegate.socket $(DESTDIR)$(SYSTEMDUNITDIR)/bpfdelegate.socket
+	sed 's|/usr/local/bin/bpfdelegate|$(PREFIX)/bin/bpfdelegate|' docs/systemd/bpfdelegate.service \
+		> $(DESTDIR)$(SYSTEMDUNITDIR)/bpfdelegate.service
 
 format:
 	clang-format -i $(LIB_SRC) $(CMD_SRC) $(UNIT_SRC) $(INTEG_SRC) $(HEADERS)

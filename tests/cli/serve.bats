@@ -44,7 +44,7 @@ policy() {
 # start_service [ENV=VALUE...]: the service in the foreground (2 s per
 # request), waited for until its socket answers (bounded).
 start_service() {
-	env "$@" "$BPFD" serve --timeout "${SERVE_TIMEOUT:-2}" \
+	env "$@" ${SERVE_PREFIX:-} "$BPFD" serve --timeout "${SERVE_TIMEOUT:-2}" \
 		>"$T/serve.log" 2>&1 3>&- &
 	SVC=$!
 	local i
@@ -415,4 +415,32 @@ userns_sleeper() {
 	for i in $(seq 50); do grep -q 'exiting' "$T/serve.log" && break; sleep 0.1; done
 	grep -q 'idle for 1000 ms: exiting' "$T/serve.log"
 	rm -f "$SOCK"
+}
+
+@test "serve: the unit's capability bounding set is enough: run, attach and the ptrace check work with only those four" {
+	policy "user $BPFD_TEST_USER preset=all netns=host commands=run,attach"
+	grep -qx 'CapabilityBoundingSet=CAP_SYS_ADMIN CAP_SYS_PTRACE CAP_SETUID CAP_SETGID' \
+		"$BATS_TEST_DIRNAME/../../docs/systemd/bpfdelegate.service"
+	SERVE_PREFIX="setpriv --bounding-set -all,+sys_admin,+sys_ptrace,+setuid,+setgid" start_service
+	# CAP_SYS_ADMIN, CAP_SYS_PTRACE, CAP_SETGID, CAP_SETUID, nothing else
+	grep -qx 'CapEff:	00000000002800c0' "/proc/$SVC/status"
+	run as_user "$BPFD_TEST_USER" "$BPFD" run --preset all -- true
+	[ "$status" -eq 0 ]
+	userns_sleeper "$BPFD_TEST_USER" -Urm
+	run as_user "$BPFD_TEST_USER" "$BPFD" attach --pid "$SLEEPER" --preset all
+	echo "$output"
+	[ "$status" -eq 0 ]
+	cp /bin/sleep "$T/sleep"
+	chmod 0711 "$T/sleep"
+	as_user "$BPFD_TEST_USER" unshare -Ur "$T/sleep" 60 3>&- &
+	PIDS+=($!)
+	local p
+	for i in $(seq 50); do
+		p=$(pgrep -u "$U1" -f "^$T/sleep 60" || true)
+		[ -n "$p" ] && [ "$(readlink /proc/$p/ns/user)" != "$(readlink /proc/self/ns/user)" ] && break
+		sleep 0.1
+	done
+	run as_user "$BPFD_TEST_USER" "$SVCPOKE" "$SOCK" request attach "$p"
+	echo "$output"
+	grep -q "^verdict: EPERM .*pid $p: you may not ptrace it" <<<"$output"
 }
