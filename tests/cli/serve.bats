@@ -145,6 +145,17 @@ userns_sleeper() {
 	run as_user "$BPFD_TEST_USER" "$BPFD" run --netns new --cmds map_create --maps hash -- true
 	echo "$output"
 	[ "$status" -eq 0 ]
+	# a client that says "--netns new" for a process in the host's
+	# network namespace: the kernel's answer counts
+	policy "user $BPFD_TEST_USER preset=all"
+	userns_sleeper "$BPFD_TEST_USER" -Ur
+	run as_user "$BPFD_TEST_USER" "$SVCPOKE" "$SOCK" request run "$SLEEPER" netns-new
+	echo "$output"
+	grep -q "^verdict: EACCES .*netns host not granted" <<<"$output"
+	userns_sleeper "$BPFD_TEST_USER" -Urn
+	run as_user "$BPFD_TEST_USER" "$SVCPOKE" "$SOCK" request run "$SLEEPER" netns-new
+	echo "$output"
+	[ "$output" = "granted: mount fd, fs type 0xcafe4a11" ]
 	[ "$(bpf_mount_count)" = "$BEFORE" ]
 	no_service_children
 }
@@ -292,6 +303,9 @@ userns_sleeper() {
 	run as_user "$BPFD_TEST_USER2" "$SVCPOKE" "$SOCK" notpidfd
 	echo "$output"
 	grep -q '^verdict: EBADF .*not a pidfd' <<<"$output"
+	run as_user "$BPFD_TEST_USER2" "$SVCPOKE" "$SOCK" badversion "$SVC"
+	echo "$output"
+	grep -q '^verdict: EPROTO .*protocol version 2 .* not served; this service speaks version 1' <<<"$output"
 	kill -0 "$SVC"
 	run as_user "$BPFD_TEST_USER" "$BPFD" run --preset all -- true
 	echo "$output"
@@ -443,4 +457,17 @@ userns_sleeper() {
 	run as_user "$BPFD_TEST_USER" "$SVCPOKE" "$SOCK" request attach "$p"
 	echo "$output"
 	grep -q "^verdict: EPERM .*pid $p: you may not ptrace it" <<<"$output"
+}
+
+@test "serve: a request still running at its deadline is killed, with what it made, and the client told" {
+	policy "user $BPFD_TEST_USER preset=all netns=host"
+	# serve-slow: the worker takes 3 s, the deadline is 1 s (+1 s grace)
+	SERVE_TIMEOUT=1 start_service BPFDELEGATE_TEST_FAULT=serve-slow
+	run as_user "$BPFD_TEST_USER" "$BPFD" run --preset all -- true
+	echo "$output"
+	[ "$status" -eq 1 ]
+	grep -q "^bpfdelegate: service the reply of $SOCK" <<<"$output"
+	grep -q "request still running at its deadline: killed" "$T/serve.log"
+	no_service_children
+	[ "$(bpf_mount_count)" = "$BEFORE" ]
 }

@@ -3,10 +3,13 @@
  * A client of `bpfdelegate serve` for tests/cli/serve.bats, well-behaved
  * or hostile, speaking lib/service_proto.h by hand (no library):
  *
- *   svcpoke SOCKET request CMD PID   a request (check|run|attach, every
- *                                    mask "any") with PID's pidfd;
- *                                    prints the verdict, or "granted" and
- *                                    the mount's fs type
+ *   svcpoke SOCKET request CMD PID [netns-new]
+ *                                    a request (check|run|attach, every
+ *                                    mask "any") with PID's pidfd, saying
+ *                                    --netns host (or new); prints the
+ *                                    verdict, or "granted" and the mount's
+ *                                    fs type
+ *   svcpoke SOCKET badversion PID    a request of protocol version 2
  *   svcpoke SOCKET garbage           13 bytes of text
  *   svcpoke SOCKET oversized         a record 100 bytes too long
  *   svcpoke SOCKET nopidfd           a good request without a pidfd
@@ -21,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,10 +171,18 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	s = conn(argv[1]);
-	if (!strcmp(mode, "request") && argc == 5) {
-		struct bpfd_svc_request q = good(parse_cmd(argv[3]));
-		int pidfd = (int)syscall(SYS_pidfd_open, atoi(argv[4]), 0);
+	if ((!strcmp(mode, "request") && (argc == 5 || argc == 6)) ||
+	    (!strcmp(mode, "badversion") && argc == 4)) {
+		bool req = !strcmp(mode, "request");
+		struct bpfd_svc_request q =
+		    good(req ? parse_cmd(argv[3]) : POLICY_RUN);
+		int pidfd = (int)syscall(SYS_pidfd_open,
+					 atoi(argv[req ? 4 : 3]), 0);
 
+		if (argc == 6 && !strcmp(argv[5], "netns-new"))
+			q.flags &= ~BPFD_SVC_NETNS_HOST;
+		if (!req)
+			q.version = 2;
 		if (pidfd < 0) {
 			perror("pidfd_open");
 			return 1;
