@@ -471,3 +471,27 @@ userns_sleeper() {
 	no_service_children
 	[ "$(bpf_mount_count)" = "$BEFORE" ]
 }
+
+@test "serve: a SIGKILL of the service takes its workers and their children with it; nothing stays mounted" {
+	policy "user $BPFD_TEST_USER preset=all netns=host commands=attach"
+	SERVE_TIMEOUT=6 start_service BPFDELEGATE_TEST_FAULT=serve-slow BPFD_TEST_MARK="$MARK-svc"
+	userns_sleeper "$BPFD_TEST_USER" -Urm
+	as_user "$BPFD_TEST_USER" "$BPFD" attach --pid "$SLEEPER" --preset all >"$T/attach" 2>&1 3>&- &
+	local client=$!
+	for i in $(seq 50); do
+		[ -n "$(pgrep -P "$SVC")" ] && break
+		sleep 0.1
+	done
+	[ -n "$(pgrep -P "$SVC")" ]
+	sleep 0.5
+	kill -9 "$SVC"
+	wait "$SVC" || true
+	SVC=
+	# the worker (and any child of it) carries the service's environment
+	wait_no_marked "$MARK-svc"
+	wait "$client" || true
+	cat "$T/attach"
+	grep -q "^bpfdelegate: service the reply of $SOCK" "$T/attach"
+	[ "$(ns_bpf_count "$SLEEPER")" -eq 0 ]
+	[ "$(bpf_mount_count)" = "$BEFORE" ]
+}

@@ -176,8 +176,8 @@ int main(int argc, char **argv)
 		bool req = !strcmp(mode, "request");
 		struct bpfd_svc_request q =
 		    good(req ? parse_cmd(argv[3]) : POLICY_RUN);
-		int pidfd = (int)syscall(SYS_pidfd_open,
-					 atoi(argv[req ? 4 : 3]), 0);
+		int pidfd =
+		    (int)syscall(SYS_pidfd_open, atoi(argv[req ? 4 : 3]), 0);
 
 		if (argc == 6 && !strcmp(argv[5], "netns-new"))
 			q.flags &= ~BPFD_SVC_NETNS_HOST;
