@@ -25,6 +25,7 @@ enum bpfd_fault bpfd_fault(void)
 	    {"child-hang-after-attach", BPFD_FAULT_CHILD_HANG_ATTACHED},
 	    {"undo-hang", BPFD_FAULT_UNDO_HANG},
 	    {"serve-slow", BPFD_FAULT_SERVE_SLOW},
+	    {"serve-ns-hang", BPFD_FAULT_SERVE_NS_HANG},
 	    {"create-refused", BPFD_FAULT_CREATE_REFUSED},
 	    {"old-kernel", BPFD_FAULT_OLD_KERNEL},
 	};

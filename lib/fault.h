@@ -41,6 +41,8 @@ enum bpfd_fault {
 	BPFD_FAULT_OLD_KERNEL,	   /* both, as Debian's 5.10 and 6.1 do */
 	BPFD_FAULT_SERVE_SLOW,	   /* serve's worker takes 3 s (or until the
 				      client hangs up) before delegating */
+	BPFD_FAULT_SERVE_NS_HANG,  /* serve's namespace child pauses in the
+				      caller's user namespace */
 };
 
 #ifdef BPFD_TEST_FAULTS

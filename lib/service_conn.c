@@ -422,6 +422,9 @@ ns_child(pid_t parent, int userns, int sock)
 	 * reset. */
 	if (r == 0)
 		r = bpfd_child_rearm(parent);
+	if (bpfd_fault() == BPFD_FAULT_SERVE_NS_HANG)
+		for (;;)
+			pause();
 	if (r == 0) {
 		m.step = BPFD_STEP_UNSHARE;
 		if (unshare(CLONE_NEWNS) < 0)

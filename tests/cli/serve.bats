@@ -495,3 +495,49 @@ userns_sleeper() {
 	[ "$(ns_bpf_count "$SLEEPER")" -eq 0 ]
 	[ "$(bpf_mount_count)" = "$BEFORE" ]
 }
+
+@test "serve: the namespace child holds only its two fds, cwd /, no group, the user cannot ptrace it, it dies with its worker" {
+	policy "user $BPFD_TEST_USER preset=all netns=host"
+	start_service BPFDELEGATE_TEST_FAULT=serve-ns-hang
+	userns_sleeper "$BPFD_TEST_USER" -Ur
+	as_user "$BPFD_TEST_USER" "$SVCPOKE" "$SOCK" request run "$SLEEPER" >"$T/poke" 3>&- &
+	PIDS+=($!)
+	local w= c=
+	for i in $(seq 50); do
+		w=$(pgrep -P "$SVC" || true)
+		[ -n "$w" ] && c=$(pgrep -P "$w" || true)
+		[ -n "$c" ] && [ "$(readlink /proc/$c/ns/user)" = "$(readlink /proc/$SLEEPER/ns/user)" ] && break
+		sleep 0.1
+	done
+	# in the user's namespace (the one checked), as its root (the user)
+	[ "$(readlink /proc/$c/ns/user)" = "$(readlink /proc/$SLEEPER/ns/user)" ]
+	grep -qE "^Uid:\s+$U1\s" "/proc/$c/status"
+	grep -qE '^Groups:\s*$' "/proc/$c/status"
+	[ "$(readlink "/proc/$c/cwd")" = / ]
+	local fds
+	fds=$(ls -l "/proc/$c/fd" | awk 'NR > 1 && $9 > 2 {print $11}')
+	echo "$fds"
+	[ "$(echo "$fds" | wc -l)" -eq 2 ]
+	grep -q '^user:\[' <<<"$fds"
+	grep -q '^socket:\[' <<<"$fds"
+	# the user owns that namespace (CAP_SYS_PTRACE there) and may seize
+	# their own process in it, but not the service's child
+	cp "$HELPERS/ptrace-seize" "$T/"
+	run as_user "$BPFD_TEST_USER" "$T/ptrace-seize" "$c"
+	echo "$output"
+	[ "$output" = "PTRACE_SEIZE: Operation not permitted" ]
+	run as_user "$BPFD_TEST_USER" "$T/ptrace-seize" "$SLEEPER"
+	[ "$output" = seized ]
+	# it dies with its worker
+	kill -9 "$w"
+	for i in $(seq 20); do kill -0 "$c" 2>/dev/null || break; sleep 0.1; done
+	! kill -0 "$c" 2>/dev/null
+	no_service_children
+	cat "$T/poke"
+	grep -qx 'closed without an answer' "$T/poke"
+	# without the kill, the worker gives up at its deadline (2 s)
+	as_user "$BPFD_TEST_USER" "$SVCPOKE" "$SOCK" request run "$SLEEPER" >"$T/poke" 3>&-
+	no_service_children
+	cat "$T/poke"
+	grep -q "^verdict: ETIMEDOUT .*the service's namespace child" "$T/poke"
+}
