@@ -67,6 +67,11 @@ no_service_children() {
 	return 1
 }
 
+# gone PID: exited (a zombie whose parent is gone counts).
+gone() {
+	[ ! -e "/proc/$1" ] || grep -qE '^State:\s+Z' "/proc/$1/status"
+}
+
 # userns_sleeper USER [unshare options]: a process of USER in a user
 # namespace of its own; its pid in $SLEEPER.
 userns_sleeper() {
@@ -122,7 +127,7 @@ userns_sleeper() {
 	[ "$status" -eq 0 ]
 	grep -q '^libbpf v1\.5, LIBBPF_BPF_TOKEN_PATH=./sys/fs/bpf.$' <<<"$output"
 	grep -q 'created with a BPF token$' <<<"$output"
-	! grep -q 'WITHOUT a token' <<<"$output"
+	! grep -q 'WITHOUT a token' <<<"$output" || false
 	grep -q '^raw_tp: .bss raw_tp_hits [1-9]' <<<"$output"
 	no_service_children
 	wait_no_marked "$MARK"
@@ -374,7 +379,7 @@ userns_sleeper() {
 	local t0=$SECONDS
 	no_service_children
 	[ $((SECONDS - t0)) -le 2 ]
-	! grep -q 'killed' "$T/serve.log"
+	! grep -q 'killed' "$T/serve.log" || false
 	wait_no_marked "$MARK"
 	[ "$(ns_bpf_count "$SLEEPER")" -eq 0 ]
 	[ "$(bpf_mount_count)" = "$BEFORE" ]
@@ -498,7 +503,9 @@ userns_sleeper() {
 
 @test "serve: the namespace child holds only its two fds, cwd /, no group, the user cannot ptrace it, it dies with its worker" {
 	policy "user $BPFD_TEST_USER preset=all netns=host"
-	start_service BPFDELEGATE_TEST_FAULT=serve-ns-hang
+	# with supplementary groups, which the child must drop
+	SERVE_PREFIX="setpriv --groups 4,27" start_service BPFDELEGATE_TEST_FAULT=serve-ns-hang
+	grep -qE '^Groups:\s+4 27\s*$' "/proc/$SVC/status"
 	userns_sleeper "$BPFD_TEST_USER" -Ur
 	as_user "$BPFD_TEST_USER" "$SVCPOKE" "$SOCK" request run "$SLEEPER" >"$T/poke" 3>&- &
 	PIDS+=($!)
@@ -530,8 +537,8 @@ userns_sleeper() {
 	[ "$output" = seized ]
 	# it dies with its worker
 	kill -9 "$w"
-	for i in $(seq 20); do kill -0 "$c" 2>/dev/null || break; sleep 0.1; done
-	! kill -0 "$c" 2>/dev/null
+	for i in $(seq 20); do gone "$c" && break; sleep 0.1; done
+	gone "$c"
 	no_service_children
 	cat "$T/poke"
 	grep -qx 'closed without an answer' "$T/poke"
