@@ -548,3 +548,31 @@ userns_sleeper() {
 	cat "$T/poke"
 	grep -q "^verdict: ETIMEDOUT .*the service's namespace child" "$T/poke"
 }
+
+@test "serve: --netns new does not confine the user: their own process in the host's network namespace takes the token and loads XDP with it" {
+	# what the kernel does (docs/kernel-facts.md): the owner of a user
+	# namespace has its capabilities from the initial one, and a token
+	# checks capabilities in its namespace, wherever it is used
+	policy "user $BPFD_TEST_USER preset=all"
+	start_service
+	cp "$HELPERS/tokentake" "$T/"
+	as_user "$BPFD_TEST_USER" "$BPFD" run --netns new --preset all -- "$T/tokentake" hold /sys/fs/bpf \
+		>"$T/hold" 2>&1 3>&- &
+	PIDS+=($!)
+	local h= fd=
+	for i in $(seq 50); do
+		h=$(pgrep -u "$U1" -x tokentake || true)
+		grep -q '^token fd ' "$T/hold" && [ -n "$h" ] && break
+		sleep 0.1
+	done
+	cat "$T/hold"
+	fd=$(awk '/^token fd / {print $3}' "$T/hold")
+	[ "$(readlink /proc/$h/ns/net)" != "$(readlink /proc/self/ns/net)" ]
+	run as_user "$BPFD_TEST_USER" "$T/tokentake" use "$h" "$fd"
+	echo "$output"
+	grep -qx 'took: ok' <<<"$output"
+	grep -qx 'map_notoken: EPERM' <<<"$output"
+	grep -qx 'map: ok' <<<"$output"
+	grep -qx 'xdp: ok' <<<"$output"
+	kill "$h"
+}
