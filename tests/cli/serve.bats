@@ -93,7 +93,8 @@ userns_sleeper() {
 	policy "user $BPFD_TEST_USER preset=all netns=host"
 	start_service
 	run as_user "$BPFD_TEST_USER" env BPFD_TEST_MARK="$MARK" "$BPFD" run --preset all -- \
-		sh -c 'grep " - bpf " /proc/self/mountinfo; exec "$1"' sh "$HELPERS/tokenprobe"
+		sh -c 'grep " - bpf " /proc/self/mountinfo; stat -c "bpffs root owner %U" /sys/fs/bpf
+			exec "$1"' sh "$HELPERS/tokenprobe"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	grep -q '^token=ok$' <<<"$output"
@@ -102,6 +103,8 @@ userns_sleeper() {
 	grep -q ' /sys/fs/bpf .* - bpf .*delegate_cmds=any' <<<"$output"
 	# COMMAND has no capability of the initial namespace: uid 0 inside only
 	grep -q '^uid=0$' <<<"$output"
+	# the bpffs root is the namespace root's, as with root's run
+	grep -qx 'bpffs root owner root' <<<"$output"
 	grep -q "uid $U1 pid [0-9]*: run granted for pid [0-9]* (rule $POLDIR/policy:1)" "$T/serve.log"
 	[ "$(bpf_mount_count)" = "$BEFORE" ]
 	no_service_children
