@@ -168,6 +168,7 @@ int main(int argc, char **argv)
 		printf("%d of %d answered at once\n", answered, n);
 		fflush(stdout);
 		sleep(atoi(argv[4]));
+		free(fds);
 		return 0;
 	}
 	s = conn(argv[1]);
