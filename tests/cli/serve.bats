@@ -579,3 +579,40 @@ userns_sleeper() {
 	grep -qx 'xdp: ok' <<<"$output"
 	kill "$h"
 }
+
+@test "serve: oci-hook run inside the user's own user namespace (as rootless podman runs hooks) is served as that user" {
+	command -v jq >/dev/null || skip "needs jq"
+	policy "user $BPFD_TEST_USER preset=all commands=attach"
+	start_service
+	mkdir -p "$T/bundle/rootfs/sys/fs/bpf"
+	jq -n --argjson u "$U1" '{ociVersion: "1.0.2", root: {path: "rootfs"},
+		process: {args: ["sh"], capabilities: {bounding: ["CAP_BPF"],
+			effective: ["CAP_BPF"], permitted: ["CAP_BPF"]}},
+		linux: {namespaces: [{type: "user"}, {type: "mount"}],
+			uidMappings: [{containerID: 0, hostID: $u, size: 1}]}}' >"$T/bundle/config.json"
+	chown -R "$BPFD_TEST_USER" "$T/bundle"
+	# the runtime's user namespace (uid 0 there, every capability of
+	# it), the container in a user namespace below it; the hook runs in
+	# the runtime's, with the container's state on stdin
+	cat >"$T/runtime.sh" <<-EOF
+	#!/bin/sh
+	unshare -U -r -m --propagation private sleep 60 &
+	c=\$!
+	for i in \$(seq 50); do [ "\$(readlink /proc/\$c/ns/user)" != "\$(readlink /proc/self/ns/user)" ] && break; sleep 0.1; done
+	echo "hook in \$(readlink /proc/self/ns/user), container \$c in \$(readlink /proc/\$c/ns/user)"
+	printf '{"ociVersion":"1.0.2","id":"rl","status":"creating","pid":%d,"bundle":"%s","annotations":{"bpfdelegate.io/preset":"all"}}' \
+		"\$c" "$T/bundle" | "$BPFD" oci-hook
+	echo "hook exit \$?"
+	grep " - bpf " /proc/\$c/mountinfo
+	kill \$c
+	EOF
+	chmod 755 "$T/runtime.sh"
+	run as_user "$BPFD_TEST_USER" unshare -Ur "$T/runtime.sh"
+	echo "$output"
+	grep -qx 'hook exit 0' <<<"$output"
+	grep -q " $T/bundle/rootfs/sys/fs/bpf .* - bpf .*delegate_cmds=any" <<<"$output"
+	! grep -q "hook in $(readlink /proc/self/ns/user)" <<<"$output" || false
+	# SO_PEERCRED showed the real user, not the namespace's root
+	grep -q "uid $U1 pid [0-9]*: attach granted" "$T/serve.log"
+	no_service_children
+}
