@@ -1,6 +1,10 @@
 # bpfdelegate: build, test, bench.  `make help` lists the targets.
 VERSION   := 0.1.0
 PREFIX    ?= /usr/local
+# The file-capability helper (make install-helper): a copy of bpfdelegate
+# with cap_sys_admin+p, which the plain unprivileged bpfdelegate re-executes
+# for check/run/attach/oci-hook.  Fixed at build time.
+HELPER_PATH ?= $(PREFIX)/libexec/bpfdelegate/bpfdelegate-helper
 # podman and CRI-O read OCI hook definitions from here (oci-hooks(5)).
 HOOKSDIR  ?= /usr/share/containers/oci/hooks.d
 # bpfdelegate.socket and bpfdelegate.service (`bpfdelegate serve`).
@@ -29,7 +33,8 @@ WARN      := -Wall -Wextra -Wshadow -Wformat=2 -Wno-missing-field-initializers \
              -Werror=int-conversion -Werror=vla
 CFLAGS    ?= -O2 -g
 ALL_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -fPIC \
-              -DBPFD_VERSION='"$(VERSION)"' -Iinclude -Ilib $(PKG_CFLAGS)
+              -DBPFD_VERSION='"$(VERSION)"' -DBPFD_HELPER_PATH='"$(HELPER_PATH)"' \
+              -Iinclude -Ilib $(PKG_CFLAGS)
 LDFLAGS   ?=
 ifeq ($(SANITIZE),1)
 ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -O1
@@ -54,7 +59,7 @@ TEST_BINS := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%) $(INTEG_SRC:tests/%.c=$(BUIL
 HEADERS   := $(wildcard include/bpfdelegate/*.h lib/*.h cmd/*.h tests/*.h)
 
 .PHONY: all deps deps-kernels run test test-asan test-kernels test-kernels-smoke valgrind bench man \
-        clean install format format-check help
+        clean install install-helper format format-check help
 .PHONY: fuzz fuzz-build fuzz-seeds libbpf-client
 all: $(BUILD)/bpfdelegate $(BUILD)/libbpfdelegate.a $(BUILD)/libbpfdelegate.so man
 
@@ -274,6 +279,15 @@ install: all
 	sed 's|/usr/local/bin/bpfdelegate|$(PREFIX)/bin/bpfdelegate|' docs/systemd/bpfdelegate.service \
 		> $(DESTDIR)$(SYSTEMDUNITDIR)/bpfdelegate.service
 
+# The helper copy, with CAP_SYS_ADMIN in its permitted set only (never
+# effective at exec; it raises it around the delegation alone): see
+# docs/design.md, "Rootless use".  Run as root; the plain install above
+# stays unprivileged.  setcap comes from libcap2-bin.  The filesystem must
+# keep extended attributes and must not be mounted nosuid.
+install-helper: all
+	install -Dm755 $(BUILD)/bpfdelegate $(DESTDIR)$(HELPER_PATH)
+	setcap cap_sys_admin+p $(DESTDIR)$(HELPER_PATH)
+
 format:
 	clang-format -i $(LIB_SRC) $(CMD_SRC) $(UNIT_SRC) $(INTEG_SRC) $(HEADERS)
 format-check:
@@ -292,4 +306,5 @@ help:
 	@echo "make test-kernels        every test on the host and on Debian's 5.10, 6.1, 6.12 (qemu)"
 	@echo "make test-kernels-smoke  the CLI's exit codes and messages on 5.10, 6.1, 6.12"
 	@echo "make libbpf-client  fetch libbpf 1.5 (Debian trixie), build tests/libbpf/"
+	@echo "make install-helper  install the file-capability helper (HELPER_PATH, cap_sys_admin+p)"
 	@echo "make bench   benchmark against a minimal syscall-only floor"

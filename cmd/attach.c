@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "report.h"
+#include "rootless.h"
 #include "svcclient.h"
 
 static void usage(FILE *out)
@@ -22,7 +24,11 @@ static void usage(FILE *out)
 	    "running process (a container), at a target resolved inside its "
 	    "root,\n"
 	    "and verify token creation from inside its user namespace.\n"
-	    "Needs root (CAP_SYS_ADMIN in the initial user namespace).\n"
+	    "Needs root (CAP_SYS_ADMIN in the initial user namespace), or "
+	    "the\n"
+	    "file-capability helper, a grant in the administrator's policy, "
+	    "and a\n"
+	    "process whose user namespace you own and may ptrace.\n"
 	    "\n"
 	    "Delegation (default: any for all four):\n"
 	    " -c, --cmds LIST       bpf() commands\n"
@@ -50,8 +56,9 @@ static void usage(FILE *out)
 	    "Exit status: 0 ok, 1 failed (no such process, a process in the\n"
 	    "initial user namespace, a bpffs already at the target, a step "
 	    "failed),\n"
-	    "2 usage, 3 not privileged, 4 kernel lacks BPF tokens, 128+N "
-	    "stopped\n"
+	    "2 usage, 3 not privileged, 4 kernel lacks BPF tokens, 6 refused "
+	    "by\n"
+	    "the policy, 128+N stopped\n"
 	    "by signal N (SIGTERM, SIGINT, SIGHUP).  Whenever it fails, "
 	    "nothing is\n"
 	    "left mounted (but see SIGKILL in bpfdelegate(1)).\n"
@@ -168,6 +175,7 @@ static int attach(const struct attach_opts *o, const struct bpfd_names *names,
 	struct bpfd_proc proc;
 	struct bpfd_report *rep = calloc(1, sizeof(*rep));
 	struct bpfd_error e = {0};
+	struct cli_rootless_op ro;
 	char where[64];
 	struct cli_service svc;
 	bool service = cli_service_wanted(false);
@@ -177,7 +185,23 @@ static int attach(const struct attach_opts *o, const struct bpfd_names *names,
 		fprintf(stderr, PROG ": out of memory\n");
 		return EXIT_FAIL;
 	}
-	r = service ? 0 : bpfd_check_privilege(&e);
+	/* Unprivileged: a process whose user namespace the caller owns and
+	 * may ptrace, then the policy, before anything privileged. */
+	if (cli_rootless()) {
+		code = cli_rootless_target(o->pid, "attach");
+		if (!code)
+			code = cli_rootless_allow(
+			    BPFD_POLICY_ATTACH, &jo.deleg, false,
+			    o->target ? o->target : BPFD_DEFAULT_TARGET, names,
+			    &ro, &jo);
+		if (code) {
+			free(rep);
+			return code;
+		}
+	}
+	/* Without the helper: `bpfdelegate serve` (exclusive with helper
+	 * mode: see cmd/svcclient.h). */
+	r = cli_rootless() || service ? 0 : bpfd_check_privilege(&e);
 	if (r == 0)
 		r = bpfd_proc_open(o->pid, &proc, &e);
 	if (r < 0) {

@@ -4,10 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "svcclient.h"
 #include "report.h"
+#include "rootless.h"
 
 static void usage(FILE *out)
 {
@@ -19,7 +21,10 @@ static void usage(FILE *out)
 	    "BPF\n"
 	    "token inside and prove that it grants exactly what was "
 	    "delegated.\n"
-	    "Needs root (CAP_SYS_ADMIN in the initial user namespace).\n"
+	    "Needs root (CAP_SYS_ADMIN in the initial user namespace), or "
+	    "the\n"
+	    "file-capability helper and a grant in the administrator's "
+	    "policy.\n"
 	    "\n"
 	    "Delegation (default: any for all four):\n"
 	    " -c, --cmds LIST       bpf() commands, e.g. map_create:prog_load\n"
@@ -38,7 +43,8 @@ static void usage(FILE *out)
 	    "\n"
 	    "Exit status: 0 ok, 1 check failed, 2 usage, 3 not privileged,\n"
 	    "4 kernel lacks BPF tokens (needs 6.9+), 5 user namespaces "
-	    "unavailable.\n"
+	    "unavailable,\n"
+	    "6 refused by the policy (unprivileged callers).\n"
 	    "\n"
 	    "See bpfdelegate(1).\n",
 	    out);
@@ -58,6 +64,7 @@ int cmd_check(int argc, char **argv)
 	struct bpfd_report *rep;
 	struct bpfd_error e = {0};
 	struct bpfd_preset_skipped skipped;
+	struct cli_rootless_op ro;
 	struct cli_service svc;
 	int r, code, first;
 
@@ -74,6 +81,17 @@ int cmd_check(int argc, char **argv)
 		return r;
 	}
 	eo.idmap = bpfd_idmap_default(getenv("SUDO_UID"), getenv("SUDO_GID"));
+	/* Unprivileged: the policy first; the namespace root is the caller. */
+	if (cli_rootless()) {
+		r = cli_rootless_allow(BPFD_POLICY_CHECK, &eo.deleg, false,
+				       NULL, names, &ro, &eo);
+		if (r) {
+			bpfd_names_free(names);
+			return r;
+		}
+		eo.idmap =
+		    (struct bpfd_idmap){.uid = geteuid(), .gid = getegid()};
+	}
 	eo.timeout_ms = o.timeout_ms;
 	eo.probe = true;
 	rep = calloc(1, sizeof(*rep));

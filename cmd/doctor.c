@@ -6,11 +6,13 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpfdelegate/diag.h>
 
 #include "cli.h"
 #include "diagfmt.h"
+#include "doctor_rootless.h"
 
 static void usage(FILE *out)
 {
@@ -23,10 +25,17 @@ static void usage(FILE *out)
 	    "at the path (mounted? a bpffs? its root? whose? delegated?),\n"
 	    "the caller's capabilities, the LSMs; then try a token from the\n"
 	    "path and explain the result.  Needs no privilege; as root it\n"
-	    "can tell more (the bpffs's owner).\n"
+	    "can tell more (the bpffs's owner).  Run by a user other than "
+	    "root it\n"
+	    "also checks the file-capability helper: its file capability, "
+	    "nosuid,\n"
+	    "AppArmor's and the kernel's user namespace limits, the policy.\n"
 	    "\n"
 	    "Options:\n"
 	    "     --path DIR        the bpffs to check (default /sys/fs/bpf)\n"
+	    "     --helper PATH     unprivileged callers: the helper copy to "
+	    "check\n"
+	    "                       (default: the one this build runs)\n"
 	    "     --json            print one JSON document\n"
 	    " -h, --help            display this help\n"
 	    " -V, --version         display version\n"
@@ -40,7 +49,12 @@ static void usage(FILE *out)
 	    out);
 }
 
-enum { OPT_PATH = OPT_FIRST_FREE };
+enum { OPT_PATH = OPT_FIRST_FREE, OPT_HELPER };
+
+struct doctor_opts {
+	const char *path;
+	const char *helper;
+};
 
 static int exit_code(enum bpfd_verdict v)
 {
@@ -133,9 +147,16 @@ static json_object *token_json(const struct bpfd_diag_facts *f,
 
 static void print_json(const struct bpfd_diag_facts *f,
 		       const struct bpfd_diag_report *r,
-		       const struct bpfd_names *names, int code)
+		       const struct bpfd_names *names, int code,
+		       const char *helper)
 {
 	json_object *o = json_object_new_object();
+	json_object *rl = NULL;
+
+	if (getuid() != 0) {
+		rl = json_object_new_array();
+		doctor_rootless(helper, names, rl);
+	}
 
 	json_object_object_add(o, "version",
 			       json_object_new_string(BPFD_VERSION));
@@ -152,12 +173,19 @@ static void print_json(const struct bpfd_diag_facts *f,
 	    json_object_new_string(bpfd_verdict_name(r->verdict)));
 	json_object_object_add(o, "verdict_text",
 			       json_object_new_string(r->verdict_text));
+	json_object_object_add(o, "rootless", rl);
 	json_object_object_add(o, "exit_code", json_object_new_int(code));
 	fmt_print_json(o);
 }
 
 static int doctor_option(void *ctx, int c, const char *arg)
 {
+	struct doctor_opts *o = ctx;
+
+	if (c == OPT_HELPER) {
+		o->helper = arg;
+		return 0;
+	}
 	if (c != OPT_PATH)
 		return -1;
 	if (!*arg || strlen(arg) >= BPFD_DIAG_PATH_MAX) {
@@ -165,14 +193,16 @@ static int doctor_option(void *ctx, int c, const char *arg)
 				*arg ? "longer than 511 bytes" : "empty path");
 		return EXIT_USAGE;
 	}
-	*(const char **)ctx = arg;
+	o->path = arg;
 	return 0;
 }
 
-static int parse_args(int argc, char **argv, const char **path, bool *json)
+static int parse_args(int argc, char **argv, struct doctor_opts *path,
+		      bool *json)
 {
 	static const struct option longopts[] = {
 	    {"path", required_argument, NULL, OPT_PATH},
+	    {"helper", required_argument, NULL, OPT_HELPER},
 	    {NULL, 0, NULL, 0},
 	};
 	const struct cli_parser parser = {
@@ -195,24 +225,27 @@ int cmd_doctor(int argc, char **argv)
 {
 	static struct bpfd_diag_facts f;
 	static struct bpfd_diag_report r;
-	const char *path = BPFD_DEFAULT_TARGET;
+	struct doctor_opts o = {.path = BPFD_DEFAULT_TARGET,
+				.helper = doctor_helper_default()};
 	struct bpfd_names *names;
 	bool json = false;
 	int code;
 
-	code = parse_args(argc, argv, &path, &json);
+	code = parse_args(argc, argv, &o, &json);
 	if (code)
 		return code < 0 ? EXIT_OK : code;
 	names = cli_load_names();
 	if (!names)
 		return EXIT_FAIL;
-	bpfd_diag_collect(path, -1, names, &f);
+	bpfd_diag_collect(o.path, -1, names, &f);
 	bpfd_diag_evaluate(&f, names, &r);
 	code = exit_code(r.verdict);
 	if (json)
-		print_json(&f, &r, names, code);
+		print_json(&f, &r, names, code, o.helper);
 	else
 		print_text(&f, &r);
+	if (!json && getuid() != 0)
+		doctor_rootless(o.helper, names, NULL);
 	bpfd_names_free(names);
 	return code;
 }

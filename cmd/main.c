@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "rootless.h"
 
 static const struct cli_command commands[] = {
     {"check", cmd_check,
@@ -59,7 +60,10 @@ static void usage(FILE *out)
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
+	int r = cli_rootless_init(argc, argv);
 
+	if (r)
+		return r;
 	if (!cmd) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "rootless.h"
 #include "oci.h"
 #include "quote.h"
 #include "svcclient.h"
@@ -384,13 +385,33 @@ static int delegate(const struct hook_opts *o, const struct container *c,
 	struct bpfd_error e = {0};
 	struct bpfd_proc proc = {.pidfd = -1, .root_fd = -1};
 	struct bpfd_engine_opts run = *base, *eo = &run;
+	struct cli_rootless_op ro;
 	struct cli_service svc;
 	/* Rootless podman runs hooks inside its user namespace: there only
 	 * the service can delegate. */
 	bool service = cli_service_wanted(true);
 	int rootfs = -1, r, sig = 0;
 
-	r = !rep ? -ENOMEM : service ? 0 : bpfd_check_privilege(&e);
+	/* A rootless runtime's hook (the user, in the host's namespaces):
+	 * the container's user namespace must be the user's own, and the
+	 * policy must grant the request, before anything privileged. */
+	if (cli_rootless()) {
+		r = cli_rootless_target(c->pid, "oci-hook");
+		if (!r)
+			r = cli_rootless_allow(
+			    BPFD_POLICY_ATTACH, &eo->deleg, false,
+			    c->target	? c->target
+			    : o->target ? o->target
+					: BPFD_DEFAULT_TARGET,
+			    names, &ro, eo);
+		if (r) {
+			free(rep);
+			return r;
+		}
+	}
+	r = !rep			? -ENOMEM
+	    : cli_rootless() || service ? 0
+					: bpfd_check_privilege(&e);
 	if (r == 0)
 		r = bpfd_proc_open(c->pid, &proc, &e);
 	/* The rootfs, resolved inside the container process's root. */

@@ -17,6 +17,7 @@
 
 #include "cli.h"
 #include "report.h"
+#include "rootless.h"
 #include "svcclient.h"
 
 static void usage(FILE *out)
@@ -30,7 +31,12 @@ static void usage(FILE *out)
 	    "is mounted (token creation verified first) and "
 	    "LIBBPF_BPF_TOKEN_PATH\n"
 	    "points at it, so libbpf 1.4+ programs use the token unchanged.\n"
-	    "Needs root (CAP_SYS_ADMIN in the initial user namespace).\n"
+	    "Needs root (CAP_SYS_ADMIN in the initial user namespace), or "
+	    "the\n"
+	    "file-capability helper and a grant in the administrator's "
+	    "policy\n"
+	    "(then the namespace root is you: --user and other ids are "
+	    "refused).\n"
 	    "COMMAND has no capabilities on the host, but that does not "
 	    "make it\n"
 	    "harmless: the token is host power ('--preset all' or tracing: "
@@ -83,7 +89,7 @@ static void usage(FILE *out)
 	    "starts:\n"
 	    "1 setup failed, 2 usage, 3 not privileged, 4 kernel lacks BPF "
 	    "tokens,\n"
-	    "5 user namespaces unavailable.\n"
+	    "5 user namespaces unavailable, 6 refused by the policy.\n"
 	    "\n"
 	    "See bpfdelegate(1).\n",
 	    out);
@@ -108,6 +114,7 @@ struct run_opts {
 	const char *netns;
 	char **argv;
 	struct bpfd_preset_skipped skipped; /* names presets left out */
+	struct cli_rootless_op ro;	    /* helper mode: the privop */
 };
 
 static int run_option(void *ctx, int c, const char *arg)
@@ -417,6 +424,36 @@ static int require_delegation(const struct cli_deleg *d)
 	return -1;
 }
 
+/*
+ * Helper mode: the namespace maps the caller's own uid and gid only (the
+ * child writes them itself; the kernel refuses any other id from a
+ * process without CAP_SETUID/CAP_SETGID).  --user would map a second id,
+ * and --map-user/--map-group another one: refused, unless they name the
+ * caller's own ids.  -1 after a usage error.
+ */
+static int rootless_idmap(const struct run_opts *o, struct bpfd_idmap *m)
+{
+	if (o->user) {
+		cli_usage_error("--user: unprivileged, the namespace maps only "
+				"your own uid (as its root); --user needs "
+				"root");
+		return -1;
+	}
+	if ((o->map_user && m->uid != geteuid()) ||
+	    (o->map_group && m->gid != getegid())) {
+		cli_usage_error(
+		    "--map-%s: unprivileged, the namespace root can only be "
+		    "your own %s (%u)",
+		    o->map_user && m->uid != geteuid() ? "user" : "group",
+		    o->map_user && m->uid != geteuid() ? "uid" : "gid",
+		    o->map_user && m->uid != geteuid() ? (unsigned)geteuid()
+						       : (unsigned)getegid());
+		return -1;
+	}
+	*m = (struct bpfd_idmap){.uid = geteuid(), .gid = getegid()};
+	return 0;
+}
+
 /* 0, -1 after a usage error, or another exit code (message printed). */
 static int resolve_opts(struct run_opts *o, const struct bpfd_names *names,
 			struct bpfd_engine_opts *eo, struct bpfd_exec *x)
@@ -430,6 +467,10 @@ static int resolve_opts(struct run_opts *o, const struct bpfd_names *names,
 	if (r)
 		return r == EXIT_USAGE ? -1 : r;
 	if (build_idmap(o, &eo->idmap) < 0)
+		return -1;
+	/* The helper's and the service's child writes its own maps. */
+	if ((cli_rootless() || cli_service_wanted(false)) &&
+	    rootless_idmap(o, &eo->idmap) < 0)
 		return -1;
 	if (o->keep_caps && !eo->idmap.has_user) {
 		cli_usage_error("--keep-caps needs --user (the namespace root "
@@ -457,6 +498,11 @@ static int resolve_opts(struct run_opts *o, const struct bpfd_names *names,
 		return -1;
 	}
 	eo->timeout_ms = o->co.timeout_ms;
+	/* Unprivileged: the policy decides before anything privileged. */
+	if (cli_rootless())
+		return cli_rootless_allow(BPFD_POLICY_RUN, &eo->deleg,
+					  !eo->new_netns, NULL, names, &o->ro,
+					  eo);
 	return 0;
 }
 

@@ -843,6 +843,9 @@ void bpfd_engine_child(const struct bpfd_engine_opts *opts,
 		child_send(c, MSG_REPORT, BPFD_NO_FD);
 		_exit(1);
 	}
+	if (bpfd_fault() == BPFD_FAULT_CHILD_PAUSE_EARLY)
+		for (;;)
+			pause();
 	c->cwd_fd = cwd;
 	c->opts = opts;
 	c->parent = parent;

@@ -1,11 +1,32 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* Test builds only (-DBPFD_TEST_FAULTS): see lib/fault.h. */
 #ifdef BPFD_TEST_FAULTS
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fault.h"
 #include "internal.h"
+#include "policy.h"
+
+/* The helper's tests: BPFD_POLICY_DIR/test-fault, written by root. */
+static const char *fault_file(char *buf, size_t len)
+{
+	int fd = open(BPFD_POLICY_DIR "/test-fault",
+		      O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	ssize_t n;
+
+	if (fd < 0)
+		return NULL;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
 
 enum bpfd_fault bpfd_fault(void)
 {
@@ -28,10 +49,14 @@ enum bpfd_fault bpfd_fault(void)
 	    {"serve-ns-hang", BPFD_FAULT_SERVE_NS_HANG},
 	    {"create-refused", BPFD_FAULT_CREATE_REFUSED},
 	    {"old-kernel", BPFD_FAULT_OLD_KERNEL},
+	    {"child-pause-early", BPFD_FAULT_CHILD_PAUSE_EARLY},
 	};
+	char buf[64];
 	/* Read at each use, in whichever process: no state to keep. */
 	const char *v = getenv("BPFDELEGATE_TEST_FAULT");
 
+	if (!v)
+		v = fault_file(buf, sizeof(buf));
 	if (!v)
 		return BPFD_FAULT_NONE;
 	for (size_t i = 0; i < ARRAY_SIZE(faults); i++)

@@ -8,6 +8,11 @@
  * BPFD_FAULT_NONE: the compiler drops each fault branch, and neither the
  * variable's name nor the fault names are in the binary.  runc passes its
  * environment to hooks: a release oci-hook must not be steerable by it.
+ *
+ * The file-capability helper drops the variable with the rest of the
+ * caller's environment (cmd/rootless.c); its tests name a fault in the
+ * root-owned file BPFD_POLICY_DIR "/test-fault" instead (test builds
+ * only, read when the variable is unset).
  */
 #ifndef BPFD_FAULT_H
 #define BPFD_FAULT_H
@@ -34,15 +39,18 @@ enum bpfd_fault {
 	BPFD_FAULT_UNDO_HANG, /* as CHILD_HANG_ATTACHED, and attach's clean-up
 				 child pauses once in the target's mount
 				 namespace (waited for 30 s, not 2) */
-	BPFD_FAULT_CREATE_REFUSED, /* CMD_CREATE fails with EPERM and
-				      the log line of 5.10/6.1 ("Mounting
-				      from non-initial user namespace is
-				      not allowed"); options known */
-	BPFD_FAULT_OLD_KERNEL,	   /* both, as Debian's 5.10 and 6.1 do */
-	BPFD_FAULT_SERVE_SLOW,	   /* serve's worker takes 3 s (or until the
-				      client hangs up) before delegating */
-	BPFD_FAULT_SERVE_NS_HANG,  /* serve's namespace child pauses in the
-				      caller's user namespace */
+	BPFD_FAULT_CREATE_REFUSED,    /* CMD_CREATE fails with EPERM and
+					 the log line of 5.10/6.1 ("Mounting
+					 from non-initial user namespace is
+					 not allowed"); options known */
+	BPFD_FAULT_OLD_KERNEL,	      /* both, as Debian's 5.10 and 6.1 do */
+	BPFD_FAULT_CHILD_PAUSE_EARLY, /* the engine's child pauses after its
+					 set-up, before any namespace */
+	BPFD_FAULT_SERVE_SLOW,	      /* serve's worker takes 3 s (or until
+					 the client hangs up) before
+					 delegating */
+	BPFD_FAULT_SERVE_NS_HANG,     /* serve's namespace child pauses in
+					 the caller's user namespace */
 };
 
 #ifdef BPFD_TEST_FAULTS
