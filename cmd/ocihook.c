@@ -21,6 +21,7 @@
 #include "cli.h"
 #include "rootless.h"
 #include "oci.h"
+#include "policy.h"
 #include "quote.h"
 #include "svcclient.h"
 
@@ -43,7 +44,11 @@ static void usage(FILE *out)
 	    "options\n"
 	    "below are the defaults.  A container with no such annotations, "
 	    "under\n"
-	    "a hook with no delegation options, is left untouched.\n"
+	    "a hook with no delegation options, is left untouched.  When a "
+	    "policy\n"
+	    "file exists, what annotations ask must be within its container "
+	    "rules\n"
+	    "(bpfdelegate(1), POLICY).\n"
 	    "\n"
 	    "Delegation defaults:\n"
 	    " -c, --cmds LIST       bpf() commands\n"
@@ -85,6 +90,7 @@ struct hook_opts {
 /* What the state and config.json say about the container. */
 struct container {
 	const char *id;
+	const char *bundle;
 	pid_t pid;
 	char rootfs[BPFD_OCI_PATH_MAX];
 	bool has_userns;
@@ -311,6 +317,7 @@ static int take_container(const struct bpfd_oci_state *st,
 	struct bpfd_error e = {0};
 
 	c->id = st->id;
+	c->bundle = st->bundle;
 	c->pid = st->pid;
 	if (bpfd_oci_rootfs(st->bundle, cfg->root_path, c->rootfs,
 			    sizeof(c->rootfs), &e) < 0) {
@@ -490,6 +497,38 @@ static int parse_args(int argc, char **argv, struct hook_opts *o)
 	return cli_parse(argc, argv, &parser, &o->co, &first);
 }
 
+/*
+ * The administrator's policy on what container @id asks (@d mounted at
+ * @target), for @who: the container (the root hook: its OCI id and
+ * bundle) or the calling user (a rootless hook).  0 to go on, or
+ * EXIT_FAIL with the refusal printed.  With @flags
+ * BPFD_POLICY_IF_PRESENT and no policy file at all, the hook goes on as
+ * it did before policies existed.
+ */
+static int hook_policy(const struct bpfd_subject *who, unsigned int flags,
+		       const char *id, const struct bpfd_delegation *d,
+		       const char *target, const struct bpfd_names *names)
+{
+	struct bpfd_request req = {
+	    .cmd = BPFD_POLICY_ATTACH, .deleg = *d, .target = target};
+	struct bpfd_verdict v;
+	struct bpfd_error e = {0};
+	char buf[768];
+	int r = bpfd_policy_check(who, &req, names, flags, &v, &e);
+
+	if (r >= 0)
+		return 0;
+	if (r == -EACCES)
+		hook_error("container %s: refused by the policy: %s (%s%s)", id,
+			   v.reason,
+			   v.rule[0] ? "rule " : "no rule: default deny",
+			   v.rule);
+	else
+		hook_error("container %s: %s", id,
+			   bpfd_error_format(&e, buf, sizeof(buf)));
+	return EXIT_FAIL;
+}
+
 /* Decide, then delegate: what is asked comes from annotations or args. */
 static int hook(const struct hook_opts *o, struct container *c,
 		const struct bpfd_names *names)
@@ -502,6 +541,20 @@ static int hook(const struct hook_opts *o, struct container *c,
 			return EXIT_FAIL;
 	} else {
 		eo.deleg = o->deleg; /* checked in cmd_oci_hook() */
+	}
+	/* What a container's annotations ask is bounded by the policy's
+	 * container rules; the hook's own arguments are root's. */
+	if (!cli_deleg_empty(&c->deleg) || c->target) {
+		const struct bpfd_subject who = {.kind = BPFD_SUBJECT_CONTAINER,
+						 .oci_id = c->id,
+						 .bundle = c->bundle};
+		const char *target = c->target	 ? c->target
+				     : o->target ? o->target
+						 : BPFD_DEFAULT_TARGET;
+
+		if (hook_policy(&who, BPFD_POLICY_IF_PRESENT, c->id, &eo.deleg,
+				target, names))
+			return EXIT_FAIL;
 	}
 	if (vet(o, c) < 0)
 		return EXIT_FAIL;

@@ -194,9 +194,6 @@ static int read_file(int dfd, const char *name, const char *path, char **text,
 	r = check_safe(&st, path, false, err);
 	if (r < 0)
 		return r;
-	if (st.st_size > POLICY_FILE_MAX)
-		return refuse(err, EPERM, "%s: larger than %d bytes", path,
-			      POLICY_FILE_MAX);
 	buf = malloc(POLICY_FILE_MAX + 2);
 	if (!buf)
 		return bpfd_error_set(err, BPFD_STEP_POLICY, ENOMEM, "%s",
@@ -867,31 +864,43 @@ static void no_rule(const struct bpfd_subject *who, struct bpfd_verdict *v)
 		strcat(v->reason, ")");
 }
 
+/* At most this much of one kind's excess is listed, then "and N more":
+ * the reason stays one readable line. */
+#define EXCESS_SHOWN 160
+
 /* What of the delegation exceeds the grant, by name: "maps: hash, lru_hash
- * not granted". */
+ * not granted"; "any" when everything was asked. */
 static void excess(const struct bpfd_policy *p, const struct bpfd_request *q,
 		   const struct rule *r, struct bpfd_verdict *v)
 {
 	for (int k = 0; k < BPFD_NKINDS; k++) {
 		uint64_t over = q->deleg.mask[k] & ~r->grant.mask[k];
-		char list[384], shown[512];
-		size_t j = 0;
+		const char *kind = bpfd_kind_name((enum bpfd_kind)k);
+		char list[4096], shown[EXCESS_SHOWN + 32], *save = NULL;
+		size_t j = 0, more = 0;
 
 		if (!over)
 			continue;
+		if (q->deleg.mask[k] == BPFD_MASK_ANY) {
+			add_reason(v, "%s: any not granted", kind);
+			continue;
+		}
 		bpfd_format_list(p->names, (enum bpfd_kind)k, over, list,
 				 sizeof(list));
-		for (const char *s = list; *s && j + 3 < sizeof(shown); s++) {
-			if (*s == ':') {
-				shown[j++] = ',';
-				shown[j++] = ' ';
-			} else {
-				shown[j++] = *s;
+		shown[0] = '\0';
+		for (char *it = strtok_r(list, ":", &save); it;
+		     it = strtok_r(NULL, ":", &save)) {
+			if (more || j + strlen(it) + 2 > EXCESS_SHOWN) {
+				more++;
+				continue;
 			}
+			j += (size_t)snprintf(shown + j, sizeof(shown) - j,
+					      "%s%s", j ? ", " : "", it);
 		}
-		shown[j] = '\0';
-		add_reason(v, "%s: %s not granted",
-			   bpfd_kind_name((enum bpfd_kind)k), shown);
+		if (more)
+			snprintf(shown + j, sizeof(shown) - j, " and %zu more",
+				 more);
+		add_reason(v, "%s: %s not granted", kind, shown);
 	}
 }
 

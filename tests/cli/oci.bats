@@ -33,6 +33,8 @@ teardown() {
 		umount -l "$m" 2>/dev/null || true
 	done
 	rm -rf "$T"
+	# the test build's policy directory, when a test wrote one
+	[ -z "${POLDIR:-}" ] || rm -rf "$POLDIR"
 }
 
 # The real thing or nothing: root, a 6.9+ kernel, runc, jq, busybox-static
@@ -777,4 +779,123 @@ in_sleeper_bpf_mounts() {
 	[ "$(bpf_mount_count)" -eq "$HOST_BPF" ]
 	timeout 30 runc --root "$STATE" delete -f "$id"
 	[ -z "$(runc --root "$STATE" list -q)" ]
+}
+
+# ---- the root hook under the administrator's policy (issue 12) ----------
+# The test build (tests/bpfdelegate-faults) reads its policy from
+# <build>/tests/etc/bpfdelegate; the release binary's /etc/bpfdelegate is
+# never written.  use_policy: the hook is the test build, $POLDIR empty.
+use_policy() {
+	use_faults || return 1
+	POLDIR="$(dirname "$BPFD_FAULTS")/etc/bpfdelegate"
+	rm -rf "$POLDIR"
+	install -d -m 0755 -o root -g root "$POLDIR"
+}
+
+# policy_file NAME: stdin into $POLDIR/NAME, root-owned, 0644.
+policy_file() {
+	mkdir -p "$(dirname "$POLDIR/$1")"
+	cat >"$POLDIR/$1"
+	chmod 0644 "$POLDIR/$1"
+}
+
+@test "oci policy: an annotation within the container rule: bpffs and token inside" {
+	need_oci
+	use_policy
+	policy_file policy <<-EOF
+	user root preset=all
+	container id=bpfd-* bundle=$T/* cmds=map_create maps=array,hash paths=/sys/fs/bpf
+	EOF
+	hook
+	annotate cmds map_create maps array
+	oci_run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"token=ok"* ]]
+	[[ "$output" == *"map=ok"* ]]
+	[[ "$output" == *"prog=EPERM"* ]]
+	[ "$(spy_bpf_mounts)" = "$BUNDLE/rootfs/sys/fs/bpf" ]
+	host_clean
+}
+
+@test "oci policy: annotations beyond the container rule fail the hook, excess and rule named" {
+	need_oci
+	use_policy
+	policy_file policy <<-EOF
+	container id=bpfd-* bundle=$T/* cmds=map_create maps=array
+	EOF
+	hook
+	annotate cmds map_create,prog_load maps array,hash progs socket_filter
+	oci_run
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"error running hook"* ]]
+	[[ "$stderr" == *"refused by the policy: cmds: prog_load not granted; maps: hash not granted; progs: socket_filter not granted (rule $POLDIR/policy:1)"* ]]
+	[ -z "$output" ] # the container's process never ran
+	[ ! -e "$SPY.mountinfo" ]
+	host_clean
+	# preset=all is "any": everything beyond the grant is named
+	cfg 'del(.annotations)'
+	annotate preset all
+	oci_run
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"refused by the policy: cmds: "*"maps: "*"progs: any not granted"* ]]
+	host_clean
+	# a target outside paths= (default /sys/fs/bpf)
+	cfg 'del(.annotations)'
+	annotate maps array target /mnt/bpf
+	oci_run
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"refused by the policy: target '/mnt/bpf' not granted (paths=/sys/fs/bpf) (rule $POLDIR/policy:1)"* ]]
+	host_clean
+}
+
+@test "oci policy: a container no rule matches is refused; without annotations it runs" {
+	need_oci
+	use_policy
+	policy_file policy.d/10-ci <<-EOF
+	container id=ci-* preset=all
+	container bundle=/srv/* preset=all
+	EOF
+	hook
+	annotate cmds map_create maps array
+	oci_run
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"refused by the policy: no rule for container 'bpfd-"*"' (bundle '$BUNDLE') (no rule: default deny)"* ]]
+	[ -z "$output" ]
+	host_clean
+	# the policy bounds what annotations ask, not containers that ask nothing
+	cfg 'del(.annotations)'
+	oci_run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"token=EINVAL"* ]]
+	host_clean
+}
+
+@test "oci policy: no policy file at all: annotations work as before; an unsafe one fails the hook" {
+	need_oci
+	use_policy
+	# the directory and presets.d exist, no policy file
+	policy_file presets.d/site <<-EOF
+	preset site maps=array
+	EOF
+	hook
+	annotate cmds map_create maps array
+	oci_run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"token=ok"* ]]
+	host_clean
+	# a policy another user owns refuses the whole policy: the hook fails
+	policy_file policy <<-EOF
+	container preset=all
+	EOF
+	chown 1 "$POLDIR/policy"
+	oci_run
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"policy: $POLDIR/policy: owned by uid 1, not root"* ]]
+	[ -z "$output" ]
+	host_clean
+	chown 0 "$POLDIR/policy"
+	oci_run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"token=ok"* ]]
+	host_clean
 }
