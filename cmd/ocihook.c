@@ -543,8 +543,11 @@ static int hook(const struct hook_opts *o, struct container *c,
 		eo.deleg = o->deleg; /* checked in cmd_oci_hook() */
 	}
 	/* What a container's annotations ask is bounded by the policy's
-	 * container rules; the hook's own arguments are root's. */
-	if (!cli_deleg_empty(&c->deleg) || c->target) {
+	 * container rules; the hook's own arguments are root's.  Through
+	 * the service, the service decides by the user's rule (inside a
+	 * user namespace the policy's owner, root, is not even mapped). */
+	if ((!cli_deleg_empty(&c->deleg) || c->target) &&
+	    !cli_service_wanted(true)) {
 		const struct bpfd_subject who = {.kind = BPFD_SUBJECT_CONTAINER,
 						 .oci_id = c->id,
 						 .bundle = c->bundle};

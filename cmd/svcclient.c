@@ -2,6 +2,7 @@
 /* The CLI's way to `bpfdelegate serve`: see svcclient.h. */
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/stat.h>
 
 #include <bpfdelegate/userns.h>
 
@@ -18,16 +19,24 @@ static bool permitted_sys_admin(void)
 	return v == CAP_SET;
 }
 
+/* A socket at the service's path (socket activation keeps it there). */
+static bool service_installed(void)
+{
+	struct stat st;
+
+	return stat(bpfd_service_socket(), &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
 bool cli_service_wanted(bool always_in_userns)
 {
 	bool init = bpfd_in_initial_userns();
 
 	if (!init)
-		return always_in_userns;
+		return always_in_userns && service_installed();
 	if (bpfd_check_privilege(NULL) == 0)
 		return false;
 	/* The file-capability helper holds it permitted only. */
-	return !permitted_sys_admin();
+	return !permitted_sys_admin() && service_installed();
 }
 
 void cli_service_use(struct cli_service *s, struct bpfd_engine_opts *eo,

@@ -24,7 +24,10 @@ struct cli_service {
  * of the initial user namespace and is not the capability helper (no
  * CAP_SYS_ADMIN in its permitted set); with @always_in_userns, also
  * whenever it runs inside a user namespace (oci-hook under rootless
- * podman: capabilities there count nothing on the host).
+ * podman: capabilities there count nothing on the host).  Never when no
+ * socket is at bpfd_service_socket(): the command then says it is not
+ * privileged (exit 3), as without a service.  Exclusive with helper mode
+ * (cli_rootless(): permitted CAP_SYS_ADMIN, initial namespace only).
  */
 bool cli_service_wanted(bool always_in_userns);
 

@@ -31,7 +31,7 @@ setup() {
 teardown() {
 	[ -n "$SVC" ] && kill "$SVC" 2>/dev/null && wait "$SVC" 2>/dev/null
 	[ -n "$SVC" ] && cat "$T/serve.log" 2>/dev/null | sed 's/^/# serve: /'
-	rm -f "$POLDIR/policy"
+	rm -f "$POLDIR/policy" "$SOCK"
 	kill_pids_umount_tmp
 }
 
@@ -393,11 +393,23 @@ userns_sleeper() {
 	[ "$(ns_bpf_count "$SLEEPER")" -eq 1 ]
 }
 
-@test "serve: no service to ask: exit 3, the socket named" {
+@test "serve: no service to ask: exit 3; a socket nobody answers: exit 3, the socket named" {
 	run as_user "$BPFD_TEST_USER" "$BPFD" run --preset all -- true
 	echo "$output"
 	[ "$status" -eq 3 ]
-	grep -q "^bpfdelegate: service connect $SOCK: No such file or directory" <<<"$output"
+	[ "${#lines[@]}" -eq 1 ]
+	grep -q "CAP_SYS_ADMIN" <<<"$output"
+	# a socket left by a service that was killed
+	start_service
+	kill -9 "$SVC"
+	wait "$SVC" || true
+	SVC=
+	[ -S "$SOCK" ]
+	run as_user "$BPFD_TEST_USER" "$BPFD" run --preset all -- true
+	echo "$output"
+	rm -f "$SOCK"
+	[ "$status" -eq 3 ]
+	grep -q "^bpfdelegate: service connect $SOCK: Connection refused" <<<"$output"
 }
 
 @test "serve: foreground: one service per socket, the socket removed on SIGTERM; --idle exits" {
