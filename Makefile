@@ -106,17 +106,22 @@ $(BUILD)/bpfdelegate: $(CMD_OBJ) $(BUILD)/libbpfdelegate.a
 TEST_POLICY_DIR := $(abspath $(BUILD))/tests/etc/bpfdelegate
 # ... and so is the socket of `bpfdelegate serve` (lib/service.h).
 TEST_SERVICE_SOCKET := $(abspath $(BUILD))/tests/run/bpfdelegate/socket
+# The test CLI re-executes a helper copy the rootless tests put here.
+TEST_HELPER_PATH := $(abspath $(BUILD))/tests/bpfdelegate-helper
 $(BUILD)/faults/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -DBPFD_TEST_FAULTS -DBPFD_POLICY_DIR='"$(TEST_POLICY_DIR)"' \
-		-DBPFD_SERVICE_SOCKET='"$(TEST_SERVICE_SOCKET)"' -c $< -o $@
+		-DBPFD_SERVICE_SOCKET='"$(TEST_SERVICE_SOCKET)"' \
+		-DBPFD_TEST_HELPER_PATH='"$(TEST_HELPER_PATH)"' -c $< -o $@
 
 $(FAULT_LIB): $(FAULT_OBJ)
 	ar rcs $@ $^
 
-$(BUILD)/tests/bpfdelegate-faults: $(CMD_OBJ) $(FAULT_LIB)
+# cmd/rootless.c again, for the test helper path.
+FAULT_CMD_OBJ := $(filter-out $(BUILD)/cmd/rootless.o,$(CMD_OBJ)) $(BUILD)/faults/cmd/rootless.o
+$(BUILD)/tests/bpfdelegate-faults: $(FAULT_CMD_OBJ) $(FAULT_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) $(FAULT_LIB) $(PKG_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(FAULT_CMD_OBJ) $(FAULT_LIB) $(PKG_LIBS)
 
 # Small programs the CLI tests run (no library, no cmocka).
 $(BUILD)/tests/helpers/%: tests/helpers/%.c

@@ -191,7 +191,7 @@ static int attach(const struct attach_opts *o, const struct bpfd_names *names,
 		code = cli_rootless_target(o->pid, "attach");
 		if (!code)
 			code = cli_rootless_allow(
-			    BPFD_POLICY_ATTACH, &jo.deleg, false,
+			    "attach", BPFD_POLICY_ATTACH, &jo.deleg, false,
 			    o->target ? o->target : BPFD_DEFAULT_TARGET, names,
 			    &ro, &jo);
 		if (code) {

@@ -83,8 +83,8 @@ int cmd_check(int argc, char **argv)
 	eo.idmap = bpfd_idmap_default(getenv("SUDO_UID"), getenv("SUDO_GID"));
 	/* Unprivileged: the policy first; the namespace root is the caller. */
 	if (cli_rootless()) {
-		r = cli_rootless_allow(BPFD_POLICY_CHECK, &eo.deleg, false,
-				       NULL, names, &ro, &eo);
+		r = cli_rootless_allow("check", BPFD_POLICY_CHECK, &eo.deleg,
+				       false, NULL, names, &ro, &eo);
 		if (r) {
 			bpfd_names_free(names);
 			return r;

@@ -13,14 +13,11 @@
 #include "cli.h"
 #include "doctor_rootless.h"
 #include "policy.h"
-
-#ifndef BPFD_HELPER_PATH
-#define BPFD_HELPER_PATH "/usr/local/libexec/bpfdelegate/bpfdelegate-helper"
-#endif
+#include "rootless.h"
 
 const char *doctor_helper_default(void)
 {
-	return BPFD_HELPER_PATH;
+	return cli_helper_path();
 }
 
 static void line(json_object *a, const char *check, const char *status,

@@ -7,7 +7,9 @@
 
 #include <bpfdelegate/delegation.h>
 
-/* The helper path this build re-executes (HELPER_PATH). */
+/* The helper path this build re-executes (cli_helper_path()).  Apart:
+ * lib/policy.h's struct bpfd_verdict and bpfdelegate/diag.h's enum
+ * bpfd_verdict cannot meet in one file. */
 const char *doctor_helper_default(void);
 
 /*

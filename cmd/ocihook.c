@@ -406,7 +406,7 @@ static int delegate(const struct hook_opts *o, const struct container *c,
 		r = cli_rootless_target(c->pid, "oci-hook");
 		if (!r)
 			r = cli_rootless_allow(
-			    BPFD_POLICY_ATTACH, &eo->deleg, false,
+			    "oci-hook", BPFD_POLICY_ATTACH, &eo->deleg, false,
 			    c->target	? c->target
 			    : o->target ? o->target
 					: BPFD_DEFAULT_TARGET,

@@ -300,8 +300,9 @@ int cli_exit_code(const struct bpfd_error *e)
 		return EXIT_NO_KERNEL_SUPPORT;
 	if (e->step == BPFD_STEP_PRIVILEGE && e->err == EPERM)
 		return EXIT_NOT_PRIVILEGED;
-	/* The policy of a rootless front door refused (rule named). */
-	if (e->step == BPFD_STEP_POLICY && e->err == EACCES)
+	/* The policy of a rootless front door refused (rule named), or
+	 * cannot be used (unsafe, malformed): as the helper says it. */
+	if (e->step == BPFD_STEP_POLICY)
 		return EXIT_POLICY;
 	/* Not root, and no front door: the service is not there. */
 	if (e->step == BPFD_STEP_SERVICE &&

@@ -9,11 +9,22 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "nschild.h"
 #include "rootless.h"
 
 #ifndef BPFD_HELPER_PATH
 #define BPFD_HELPER_PATH "/usr/local/libexec/bpfdelegate/bpfdelegate-helper"
 #endif
+/* The test CLI (build/tests/bpfdelegate-faults): a path in the build. */
+#ifdef BPFD_TEST_HELPER_PATH
+#undef BPFD_HELPER_PATH
+#define BPFD_HELPER_PATH BPFD_TEST_HELPER_PATH
+#endif
+
+const char *cli_helper_path(void)
+{
+	return BPFD_HELPER_PATH;
+}
 
 static bool helper_mode;
 
@@ -104,16 +115,23 @@ static bool effective_sys_admin(void)
  * without CAP_SYS_ADMIN becomes the helper's `run ...`, when installed.
  * Never ourselves again (a helper that lost its capability would loop).
  */
-static void reexec_helper(char **argv)
+/* The commands the helper serves: check, run, attach, oci-hook. */
+static bool helper_command(const char *cmd)
 {
 	static const char *const cmds[] = {"check", "run", "attach",
 					   "oci-hook"};
-	struct stat h, self;
-	bool want = false;
 
-	for (size_t i = 0; argv[1] && i < sizeof(cmds) / sizeof(*cmds); i++)
-		want |= strcmp(argv[1], cmds[i]) == 0;
-	if (!want || getuid() == 0 || effective_sys_admin())
+	for (size_t i = 0; cmd && i < sizeof(cmds) / sizeof(*cmds); i++)
+		if (strcmp(cmd, cmds[i]) == 0)
+			return true;
+	return false;
+}
+
+static void reexec_helper(char **argv)
+{
+	struct stat h, self;
+
+	if (!helper_command(argv[1]) || getuid() == 0 || effective_sys_admin())
 		return;
 	if (stat(BPFD_HELPER_PATH, &h) < 0 || stat("/proc/self/exe", &self) < 0)
 		return;
@@ -137,6 +155,17 @@ int cli_rootless_init(int argc, char **argv)
 		reexec_helper(argv);
 		return 0;
 	}
+	/* Any other command (list, doctor, names, ...) needs no capability
+	 * and gets none: every set emptied, as for an ordinary user. */
+	if (!helper_command(argv[1])) {
+		r = bpfd_caps_drop_all();
+		if (r < 0) {
+			fprintf(stderr, PROG ": drop capabilities: %s\n",
+				strerror(-r));
+			return EXIT_FAIL;
+		}
+		return 0;
+	}
 	/* Helper mode: before anything reads the environment or opens a
 	 * file, lower CAP_SYS_ADMIN to the permitted set only. */
 	r = bpfd_helper_lower();
@@ -150,14 +179,7 @@ int cli_rootless_init(int argc, char **argv)
 	return 0;
 }
 
-static const char *cmd_name(enum bpfd_policy_cmd cmd)
-{
-	return cmd == BPFD_POLICY_RUN	   ? "run"
-	       : cmd == BPFD_POLICY_ATTACH ? "attach"
-					   : "check";
-}
-
-int cli_rootless_allow(enum bpfd_policy_cmd cmd,
+int cli_rootless_allow(const char *name, enum bpfd_policy_cmd cmd,
 		       const struct bpfd_delegation *d, bool netns_host,
 		       const char *target, const struct bpfd_names *names,
 		       struct cli_rootless_op *ro, struct bpfd_engine_opts *eo)
@@ -178,7 +200,7 @@ int cli_rootless_allow(enum bpfd_policy_cmd cmd,
 		cli_print_error(&e);
 		fprintf(stderr,
 			PROG ": %s: refused: the policy in %s cannot be used\n",
-			cmd_name(cmd), bpfd_policy_dir());
+			name, bpfd_policy_dir());
 		return EXIT_POLICY;
 	}
 	who.uid = getuid();
@@ -191,7 +213,7 @@ int cli_rootless_allow(enum bpfd_policy_cmd cmd,
 	bpfd_policy_free(pol);
 	if (r < 0 || !v.allowed) {
 		fprintf(stderr, PROG ": %s: refused by the policy (%s): %s\n",
-			cmd_name(cmd), v.rule[0] ? v.rule : "no rule applies",
+			name, v.rule[0] ? v.rule : "no rule applies",
 			v.reason[0] ? v.reason : "not allowed");
 		return EXIT_POLICY;
 	}

@@ -27,6 +27,9 @@
  */
 int cli_rootless_init(int argc, char **argv);
 
+/* The helper this build re-executes (HELPER_PATH, fixed at build time). */
+const char *cli_helper_path(void);
+
 /* True in helper mode (after cli_rootless_init). */
 bool cli_rootless(void);
 
@@ -37,13 +40,14 @@ struct cli_rootless_op {
 };
 
 /*
- * Helper mode only: ask the policy for @cmd with @d (netns_host: run
+ * Helper mode only: ask the policy for @cmd (@name: the command, for
+ * the message) with @d (netns_host: run
  * without --netns new; target: attach's mount path or NULL).  Allowed:
  * 0, with @ro filled and eo->privop pointing at it.  Refused: the rule and
  * what exceeds the grant printed, EXIT_POLICY.  A policy that cannot be
  * loaded (unsafe ownership, syntax): printed, EXIT_POLICY.
  */
-int cli_rootless_allow(enum bpfd_policy_cmd cmd,
+int cli_rootless_allow(const char *name, enum bpfd_policy_cmd cmd,
 		       const struct bpfd_delegation *d, bool netns_host,
 		       const char *target, const struct bpfd_names *names,
 		       struct cli_rootless_op *ro, struct bpfd_engine_opts *eo);

@@ -500,7 +500,7 @@ static int resolve_opts(struct run_opts *o, const struct bpfd_names *names,
 	eo->timeout_ms = o->co.timeout_ms;
 	/* Unprivileged: the policy decides before anything privileged. */
 	if (cli_rootless())
-		return cli_rootless_allow(BPFD_POLICY_RUN, &eo->deleg,
+		return cli_rootless_allow("run", BPFD_POLICY_RUN, &eo->deleg,
 					  !eo->new_netns, NULL, names, &o->ro,
 					  eo);
 	return 0;

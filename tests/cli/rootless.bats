@@ -24,6 +24,8 @@ setup() {
 	setcap cap_sys_admin+p "$H"
 	PIDS=()
 	HOST_BPF=$(bpf_mount_count)
+	# the helper path the test CLI re-executes (Makefile TEST_HELPER_PATH)
+	REEXEC="$(cd "$(dirname "$BPFD_FAULTS")" && pwd)/bpfdelegate-helper"
 	U1=$(id -u "$BPFD_TEST_USER")
 	G1=$(id -g "$BPFD_TEST_USER")
 	cd /
@@ -32,7 +34,12 @@ setup() {
 teardown() {
 	local p
 	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-	rm -f "$POLDIR/policy" "$POLDIR/test-fault"
+	rm -f "$POLDIR/policy" "$POLDIR/test-fault" "$REEXEC"
+	if [ -d "$T/state" ]; then
+		for p in $(runc --root "$T/state" list -q 2>/dev/null); do
+			timeout 30 runc --root "$T/state" delete -f "$p" >/dev/null 2>&1 || true
+		done
+	fi
 	rm -rf "$T"
 }
 
@@ -341,4 +348,117 @@ sleeper() {
 	umount "$T/nosuid"
 	echo "$output"
 	[ "$(jq -r '.rootless[] | select(.check == "helper-nosuid") | .status' <<<"$output")" = PROBLEM ]
+}
+
+@test "rootless: root running the helper copy is the root tool (no policy asked)" {
+	rm -f "$POLDIR/policy"
+	run --separate-stderr "$H" check --preset socket-filter
+	echo "$output"; echo "$stderr"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Result: ok"* ]]
+	[[ "$output" == *"uid=65534,gid=65534,delegate_cmds="* ]]
+}
+
+@test "rootless: the plain CLI re-executes the helper at its build-time path for an unprivileged caller" {
+	policy "user $BPFD_TEST_USER preset=socket-filter commands=check"
+	# not installed: the plain CLI is not privileged (exit 3)
+	run --separate-stderr u1 "$BPFD_FAULTS" check --preset socket-filter
+	echo "$stderr"
+	[ "$status" -eq 3 ]
+	cp "$H" "$REEXEC"
+	setcap cap_sys_admin+p "$REEXEC"
+	run --separate-stderr u1 "$BPFD_FAULTS" check --preset socket-filter
+	echo "$stderr"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Result: ok"* ]]
+	run --separate-stderr u1 "$BPFD_FAULTS" check --preset tracing
+	[ "$status" -eq 6 ]
+	# a copy that lost its capability: no loop, exit 3
+	cp "$H" "$REEXEC.new"
+	mv "$REEXEC.new" "$REEXEC"
+	run --separate-stderr timeout 20 env -u BPFDELEGATE_TEST_FAULT setpriv --reuid="$BPFD_TEST_USER" --regid="$G1" --init-groups "$REEXEC" check --preset socket-filter
+	echo "$stderr"
+	[ "$status" -eq 3 ]
+}
+
+@test "rootless: attach's clean-up child joins the caller's user namespace to undo a mount (fault child-hang-after-attach)" {
+	policy "user $BPFD_TEST_USER preset=socket-filter commands=attach"
+	sleeper "$BPFD_TEST_USER"
+	fault child-hang-after-attach
+	run --separate-stderr u1 "$H" attach --pid "$SLEEPER" --preset socket-filter --timeout 2
+	echo "$stderr"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" != *"undo mount"* ]]
+	[ "$(nsenter -t "$SLEEPER" -m cat /proc/self/mountinfo | grep -c ' - bpf ')" -eq 0 ]
+}
+
+# A rootless runc bundle (`runc spec --rootless`) of the test user:
+# busybox-static and the static tokenprobe, the container's root is the
+# user, CAP_BPF/PERFMON/NET_ADMIN; the helper as its createRuntime hook.
+rootless_bundle() {
+	local b="$T/bundle" a x args='[]' caps='["CAP_AUDIT_WRITE","CAP_KILL","CAP_NET_BIND_SERVICE","CAP_BPF","CAP_PERFMON","CAP_NET_ADMIN"]'
+	mkdir -p "$b/rootfs"/{bin,proc,sys,dev,tmp,etc,root,mnt} "$T/state"
+	cp /bin/busybox "$b/rootfs/bin/busybox"
+	for a in sh cat grep; do ln -sf busybox "$b/rootfs/bin/$a"; done
+	cp "$HELPERS/tokenprobe-static" "$b/rootfs/tokenprobe"
+	chown -R "$U1:$G1" "$b" "$T/state"
+	(cd "$b" && rm -f config.json && u1 runc spec --rootless)
+	# (jq 1.6 would take options after --args as its own)
+	for x in "$@"; do args=$(jq -cn --argjson a "$args" --arg x "$x" '$a + [$x]'); done
+	jq --argjson caps "$caps" --arg h "$H" --argjson a "$args" '
+		.process.terminal = false
+		| .process.args = ["sh", "-c", "grep \" - bpf \" /proc/self/mountinfo; exec /tokenprobe"]
+		| .process.capabilities = {bounding: $caps, effective: $caps, permitted: $caps,
+		                          inheritable: $caps, ambient: $caps}
+		| .root = {path: "rootfs", readonly: false}
+		| .hooks.createRuntime = [{path: $h, args: (["bpfdelegate-helper", "oci-hook"] + $a), timeout: 10}]' \
+		"$b/config.json" >"$T/config.json"
+	cp "$T/config.json" "$b/config.json"
+	chown "$U1:$G1" "$b/config.json"
+}
+
+@test "rootless: a rootless runc (run by the test user) starts with a delegated bpffs and a working token, the helper as its hook" {
+	command -v runc >/dev/null && command -v jq >/dev/null && [ -x /bin/busybox ] &&
+		[ -x "$HELPERS/tokenprobe-static" ] || skip "needs runc, jq, busybox-static, tokenprobe-static"
+	policy "user $BPFD_TEST_USER preset=socket-filter commands=attach"
+	rootless_bundle --preset socket-filter
+	run --separate-stderr u1 env -u XDG_RUNTIME_DIR timeout 60 runc --root "$T/state" run --bundle "$T/bundle" "rl-$BATS_TEST_NUMBER"
+	echo "$output"; echo "$stderr"
+	[ "$status" -eq 0 ]
+	grep -q " /sys/fs/bpf .* - bpf .*delegate_progs=socket_filter" <<<"$output"
+	grep -qx "token=ok" <<<"$output"
+	grep -qx "map=ok" <<<"$output"
+	grep -qx "prog=ok" <<<"$output"
+	[ "$(bpf_mount_count)" -eq "$HOST_BPF" ]
+	# beyond the grant: the hook fails, so does the container's start
+	rootless_bundle --preset tracing
+	run --separate-stderr u1 env -u XDG_RUNTIME_DIR timeout 60 runc --root "$T/state" run --bundle "$T/bundle" "rl2-$BATS_TEST_NUMBER"
+	echo "$stderr"
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"oci-hook: refused by the policy ($POLDIR/policy:1)"*"not granted"* ]]
+	[[ "$output" != *"token=ok"* ]]
+}
+
+@test "rootless: other commands run by the helper copy (list) hold no capability at all" {
+	local lp i
+	sleeper "$BPFD_TEST_USER"
+	mkdir "$T/bpf"
+	chmod 0777 "$T/bpf"
+	# root's attach: a bpffs owned by the sleeper's user namespace, so
+	# that list --pid tries a token there from a child (fault: it pauses)
+	run "$BPFD" attach --pid "$SLEEPER" --target "$T/bpf" --preset socket-filter
+	[ "$status" -eq 0 ]
+	fault probe-hang
+	u1 "$H" list --pid "$SLEEPER" >/dev/null 2>&1 &
+	PIDS+=($!)
+	for i in $(seq 100); do
+		lp=$(pgrep -u "$BPFD_TEST_USER" -f "^$H list" -o || true)
+		[ -n "$lp" ] && pgrep -P "$lp" >/dev/null && break
+		sleep 0.1
+	done
+	echo "list=$lp"
+	pgrep -P "$lp"
+	PIDS+=("$lp")
+	[ "$(cap_line "$lp" Prm)" = "$ZERO" ]
+	[ "$(cap_line "$lp" Eff)" = "$ZERO" ]
 }

@@ -188,19 +188,19 @@ userns_sleeper() {
 	no_service_children
 }
 
-@test "serve: an unsafe policy file is refused whole, naming the file" {
+@test "serve: an unsafe policy file is refused whole, naming the file (exit 6, as the helper)" {
 	policy "user $BPFD_TEST_USER preset=all netns=host"
 	chmod 666 "$POLDIR/policy"
 	start_service
 	run as_user "$BPFD_TEST_USER" "$BPFD" run --preset all -- true
 	echo "$output"
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 6 ]
 	grep -q "$POLDIR/policy" <<<"$output"
 	chown "$BPFD_TEST_USER" "$POLDIR/policy"
 	chmod 644 "$POLDIR/policy"
 	run as_user "$BPFD_TEST_USER" "$BPFD" run --preset all -- true
 	echo "$output"
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 6 ]
 	grep -q "$POLDIR/policy" <<<"$output"
 	chown root "$POLDIR/policy"
 	run as_user "$BPFD_TEST_USER" "$BPFD" run --preset all -- true
