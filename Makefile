@@ -62,7 +62,7 @@ TEST_BINS += $(BPF_TEST_SRC:tests/%.c=$(BUILD)/tests/%.o)
 
 .PHONY: all deps deps-kernels run test test-asan test-kernels test-kernels-smoke valgrind bench man \
         clean install install-helper format format-check help
-.PHONY: fuzz fuzz-build fuzz-seeds libbpf-client
+.PHONY: fuzz fuzz-build fuzz-seeds libbpf-client callgraph
 all: $(BUILD)/bpfdelegate $(BUILD)/libbpfdelegate.a $(BUILD)/libbpfdelegate.so man
 
 # Install the Debian packages the build and the tests need, when missing.
@@ -296,6 +296,11 @@ install: all
 install-helper: all
 	install -Dm755 $(BUILD)/bpfdelegate $(DESTDIR)$(HELPER_PATH)
 	setcap cap_sys_admin+p $(DESTDIR)$(HELPER_PATH)
+
+# The call graph between lib/ files (from nm), failing on a cycle; tests/run.sh
+# runs it too.
+callgraph: $(LIB_OBJ)
+	tests/tools/callgraph.sh $(BUILD)
 
 format:
 	clang-format -i $(LIB_SRC) $(CMD_SRC) $(UNIT_SRC) $(INTEG_SRC) $(HEADERS)

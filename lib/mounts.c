@@ -39,15 +39,6 @@ const char *bpfd_owner_name(enum bpfd_owner owner)
 	return names[owner];
 }
 
-uint64_t bpfd_userns_ino(const char *path)
-{
-	struct stat st;
-
-	if (!path || stat(path, &st) < 0)
-		return 0;
-	return (uint64_t)st.st_ino;
-}
-
 static bool has_cap_bpf(void)
 {
 	cap_t caps = cap_get_proc();

@@ -8,7 +8,6 @@
 #include <sys/capability.h>
 #include <sys/stat.h>
 
-#include <bpfdelegate/mounts.h>
 #include <bpfdelegate/userns.h>
 
 #include "internal.h"
@@ -160,6 +159,15 @@ static int in_initial_userns(struct bpfd_error *err)
 				      "/proc/self/uid_map");
 	fclose(f);
 	return init;
+}
+
+uint64_t bpfd_userns_ino(const char *path)
+{
+	struct stat st;
+
+	if (!path || stat(path, &st) < 0)
+		return 0;
+	return (uint64_t)st.st_ino;
 }
 
 bool bpfd_in_initial_userns(void)
