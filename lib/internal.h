@@ -83,7 +83,11 @@ int bpfd_bpffs_delegate_steps(int fs_fd, const struct bpfd_delegation *d,
 			      const struct bpfd_idmap *owner, uint64_t *done,
 			      struct bpfd_error *err);
 
-/* Log through the callback installed with bpfd_set_print(). */
+/*
+ * Log through the callback installed with bpfd_set_print(): for failures
+ * that change no result (a clean-up that failed, a fallback taken).  One
+ * line, no trailing newline; the CLI prints BPFD_LOG_WARN on stderr.
+ */
 void bpfd_log(enum bpfd_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
