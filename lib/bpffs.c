@@ -171,7 +171,7 @@ static int create(int fs_fd, int known, struct bpfd_error *err)
 	if (refused || !known)
 		return bpfd_error_set(
 		    err, BPFD_STEP_CREATE, EOPNOTSUPP,
-		    "(the kernel said %s%s%s%s%s)", strerrorname_np(e) ?: "?",
+		    "(the kernel said %s%s%s%s%s)", bpfd_errno_name(e, "?"),
 		    msg[0] ? ": \"" : "", msg, msg[0] ? "\"" : "",
 		    known ? "" : "; it accepted delegate_cmds=MUSTFAIL");
 	return bpfd_error_set(err, BPFD_STEP_CREATE, e, msg[0] ? "(%s)" : NULL,

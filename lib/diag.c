@@ -49,13 +49,6 @@ const char *bpfd_verdict_name(enum bpfd_verdict verdict)
 	return (unsigned int)verdict < ARRAY_SIZE(names) ? names[verdict] : "?";
 }
 
-static const char *errname(int err)
-{
-	const char *n = err > 0 ? strerrorname_np(err) : NULL;
-
-	return n ? n : "?";
-}
-
 static bool no_masks(const struct bpfd_delegation *d)
 {
 	return !(d->mask[0] | d->mask[1] | d->mask[2] | d->mask[3]);
@@ -114,7 +107,7 @@ static void check_kernel(const struct bpfd_diag_facts *f,
 			    "%s: BPF_TOKEN_CREATE could not be probed (%s%s); "
 			    "a bpf fs context of a new user namespace %s "
 			    "delegate_cmds=MUSTFAIL: %s",
-			    f->kernel, errname(f->token_cmd),
+			    f->kernel, bpfd_errno_name(f->token_cmd, "?"),
 			    bpfd_diag_unpriv_bpf_blocks(f)
 				? ": kernel.unprivileged_bpf_disabled"
 				: "",
@@ -131,7 +124,7 @@ static void check_kernel(const struct bpfd_diag_facts *f,
 		set(r, BPFD_CHECK_KERNEL, BPFD_DIAG_WARN,
 		    "%s: BPF_TOKEN_CREATE could not be probed (%s%s); by its "
 		    "version the kernel %s",
-		    f->kernel, errname(f->token_cmd),
+		    f->kernel, bpfd_errno_name(f->token_cmd, "?"),
 		    bpfd_diag_unpriv_bpf_blocks(f)
 			? ": kernel.unprivileged_bpf_disabled"
 			: "",
@@ -510,7 +503,7 @@ static void check_token(const struct bpfd_diag_facts *f,
 	ci = bpfd_cause_info(r->cause);
 	set(r, BPFD_CHECK_TOKEN,
 	    host_ready(f) ? BPFD_DIAG_INFO : BPFD_DIAG_PROBLEM,
-	    "BPF_TOKEN_CREATE: %s (%s): %s%s%s", errname(f->token_err),
+	    "BPF_TOKEN_CREATE: %s (%s): %s%s%s", bpfd_errno_name(f->token_err, "?"),
 	    strerror(f->token_err),
 	    r->cause ? ci->text : "no single cause applies", why[0] ? "; " : "",
 	    why);

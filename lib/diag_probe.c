@@ -21,6 +21,7 @@
 
 #include <bpfdelegate/bpffs.h>
 #include <bpfdelegate/diag.h>
+#include <bpfdelegate/engine.h>
 #include <bpfdelegate/sysbpf.h>
 #include <bpfdelegate/userns.h>
 
@@ -28,14 +29,6 @@
 #include "fault.h"
 #include "internal.h"
 
-#ifndef STATX_ATTR_MOUNT_ROOT
-#define STATX_ATTR_MOUNT_ROOT 0x00002000
-#endif
-#ifndef SYS_lsm_list_modules
-#define SYS_lsm_list_modules 461
-#endif
-
-#define DEFAULT_PATH "/sys/fs/bpf"
 
 /* First line of a small file, newline stripped; false when unreadable. */
 static bool read_line(const char *path, char *buf, size_t len)
@@ -241,7 +234,7 @@ static void collect_path(const char *path, int fd,
 	_cleanup_close_ int reopened = BPFD_NO_FD;
 	int flags, tok;
 
-	snprintf(f->path, sizeof(f->path), "%s", path ? path : DEFAULT_PATH);
+	snprintf(f->path, sizeof(f->path), "%s", path ? path : BPFD_DEFAULT_TARGET);
 	f->token_err = -1;
 	f->owner.err = -1;
 	if (fd < 0) {

@@ -84,6 +84,12 @@ int bpfd_bpffs_delegate_steps(int fs_fd, const struct bpfd_delegation *d,
 			      struct bpfd_error *err);
 
 /*
+ * The errno's name ("EPERM"; "ENOTSUPP" for the kernel-internal 524 that
+ * bpf() leaks), or @unknown for 0, a negative or an unnamed number.
+ */
+const char *bpfd_errno_name(int err, const char *unknown);
+
+/*
  * Log through the callback installed with bpfd_set_print(): for failures
  * that change no result (a clean-up that failed, a fallback taken).  One
  * line, no trailing newline; the CLI prints BPFD_LOG_WARN on stderr.

@@ -52,13 +52,6 @@ static bool has_cap_bpf(void)
 	return v == CAP_SET;
 }
 
-static const char *errname(int err)
-{
-	const char *n = err > 0 ? strerrorname_np(err) : NULL;
-
-	return n ? n : "an error";
-}
-
 /* One attempt from here; a token that comes out of it is closed at once. */
 static int try_token(int root_fd)
 {
@@ -94,7 +87,7 @@ static void owner_from_initial(int root_fd, struct bpfd_owner_info *o)
 		snprintf(o->how, sizeof(o->how),
 			 "token attempt from the initial user namespace: %s "
 			 "(%s), which does not tell the owner",
-			 errname(o->err),
+			 bpfd_errno_name(o->err, "an error"),
 			 o->err == EINVAL ? "no BPF_TOKEN_CREATE in this "
 					    "kernel, or not a bpffs root"
 					  : strerror(o->err));
@@ -122,7 +115,7 @@ static void owner_from_userns(int root_fd, struct bpfd_owner_info *o)
 	} else {
 		snprintf(o->how, sizeof(o->how),
 			 "token attempt from this user namespace: %s (%s)",
-			 errname(o->err), strerror(o->err));
+			 bpfd_errno_name(o->err, "an error"), strerror(o->err));
 	}
 }
 
@@ -194,7 +187,7 @@ static void owner_from_target(int root_fd, int userns_fd,
 	} else {
 		snprintf(o->how, sizeof(o->how),
 			 "%.150s; from the target's user namespace: %s", tmp,
-			 errname(r));
+			 bpfd_errno_name(r, "an error"));
 	}
 }
 

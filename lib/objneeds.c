@@ -54,10 +54,6 @@
 #include "internal.h"
 #include "objneeds.h"
 
-#ifndef EM_BPF
-#define EM_BPF 247
-#endif
-
 /* libbpf 1.5 sections libbpf 1.1 does not know.  Attach type values from
  * the 6.18 UAPI (Debian 12's linux/bpf.h is 6.1's and lacks them). */
 static const struct newer_section {

@@ -25,9 +25,6 @@
 #include "internal.h"
 #include "probe_table.h"
 
-/* The kernel-internal errno 524 that leaks out of some bpf() paths. */
-#define BPFD_ENOTSUPP 524
-
 struct probe_ctx {
 	int token;
 	const struct bpfd_delegation *want;
@@ -96,8 +93,7 @@ static const char *name_of(const struct probe_ctx *c, enum bpfd_kind k,
 
 static const char *errno_name(int err, char *buf, size_t len)
 {
-	const char *n =
-	    err == BPFD_ENOTSUPP ? "ENOTSUPP" : strerrorname_np(err);
+	const char *n = bpfd_errno_name(err, NULL);
 
 	if (n)
 		return n;
