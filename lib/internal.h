@@ -47,6 +47,20 @@ static inline void bpfd_freep(void *p)
 		_p_;                                                           \
 	})
 
+/*
+ * Around code that gcc's -fanalyzer (make analyze) misreads, with a comment
+ * saying why the finding is wrong.  clang does not know these warnings.
+ */
+#define BPFD_PRAGMA(x) _Pragma(#x)
+#ifdef __clang__
+#define BPFD_ANALYZER_IGNORE(w)
+#define BPFD_ANALYZER_POP
+#else
+#define BPFD_ANALYZER_IGNORE(w)                                                \
+	BPFD_PRAGMA(GCC diagnostic push) BPFD_PRAGMA(GCC diagnostic ignored w)
+#define BPFD_ANALYZER_POP BPFD_PRAGMA(GCC diagnostic pop)
+#endif
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define offsetofend(T, m) (offsetof(T, m) + sizeof(((T *)0)->m))
 
