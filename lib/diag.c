@@ -503,8 +503,8 @@ static void check_token(const struct bpfd_diag_facts *f,
 	ci = bpfd_cause_info(r->cause);
 	set(r, BPFD_CHECK_TOKEN,
 	    host_ready(f) ? BPFD_DIAG_INFO : BPFD_DIAG_PROBLEM,
-	    "BPF_TOKEN_CREATE: %s (%s): %s%s%s", bpfd_errno_name(f->token_err, "?"),
-	    strerror(f->token_err),
+	    "BPF_TOKEN_CREATE: %s (%s): %s%s%s",
+	    bpfd_errno_name(f->token_err, "?"), strerror(f->token_err),
 	    r->cause ? ci->text : "no single cause applies", why[0] ? "; " : "",
 	    why);
 	if (r->cause)

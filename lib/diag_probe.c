@@ -29,7 +29,6 @@
 #include "fault.h"
 #include "internal.h"
 
-
 /* First line of a small file, newline stripped; false when unreadable. */
 static bool read_line(const char *path, char *buf, size_t len)
 {
@@ -234,7 +233,8 @@ static void collect_path(const char *path, int fd,
 	_cleanup_close_ int reopened = BPFD_NO_FD;
 	int flags, tok;
 
-	snprintf(f->path, sizeof(f->path), "%s", path ? path : BPFD_DEFAULT_TARGET);
+	snprintf(f->path, sizeof(f->path), "%s",
+		 path ? path : BPFD_DEFAULT_TARGET);
 	f->token_err = -1;
 	f->owner.err = -1;
 	if (fd < 0) {

@@ -766,9 +766,9 @@ static int child_namespaces(struct child_ctx *c)
 	if (!c->opts->join) {
 		/* COMMAND starts where run was called: unshare moves our cwd
 		 * into the new mount namespace's copy of it. */
-		if (c->cwd_fd >= 0 && fchdir(c->cwd_fd) < 0 &&
-		    chdir("/") < 0)
-			bpfd_log(BPFD_LOG_DEBUG, "run: no working directory: %s",
+		if (c->cwd_fd >= 0 && fchdir(c->cwd_fd) < 0 && chdir("/") < 0)
+			bpfd_log(BPFD_LOG_DEBUG,
+				 "run: no working directory: %s",
 				 strerror(errno));
 		bpfd_closep(&c->cwd_fd);
 		if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)

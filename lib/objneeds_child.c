@@ -40,7 +40,7 @@ static const int crash_signals[] = {SIGSEGV, SIGBUS,  SIGILL,
 				    SIGFPE,  SIGABRT, SIGTRAP};
 
 __attribute__((noreturn)) static void child(int wfd, const void *buf,
-					   size_t len, const char *name)
+					    size_t len, const char *name)
 {
 	static struct answer a; /* the child's own copy: no sharing */
 	struct bpfd_needs n = {0};
