@@ -367,14 +367,11 @@ int bpfd_bpffs_read_options(const char *mountinfo, int mnt_id,
 			    struct bpfd_delegation *out, char *raw,
 			    size_t rawlen, struct bpfd_error *err)
 {
-	FILE *f = fopen(mountinfo, "re");
-	int r;
+	_cleanup_fclose_ FILE *f = fopen(mountinfo, "re");
 
 	if (!f)
 		return bpfd_error_set(err, BPFD_STEP_MOUNTINFO, errno, "%s",
 				      mountinfo);
-	r = read_options_file(f, mountinfo, mnt_id, names, out, raw, rawlen,
-			      err);
-	fclose(f);
-	return r;
+	return read_options_file(f, mountinfo, mnt_id, names, out, raw, rawlen,
+				 err);
 }

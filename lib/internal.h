@@ -5,8 +5,11 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/capability.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -30,8 +33,41 @@ static inline void bpfd_freep(void *p)
 	free(*(void **)p);
 }
 
+static inline void bpfd_fclosep(FILE **f)
+{
+	if (*f)
+		fclose(*f);
+}
+
+/* libcap: cap_t, and the strings cap_to_text() / cap_to_name() return. */
+static inline void bpfd_cap_freep(void *p)
+{
+	void *c = *(void **)p;
+
+	if (c)
+		cap_free(c);
+}
+
+/* libmount's, declared as <libmount.h> does: no need to include it here. */
+struct libmnt_table;
+struct libmnt_iter;
+extern void mnt_unref_table(struct libmnt_table *tb);
+extern void mnt_free_iter(struct libmnt_iter *itr);
+static inline void bpfd_mnt_unref_tablep(struct libmnt_table **t)
+{
+	mnt_unref_table(*t); /* NULL is fine */
+}
+static inline void bpfd_mnt_free_iterp(struct libmnt_iter **i)
+{
+	mnt_free_iter(*i); /* NULL is fine */
+}
+
 #define _cleanup_close_ __attribute__((cleanup(bpfd_closep)))
 #define _cleanup_free_ __attribute__((cleanup(bpfd_freep)))
+#define _cleanup_fclose_ __attribute__((cleanup(bpfd_fclosep)))
+#define _cleanup_cap_ __attribute__((cleanup(bpfd_cap_freep)))
+#define _cleanup_mnt_table_ __attribute__((cleanup(bpfd_mnt_unref_tablep)))
+#define _cleanup_mnt_iter_ __attribute__((cleanup(bpfd_mnt_free_iterp)))
 
 /* Hand ownership out of a cleanup variable. */
 #define TAKE_FD(fd)                                                            \
@@ -96,6 +132,26 @@ struct bpfd_idmap;
 int bpfd_bpffs_delegate_steps(int fs_fd, const struct bpfd_delegation *d,
 			      const struct bpfd_idmap *owner, uint64_t *done,
 			      struct bpfd_error *err);
+
+/*
+ * The first line of a small file (/proc, /sys), newline stripped, into
+ * @buf; false when it cannot be read.
+ */
+bool bpfd_read_line(const char *path, char *buf, size_t len);
+/*
+ * A sysctl's value (e.g. "/proc/sys/kernel/unprivileged_bpf_disabled"):
+ * its first number, or -1 when absent, unreadable or not a number >= 0.
+ */
+long bpfd_sysctl_long(const char *path);
+
+/*
+ * The calling thread's capability set @set (CAP_EFFECTIVE, CAP_PERMITTED,
+ * CAP_INHERITABLE) as a mask, bit n for capability n: 0 with *@mask set
+ * (0 on failure too), or -errno (libcap).
+ */
+int bpfd_caps_get(cap_flag_t set, uint64_t *mask);
+/* Capability @cap in @set of the calling thread: 1, 0, or -errno. */
+int bpfd_cap_has(cap_flag_t set, cap_value_t cap);
 
 /*
  * The errno's name ("EPERM"; "ENOTSUPP" for the kernel-internal 524 that

@@ -39,19 +39,6 @@ const char *bpfd_owner_name(enum bpfd_owner owner)
 	return names[owner];
 }
 
-static bool has_cap_bpf(void)
-{
-	cap_t caps = cap_get_proc();
-	cap_flag_value_t v = CAP_CLEAR;
-
-	if (!caps)
-		return false;
-	if (cap_get_flag(caps, CAP_BPF, CAP_EFFECTIVE, &v) < 0)
-		v = CAP_CLEAR;
-	cap_free(caps);
-	return v == CAP_SET;
-}
-
 /* One attempt from here; a token that comes out of it is closed at once. */
 static int try_token(int root_fd)
 {
@@ -203,7 +190,7 @@ int bpfd_bpffs_owner(int root_fd, int target_userns_fd,
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
 	out->err = -1;
-	if (!has_cap_bpf())
+	if (bpfd_cap_has(CAP_EFFECTIVE, CAP_BPF) != 1)
 		snprintf(out->how, sizeof(out->how),
 			 "cannot tell without CAP_BPF: only a token attempt "
 			 "shows a bpffs's owner (mountinfo, statmount and "
@@ -359,8 +346,8 @@ int bpfd_bpffs_mounts(const char *mountinfo, const struct bpfd_names *names,
 int bpfd_mount_lookup(const char *mountinfo, int mnt_id,
 		      struct bpfd_mount_brief *out)
 {
-	struct libmnt_table *tb;
-	struct libmnt_iter *it;
+	_cleanup_mnt_table_ struct libmnt_table *tb = NULL;
+	_cleanup_mnt_iter_ struct libmnt_iter *it = NULL;
 	struct libmnt_fs *fs;
 	int r;
 
@@ -386,8 +373,6 @@ int bpfd_mount_lookup(const char *mountinfo, int mnt_id,
 		r = 0;
 		break;
 	}
-	mnt_free_iter(it);
-	mnt_unref_table(tb);
 	return r;
 }
 
