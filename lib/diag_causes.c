@@ -404,15 +404,10 @@ static enum bpfd_cause decide_eopnotsupp(const struct bpfd_diag_facts *f,
 	return BPFD_CAUSE_INIT_USERNS;
 }
 
-static bool no_masks(const struct bpfd_delegation *d)
-{
-	return !(d->mask[0] | d->mask[1] | d->mask[2] | d->mask[3]);
-}
-
 static enum bpfd_cause decide_enoent(const struct bpfd_diag_facts *f, char *why,
 				     size_t len)
 {
-	if (f->is_bpffs && f->deleg_known && no_masks(&f->deleg))
+	if (f->is_bpffs && f->deleg_known && bpfd_delegation_none(&f->deleg))
 		snprintf(why, len,
 			 "the bpffs at %s has no delegate_* options "
 			 "(mountinfo)",

@@ -105,6 +105,15 @@ int bpfd_openat2(int dirfd, const char *path, int flags,
 		 unsigned long long resolve);
 
 /*
+ * Open directory @path with @flags (O_PATH or O_RDONLY; O_DIRECTORY and
+ * O_CLOEXEC added) resolved inside the root directory @root_fd
+ * (RESOLVE_IN_ROOT: symlinks and ".." cannot leave it), or from the
+ * caller's root when @root_fd < 0 (then, before Linux 5.6, a plain open).
+ * Magic links are never followed.  The fd or -errno.
+ */
+int bpfd_open_dir_at_root(int root_fd, const char *path, int flags);
+
+/*
  * Wait at most @timeout_ms for our child @pid to exit; a child still
  * running then is killed and reaped, and -ETIMEDOUT returned.  0 with
  * *status set, or -errno.
@@ -152,6 +161,18 @@ long bpfd_sysctl_long(const char *path);
 int bpfd_caps_get(cap_flag_t set, uint64_t *mask);
 /* Capability @cap in @set of the calling thread: 1, 0, or -errno. */
 int bpfd_cap_has(cap_flag_t set, cap_value_t cap);
+
+/* Nothing delegated: every mask of @d is 0. */
+struct bpfd_delegation;
+bool bpfd_delegation_none(const struct bpfd_delegation *d);
+
+/*
+ * The owner of a bpffs (enum bpfd_owner, <bpfdelegate/mounts.h>) as words
+ * for a sentence: "the initial user namespace", ...; bpfd_owner_name() is
+ * the JSON token.
+ */
+enum bpfd_owner;
+const char *bpfd_owner_text(enum bpfd_owner owner);
 
 /*
  * The errno's name ("EPERM"; "ENOTSUPP" for the kernel-internal 524 that

@@ -39,6 +39,22 @@ const char *bpfd_owner_name(enum bpfd_owner owner)
 	return names[owner];
 }
 
+const char *bpfd_owner_text(enum bpfd_owner owner)
+{
+	static const char *const text[] = {
+	    [BPFD_OWNER_UNKNOWN] = "unknown",
+	    [BPFD_OWNER_INITIAL] = "the initial user namespace",
+	    [BPFD_OWNER_NOT_INITIAL] = "a user namespace, not the initial one",
+	    [BPFD_OWNER_CALLER] = "this process's user namespace",
+	    [BPFD_OWNER_NOT_CALLER] = "not this process's user namespace",
+	    [BPFD_OWNER_TARGET] = "the target's user namespace",
+	};
+
+	if ((unsigned int)owner >= ARRAY_SIZE(text))
+		return "unknown";
+	return text[owner];
+}
+
 /* One attempt from here; a token that comes out of it is closed at once. */
 static int try_token(int root_fd)
 {
@@ -233,27 +249,42 @@ bool bpfd_mount_opt_number(const char *opts, const char *key, int base,
 	return errno == 0 && *end == '\0';
 }
 
+int bpfd_mount_decode_options(const char *opts, const struct bpfd_names *names,
+			      struct bpfd_delegation *out,
+			      struct bpfd_error *err)
+{
+	for (int k = 0; k < BPFD_NKINDS; k++) {
+		const char *opt = bpfd_kind_option((enum bpfd_kind)k);
+		char *val = NULL, buf[1024];
+		size_t len = 0;
+		int r;
+
+		out->mask[k] = 0;
+		if (mnt_optstr_get_option(opts, opt, &val, &len) != 0)
+			continue; /* option absent: mask 0 */
+		if (!val || !len) /* "delegate_cmds" alone: val is NULL */
+			return bpfd_error_set(err, BPFD_STEP_MOUNTINFO, EINVAL,
+					      "%s without a value", opt);
+		if (len >= sizeof(buf))
+			return bpfd_error_set(err, BPFD_STEP_MOUNTINFO, E2BIG,
+					      "%s too long", opt);
+		memcpy(buf, val, len);
+		buf[len] = '\0';
+		r = bpfd_parse_list(names, (enum bpfd_kind)k, buf,
+				    &out->mask[k], err);
+		if (r < 0)
+			return bpfd_error_set(err, BPFD_STEP_MOUNTINFO, r,
+					      "%s=%s", opt, buf);
+	}
+	return 0;
+}
+
 bool bpfd_mount_decode_delegation(const char *opts,
 				  const struct bpfd_names *names,
 				  struct bpfd_delegation *d)
 {
 	memset(d, 0, sizeof(*d));
-	for (int k = 0; k < BPFD_NKINDS; k++) {
-		const char *key = bpfd_kind_option((enum bpfd_kind)k);
-		char *val = NULL, buf[1024];
-		size_t len = 0;
-
-		if (mnt_optstr_get_option(opts, key, &val, &len) != 0)
-			continue;
-		if (!val || len == 0 || len >= sizeof(buf))
-			return false;
-		memcpy(buf, val, len);
-		buf[len] = '\0';
-		if (bpfd_parse_list(names, (enum bpfd_kind)k, buf, &d->mask[k],
-				    NULL) < 0)
-			return false;
-	}
-	return true;
+	return bpfd_mount_decode_options(opts, names, d, NULL) == 0;
 }
 
 static void fill_mount(struct libmnt_fs *fs, const struct bpfd_names *names,
@@ -378,20 +409,6 @@ int bpfd_mount_lookup(const char *mountinfo, int mnt_id,
 
 int bpfd_open_dir_in_root(int root_fd, const char *path)
 {
-	unsigned long long resolve = RESOLVE_NO_MAGICLINKS;
-	int fd;
-
-	if (!path || !*path)
-		return -EINVAL;
-	if (root_fd >= 0)
-		resolve |= RESOLVE_IN_ROOT;
-	fd = bpfd_openat2(root_fd >= 0 ? root_fd : AT_FDCWD, path,
-			  O_RDONLY | O_DIRECTORY | O_CLOEXEC, resolve);
-	if (fd == -ENOSYS && root_fd < 0) {
-		/* before 5.6: a plain open is as good without a root */
-		fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0)
-			fd = -errno;
-	}
-	return fd;
+	/* Not O_PATH: BPF_TOKEN_CREATE refuses an O_PATH fd (EBADF). */
+	return bpfd_open_dir_at_root(root_fd, path, O_RDONLY);
 }
