@@ -23,36 +23,30 @@
 #include "mountopts.h"
 #include "nschild.h"
 
+/* Each owner as a JSON token and as words for a sentence. */
+static const struct {
+	const char *name, *text;
+} owners[] = {
+    [BPFD_OWNER_UNKNOWN] = {"unknown", "unknown"},
+    [BPFD_OWNER_INITIAL] = {"initial", "the initial user namespace"},
+    [BPFD_OWNER_NOT_INITIAL] = {"not-initial",
+				"a user namespace, not the initial one"},
+    [BPFD_OWNER_CALLER] = {"caller", "this process's user namespace"},
+    [BPFD_OWNER_NOT_CALLER] = {"not-caller",
+			       "not this process's user namespace"},
+    [BPFD_OWNER_TARGET] = {"target", "the target's user namespace"},
+};
+
 const char *bpfd_owner_name(enum bpfd_owner owner)
 {
-	static const char *const names[] = {
-	    [BPFD_OWNER_UNKNOWN] = "unknown",
-	    [BPFD_OWNER_INITIAL] = "initial",
-	    [BPFD_OWNER_NOT_INITIAL] = "not-initial",
-	    [BPFD_OWNER_CALLER] = "caller",
-	    [BPFD_OWNER_NOT_CALLER] = "not-caller",
-	    [BPFD_OWNER_TARGET] = "target",
-	};
-
-	if ((unsigned int)owner >= ARRAY_SIZE(names))
-		return "unknown";
-	return names[owner];
+	return (unsigned int)owner < ARRAY_SIZE(owners) ? owners[owner].name
+							: "unknown";
 }
 
 const char *bpfd_owner_text(enum bpfd_owner owner)
 {
-	static const char *const text[] = {
-	    [BPFD_OWNER_UNKNOWN] = "unknown",
-	    [BPFD_OWNER_INITIAL] = "the initial user namespace",
-	    [BPFD_OWNER_NOT_INITIAL] = "a user namespace, not the initial one",
-	    [BPFD_OWNER_CALLER] = "this process's user namespace",
-	    [BPFD_OWNER_NOT_CALLER] = "not this process's user namespace",
-	    [BPFD_OWNER_TARGET] = "the target's user namespace",
-	};
-
-	if ((unsigned int)owner >= ARRAY_SIZE(text))
-		return "unknown";
-	return text[owner];
+	return (unsigned int)owner < ARRAY_SIZE(owners) ? owners[owner].text
+							: "unknown";
 }
 
 /* One attempt from here; a token that comes out of it is closed at once. */
