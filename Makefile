@@ -358,6 +358,10 @@ help:
 	@echo "make libbpf-client  fetch libbpf 1.5 (Debian trixie), build tests/libbpf/"
 	@echo "make install-helper  install the file-capability helper (HELPER_PATH, cap_sys_admin+p)"
 	@echo "make bench   benchmark against a minimal syscall-only floor"
+	@echo "make werror  build everything with -Werror (build-werror/)"
+	@echo "make analyze gcc -fanalyzer over lib/ and cmd/ (build-analyze/)"
+	@echo "make callgraph  the calls between lib/ files; fails on a cycle"
+	@echo "make format-check  clang-format --dry-run over lib/ cmd/ include/ tests/"
 
 # The header dependencies -MMD wrote (none before the first build).
 -include $(shell find $(BUILD) $(FUZZ_BUILD) -name '*.d' 2>/dev/null)

@@ -142,6 +142,16 @@ count_tap "lib/ call graph" 0 "$out"
 rm -f "$out"
 # ---- end call graph ----
 
+# ---- the release binaries' hardening (tests/tools/hardening.sh) ----
+echo "# hardening of $1/bpfdelegate and $1/libbpfdelegate.so"
+out=$(mktemp)
+tests/tools/hardening.sh "$1" >"$out" 2>&1
+rc=$?
+cat "$out"
+count_tap "hardening ($1)" "$rc" "$out"
+rm -f "$out"
+# ---- end hardening ----
+
 # ---- fuzz targets: one test each, FUZZ_SECONDS each over the checked-in
 # seeds (set by `make test`; tests/fuzz/run.sh) ----
 if [ -n "${FUZZ_BUILD:-}" ]; then
