@@ -35,8 +35,11 @@ static inline void bpfd_freep(void *p)
 
 static inline void bpfd_fclosep(FILE **f)
 {
-	if (*f)
+	if (*f) {
+		int saved = errno;
 		fclose(*f);
+		errno = saved;
+	}
 }
 
 /* libcap: cap_t, and the strings cap_to_text() / cap_to_name() return. */
