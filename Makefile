@@ -24,22 +24,41 @@ DEB_PKGS  += clang libclang-rt-14-dev
 # unpack the kernels' modules.  Installed without recommends.
 DEB_PKGS_KERNELS := qemu-system-x86 busybox-static xz-utils zstd
 
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# A missing package is an error, not empty flags and a confusing compiler
+# failure later (`make deps` installs them).  Asked once, when a recipe
+# first needs the flags: `make deps`, `make test` on a fresh machine (it
+# runs deps first) and `make clean` do not ask.
+pkg_config = $(foreach w,$(shell pkg-config $(1) $(PKGS) || echo __pkg_config_failed__),$(if $(filter __pkg_config_failed__,$(w)),$(error pkg-config $(1) failed for: $(PKGS) (its message is above; run 'make deps')),$(w)))
+PKG_CFLAGS = $(eval PKG_CFLAGS := $(call pkg_config,--cflags))$(PKG_CFLAGS)
+PKG_LIBS   = $(eval PKG_LIBS := $(call pkg_config,--libs))$(PKG_LIBS)
 
 WARN      := -Wall -Wextra -Wshadow -Wformat=2 -Wno-missing-field-initializers \
              -Werror=implicit-function-declaration -Werror=format-security \
              -Werror=return-type -Werror=incompatible-pointer-types \
              -Werror=int-conversion -Werror=vla
+# WERROR=1 (or `make werror`): every warning is an error (CI).
+ifeq ($(WERROR),1)
+WARN      += -Werror
+endif
 CFLAGS    ?= -O2 -g
-ALL_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -fPIC \
+# Hardening for a tool that runs as root: fortified libc calls (level 3
+# needs glibc 2.34 and -O1 or more, which every build here has), stack
+# protector, position-independent executables (-fPIC objects, -pie links),
+# full RELRO.  Link flags stay in LDFLAGS, whose other parts h-perf owns.
+HARDEN_CFLAGS := -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=3 -fstack-protector-strong
+HARDEN_LDFLAGS := -Wl,-z,relro,-z,now
+ALL_CFLAGS  = $(CFLAGS) $(WARN) $(HARDEN_CFLAGS) -std=gnu11 -D_GNU_SOURCE -fPIC \
               -DBPFD_VERSION='"$(VERSION)"' -DBPFD_HELPER_PATH='"$(HELPER_PATH)"' \
               -Iinclude -Ilib $(PKG_CFLAGS)
+# Header dependencies: each object lists the headers it read (build/**/*.d).
+DEPFLAGS   = -MMD -MP
 LDFLAGS   ?=
 ifeq ($(SANITIZE),1)
 ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -O1
 LDFLAGS    += -fsanitize=address,undefined
 endif
+# Executables: PIE and the hardening link flags.
+EXE_LDFLAGS = -pie $(HARDEN_LDFLAGS) $(LDFLAGS)
 
 LIB_SRC   := $(sort $(wildcard lib/*.c))
 CMD_SRC   := $(sort $(wildcard cmd/*.c))
@@ -56,7 +75,6 @@ FAULT_TESTS := $(BUILD)/tests/integration/test_engine
 TEST_BINS := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%) $(INTEG_SRC:tests/%.c=$(BUILD)/tests/%) \
              $(HELPER_SRC:tests/%.c=$(BUILD)/tests/%) $(BUILD)/tests/helpers/tokenprobe-static \
              $(BUILD)/tests/bpfdelegate-faults
-HEADERS   := $(wildcard include/bpfdelegate/*.h lib/*.h cmd/*.h tests/*.h)
 # suggest's BPF test objects (tests/bpf/, clang -target bpf): read by
 # tests/unit/test_objneeds.c and tests/cli/suggest.bats.
 BPF_TEST_SRC := $(sort $(wildcard tests/bpf/*.bpf.c))
@@ -64,7 +82,7 @@ TEST_BINS += $(BPF_TEST_SRC:tests/%.c=$(BUILD)/tests/%.o)
 
 .PHONY: all deps deps-kernels run test test-asan test-kernels test-kernels-smoke valgrind bench man \
         clean install install-helper format format-check help
-.PHONY: fuzz fuzz-build fuzz-seeds libbpf-client
+.PHONY: fuzz fuzz-build fuzz-seeds libbpf-client callgraph werror analyze
 all: $(BUILD)/bpfdelegate $(BUILD)/libbpfdelegate.a $(BUILD)/libbpfdelegate.so man
 
 # Install the Debian packages the build and the tests need, when missing.
@@ -84,9 +102,13 @@ deps-kernels:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
-$(BUILD)/%.o: %.c $(HEADERS)
+# An object without its .d (built before -MMD) is rebuilt once: a .d named
+# as a target with no recipe counts as changed while it is missing.
+DEP_FILES := $(patsubst %.o,%.d,$(LIB_OBJ) $(CMD_OBJ) $(FAULT_OBJ) $(BUILD)/faults/cmd/rootless.o)
+$(DEP_FILES):
+$(BUILD)/%.o: %.c $(BUILD)/%.d
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(BUILD)/libbpfdelegate.a: $(LIB_OBJ)
 	ar rcs $@ $^
@@ -99,10 +121,10 @@ $(BUILD)/libbpfdelegate.map: $(wildcard include/bpfdelegate/*.h)
 
 $(BUILD)/libbpfdelegate.so: $(LIB_OBJ) $(BUILD)/libbpfdelegate.map
 	$(CC) -shared -Wl,-soname,libbpfdelegate.so.0 \
-		-Wl,--version-script,$(BUILD)/libbpfdelegate.map $(LDFLAGS) -o $@ $(LIB_OBJ) $(PKG_LIBS)
+		-Wl,--version-script,$(BUILD)/libbpfdelegate.map $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $(LIB_OBJ) $(PKG_LIBS)
 
 $(BUILD)/bpfdelegate: $(CMD_OBJ) $(BUILD)/libbpfdelegate.a
-	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libbpfdelegate.a $(PKG_LIBS)
+	$(CC) $(EXE_LDFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libbpfdelegate.a $(PKG_LIBS)
 
 # Test builds only: BPFDELEGATE_TEST_FAULT is read by these, never by the
 # release binary and libraries above.  Their policy directory (lib/policy.h)
@@ -112,9 +134,9 @@ TEST_POLICY_DIR := $(abspath $(BUILD))/tests/etc/bpfdelegate
 TEST_SERVICE_SOCKET := $(abspath $(BUILD))/tests/run/bpfdelegate/socket
 # The test CLI re-executes a helper copy the rootless tests put here.
 TEST_HELPER_PATH := $(abspath $(BUILD))/tests/bpfdelegate-helper
-$(BUILD)/faults/%.o: %.c $(HEADERS)
+$(BUILD)/faults/%.o: %.c $(BUILD)/faults/%.d
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -DBPFD_TEST_FAULTS -DBPFD_POLICY_DIR='"$(TEST_POLICY_DIR)"' \
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -DBPFD_TEST_FAULTS -DBPFD_POLICY_DIR='"$(TEST_POLICY_DIR)"' \
 		-DBPFD_SERVICE_SOCKET='"$(TEST_SERVICE_SOCKET)"' \
 		-DBPFD_TEST_HELPER_PATH='"$(TEST_HELPER_PATH)"' -c $< -o $@
 
@@ -125,12 +147,12 @@ $(FAULT_LIB): $(FAULT_OBJ)
 FAULT_CMD_OBJ := $(filter-out $(BUILD)/cmd/rootless.o,$(CMD_OBJ)) $(BUILD)/faults/cmd/rootless.o
 $(BUILD)/tests/bpfdelegate-faults: $(FAULT_CMD_OBJ) $(FAULT_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $(FAULT_CMD_OBJ) $(FAULT_LIB) $(PKG_LIBS)
+	$(CC) $(EXE_LDFLAGS) -o $@ $(FAULT_CMD_OBJ) $(FAULT_LIB) $(PKG_LIBS)
 
 # Small programs the CLI tests run (no library, no cmocka).
 $(BUILD)/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $(EXE_LDFLAGS) -o $@ $<
 
 # suggest's test objects: UAPI headers and Debian's libbpf-dev bpf_helpers.h
 # (no vmlinux.h); nobtf.bpf.c without -g, so without BTF.
@@ -144,13 +166,13 @@ $(BUILD)/tests/helpers/tokenprobe-static: tests/helpers/tokenprobe.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -static -o $@ $<
 
-$(BUILD)/tests/%: tests/%.c tests/testutil.h $(BUILD)/libbpfdelegate.a $(HEADERS)
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libbpfdelegate.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(BUILD)/libbpfdelegate.a $(PKG_LIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Itests $(EXE_LDFLAGS) -o $@ $< $(BUILD)/libbpfdelegate.a $(PKG_LIBS) -lcmocka
 
-$(FAULT_TESTS): $(BUILD)/tests/%: tests/%.c tests/testutil.h $(FAULT_LIB) $(HEADERS)
+$(FAULT_TESTS): $(BUILD)/tests/%: tests/%.c $(FAULT_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(FAULT_LIB) $(PKG_LIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Itests $(EXE_LDFLAGS) -o $@ $< $(FAULT_LIB) $(PKG_LIBS) -lcmocka
 
 # ---- fuzzing (libFuzzer) -------------------------------------------------
 # Every tests/fuzz/fuzz_NAME.c is a libFuzzer target linked with every lib/
@@ -168,17 +190,17 @@ FUZZ_BINS    := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
 FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o)
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all \
                 -fno-omit-frame-pointer
-FUZZ_CFLAGS  := -O1 -g $(WARN) -Wno-string-concatenation -Wno-format-nonliteral \
+FUZZ_CFLAGS   = -O1 -g $(WARN) -Wno-string-concatenation -Wno-format-nonliteral \
                 -std=gnu11 -D_GNU_SOURCE \
                 -DBPFD_VERSION='"$(VERSION)"' -Iinclude -Ilib -Itests $(PKG_CFLAGS)
 
-$(FUZZ_BUILD)/lib/%.o: lib/%.c $(HEADERS)
+$(FUZZ_BUILD)/lib/%.o: lib/%.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c $< -o $@
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(DEPFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c $< -o $@
 
-$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) $(FUZZ_LIB_OBJ) $(HEADERS)
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< \
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(DEPFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< \
 		$(FUZZ_LIB_OBJ) $(PKG_LIBS)
 
 # keep the objects: make would delete them as intermediates
@@ -306,13 +328,32 @@ install-helper: all
 	install -Dm755 $(BUILD)/bpfdelegate $(DESTDIR)$(HELPER_PATH)
 	setcap cap_sys_admin+p $(DESTDIR)$(HELPER_PATH)
 
+# Every warning an error, in its own build directory (CI: .ci/run).
+werror:
+	$(MAKE) BUILD=build-werror WERROR=1 all $(TEST_BINS:$(BUILD)/%=build-werror/%)
+
+# gcc's static analyzer over lib/ and cmd/ (CI: .ci/run).  Clean, or each
+# finding left is explained in a comment next to the code it names.
+analyze:
+	$(MAKE) BUILD=build-analyze CFLAGS='-O1' \
+		WARN='$(WARN) -fanalyzer -Werror' build-analyze/libbpfdelegate.a \
+		$(CMD_SRC:%.c=build-analyze/%.o)
+
+# The call graph between lib/ files (from nm), failing on a cycle; tests/run.sh
+# runs it too.
+callgraph: $(LIB_OBJ)
+	tests/tools/callgraph.sh $(BUILD)
+
+# Every C file of lib/ cmd/ include/ tests/ (.clang-format: no comment
+# reflow, so hand-laid comments and message examples stay as written).
+FORMAT_SRC = $(sort $(shell find lib cmd include tests -name '*.[ch]'))
 format:
-	clang-format -i $(LIB_SRC) $(CMD_SRC) $(UNIT_SRC) $(INTEG_SRC) $(HEADERS)
+	clang-format -i $(FORMAT_SRC)
 format-check:
-	clang-format --dry-run --Werror $(LIB_SRC) $(CMD_SRC) $(UNIT_SRC) $(INTEG_SRC) $(HEADERS)
+	clang-format --dry-run --Werror $(FORMAT_SRC)
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-werror build-analyze
 	rm -rf $(FUZZ_BUILD)
 	$(MAKE) -C bench clean 2>/dev/null || true
 
@@ -326,3 +367,10 @@ help:
 	@echo "make libbpf-client  fetch libbpf 1.5 (Debian trixie), build tests/libbpf/"
 	@echo "make install-helper  install the file-capability helper (HELPER_PATH, cap_sys_admin+p)"
 	@echo "make bench   benchmark against a minimal syscall-only floor"
+	@echo "make werror  build everything with -Werror (build-werror/)"
+	@echo "make analyze gcc -fanalyzer over lib/ and cmd/ (build-analyze/)"
+	@echo "make callgraph  the calls between lib/ files; fails on a cycle"
+	@echo "make format-check  clang-format --dry-run over lib/ cmd/ include/ tests/"
+
+# The header dependencies -MMD wrote (none before the first build).
+-include $(shell find $(BUILD) $(FUZZ_BUILD) -name '*.d' 2>/dev/null)

@@ -12,6 +12,9 @@
 #include <bpfdelegate/engine.h>
 #include <bpfdelegate/error.h>
 
+/* The library's internal helpers: cleanup attributes, ARRAY_SIZE, ... */
+#include "internal.h"
+
 /* Exit codes: documented in bpfdelegate(1) and in usage(). */
 enum {
 	EXIT_OK = 0,

@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "diagfmt.h"
+#include "internal.h"
 
 #define WIDTH 79
 
@@ -38,9 +39,7 @@ void fmt_wrap(FILE *out, int col, int indent, const char *text)
 
 const char *fmt_errname(int err)
 {
-	const char *n = err > 0 ? strerrorname_np(err) : NULL;
-
-	return n ? n : "?";
+	return bpfd_errno_name(err, "?");
 }
 
 json_object *fmt_errno_json(int err)

@@ -42,26 +42,12 @@ static void line(json_object *a, const char *check, const char *status,
 	json_object_array_add(a, o);
 }
 
-/* A sysctl's first number, or -1 when the file is absent. */
-static long sysctl_num(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	long v = -1;
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
-}
-
 static void check_helper(json_object *a, const char *helper)
 {
-	cap_t caps;
+	_cleanup_cap_ cap_t caps = NULL;
+	_cleanup_cap_ char *text = NULL;
 	cap_flag_value_t prm = CAP_CLEAR;
 	struct statvfs sv;
-	char *text;
 
 	if (access(helper, X_OK) < 0) {
 		line(a, "helper", "PROBLEM",
@@ -81,8 +67,6 @@ static void check_helper(json_object *a, const char *helper)
 		     helper, text ? text : "none", helper);
 	else
 		line(a, "helper-cap", "ok", "%s: %s", helper, text);
-	cap_free(text);
-	cap_free(caps);
 	if (statvfs(helper, &sv) == 0 && (sv.f_flag & ST_NOSUID))
 		line(a, "helper-nosuid", "PROBLEM",
 		     "%s is on a filesystem mounted nosuid: the kernel ignores "
@@ -95,8 +79,9 @@ static void check_helper(json_object *a, const char *helper)
 
 static void check_userns(json_object *a)
 {
-	long v = sysctl_num("/proc/sys/kernel/apparmor_restrict_unprivileged_"
-			    "userns");
+	long v =
+	    bpfd_sysctl_long("/proc/sys/kernel/apparmor_restrict_unprivileged_"
+			     "userns");
 
 	if (v > 0)
 		line(a, "apparmor-userns", "PROBLEM",
@@ -111,7 +96,7 @@ static void check_userns(json_object *a)
 		     v < 0
 			 ? "no kernel.apparmor_restrict_unprivileged_userns"
 			 : "kernel.apparmor_restrict_unprivileged_userns = 0");
-	v = sysctl_num("/proc/sys/user/max_user_namespaces");
+	v = bpfd_sysctl_long("/proc/sys/user/max_user_namespaces");
 	if (v == 0)
 		line(a, "max-userns", "PROBLEM",
 		     "user.max_user_namespaces = 0: no user namespace can be "

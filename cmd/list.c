@@ -66,11 +66,6 @@ struct view {
 	char mountinfo[64];
 };
 
-static bool no_masks(const struct bpfd_delegation *d)
-{
-	return !(d->mask[0] | d->mask[1] | d->mask[2] | d->mask[3]);
-}
-
 static void judge(struct listed *l)
 {
 	const struct bpfd_bpffs_mount *m = l->m;
@@ -85,7 +80,7 @@ static void judge(struct listed *l)
 		l->tokens = "unknown";
 		snprintf(l->reason, sizeof(l->reason),
 			 "the delegate_* options cannot be decoded");
-	} else if (no_masks(&m->deleg)) {
+	} else if (bpfd_delegation_none(&m->deleg)) {
 		snprintf(l->reason, sizeof(l->reason), "no delegate_* options");
 	} else if (o == BPFD_OWNER_INITIAL) {
 		snprintf(l->reason, sizeof(l->reason),
@@ -135,24 +130,6 @@ static void find_owner(const struct view *v, struct listed *l)
 		close(fd);
 }
 
-static const char *owner_text(enum bpfd_owner o)
-{
-	switch (o) {
-	case BPFD_OWNER_INITIAL:
-		return "the initial user namespace";
-	case BPFD_OWNER_NOT_INITIAL:
-		return "a user namespace (not the initial one)";
-	case BPFD_OWNER_CALLER:
-		return "this process's user namespace";
-	case BPFD_OWNER_NOT_CALLER:
-		return "another user namespace than this process's";
-	case BPFD_OWNER_TARGET:
-		return "the user namespace of the process";
-	default:
-		return "unknown";
-	}
-}
-
 static void print_text(const struct listed *l, size_t n,
 		       const struct bpfd_names *names, const struct view *v)
 {
@@ -178,7 +155,7 @@ static void print_text(const struct listed *l, size_t n,
 		printf("  %-9s", "mount");
 		fmt_wrap(stdout, 11, 11, line);
 		snprintf(line, sizeof(line), "%s (%s)",
-			 owner_text(l[i].owner.owner), l[i].owner.how);
+			 bpfd_owner_text(l[i].owner.owner), l[i].owner.how);
 		printf("  %-9s", "owner");
 		fmt_wrap(stdout, 11, 11, line);
 		for (int k = 0; k < BPFD_NKINDS && m->deleg_ok; k++) {

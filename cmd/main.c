@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* bpfdelegate: the command table, --help and --version. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <bpfdelegate/error.h>
 
 #include "cli.h"
 #include "rootless.h"
@@ -59,11 +62,23 @@ static void usage(FILE *out)
 	      out);
 }
 
+/* The library's warnings (bpfd_log): failures that change no result. */
+__attribute__((format(printf, 2, 0))) static void
+print_warning(enum bpfd_log_level level, const char *fmt, va_list ap)
+{
+	if (level != BPFD_LOG_WARN)
+		return;
+	fputs(PROG ": warning: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
 	int r = cli_rootless_init(argc, argv);
 
+	bpfd_set_print(print_warning);
 	if (r)
 		return r;
 	if (!cmd) {

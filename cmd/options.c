@@ -16,8 +16,6 @@
 #include "diagfmt.h"
 #include "quote.h"
 
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-
 /* Usage errors echo arguments: one line, non-printable bytes as \xNN. */
 void cli_usage_error(const char *fmt, ...)
 {
@@ -402,7 +400,7 @@ static void collect_longopts(const struct cli_parser *p, struct option *all,
 	};
 	size_t n = 0;
 
-	for (size_t i = 0; (p->flags & CLI_DELEG) && i < ARRAY_LEN(deleg); i++)
+	for (size_t i = 0; (p->flags & CLI_DELEG) && i < ARRAY_SIZE(deleg); i++)
 		all[n++] = deleg[i];
 	if (p->flags & CLI_JSON)
 		all[n++] = json;
@@ -411,15 +409,16 @@ static void collect_longopts(const struct cli_parser *p, struct option *all,
 	for (size_t i = 0; p->longopts && p->longopts[i].name; i++) {
 		/* A command's table that does not fit is a programming
 		 * error: never drop an option silently. */
-		if (n + ARRAY_LEN(tail) >= max) {
-			fprintf(stderr, PROG " %s: internal error: more than "
-					"%zu long options\n",
-				p->cmd, max - ARRAY_LEN(tail));
+		if (n + ARRAY_SIZE(tail) >= max) {
+			fprintf(stderr,
+				PROG " %s: internal error: more than "
+				     "%zu long options\n",
+				p->cmd, max - ARRAY_SIZE(tail));
 			abort();
 		}
 		all[n++] = p->longopts[i];
 	}
-	for (size_t i = 0; i < ARRAY_LEN(tail); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(tail); i++)
 		all[n++] = tail[i];
 }
 
@@ -459,7 +458,7 @@ int cli_parse(int argc, char **argv, const struct cli_parser *p,
 	if (p->flags & CLI_PERMUTE)
 		shorts++;
 
-	collect_longopts(p, all, ARRAY_LEN(all));
+	collect_longopts(p, all, ARRAY_SIZE(all));
 	if (!co->timeout_ms)
 		co->timeout_ms = BPFD_DEFAULT_TIMEOUT_MS;
 	optind = 1;

@@ -7,6 +7,7 @@
 #include <sys/utsname.h>
 
 #include "diagfmt.h"
+#include "internal.h"
 #include "quote.h"
 #include "report.h"
 
@@ -108,7 +109,7 @@ static void print_result(const struct bpfd_names *names,
 
 	if (r->verdict == BPFD_PROBE_REFUSED)
 		snprintf(res, sizeof(res), "refused(%s)",
-			 (r->err ? strerrorname_np(r->err) : NULL) ?: "?");
+			 bpfd_errno_name(r->err, "?"));
 	else
 		snprintf(res, sizeof(res), "%s",
 			 bpfd_probe_verdict_name(r->verdict));
@@ -268,7 +269,7 @@ static json_object *probes_json(const struct bpfd_names *names,
 		json_object_object_add(
 		    o, "errno",
 		    r->err
-			? json_object_new_string(strerrorname_np(r->err) ?: "?")
+			? json_object_new_string(bpfd_errno_name(r->err, "?"))
 			: NULL);
 		json_object_object_add(o, "agrees",
 				       json_object_new_boolean(r->agrees));
@@ -292,7 +293,7 @@ static json_object *error_json(const struct bpfd_error *e)
 	json_object_object_add(o, "step",
 			       json_object_new_string(bpfd_step_name(e->step)));
 	json_object_object_add(
-	    o, "errno", json_object_new_string(strerrorname_np(e->err) ?: "?"));
+	    o, "errno", json_object_new_string(bpfd_errno_name(e->err, "?")));
 	json_object_object_add(o, "detail", json_object_new_string(e->detail));
 	json_object_object_add(
 	    o, "hint", e->hint ? json_object_new_string(e->hint) : NULL);

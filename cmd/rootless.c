@@ -97,18 +97,6 @@ static int sanitize_env(void)
 	return 0;
 }
 
-static bool effective_sys_admin(void)
-{
-	cap_t caps = cap_get_proc();
-	cap_flag_value_t v = CAP_CLEAR;
-
-	if (caps) {
-		cap_get_flag(caps, CAP_SYS_ADMIN, CAP_EFFECTIVE, &v);
-		cap_free(caps);
-	}
-	return v == CAP_SET;
-}
-
 /*
  * The plain install is unprivileged; the helper copy is the one with the
  * file capability.  One command name for users: `bpfdelegate run ...`
@@ -131,7 +119,8 @@ static void reexec_helper(char **argv)
 {
 	struct stat h, self;
 
-	if (!helper_command(argv[1]) || getuid() == 0 || effective_sys_admin())
+	if (!helper_command(argv[1]) || getuid() == 0 ||
+	    bpfd_cap_has(CAP_EFFECTIVE, CAP_SYS_ADMIN) == 1)
 		return;
 	if (stat(BPFD_HELPER_PATH, &h) < 0 || stat("/proc/self/exe", &self) < 0)
 		return;

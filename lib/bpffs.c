@@ -15,6 +15,7 @@
 #include "compat.h"
 #include "fault.h"
 #include "internal.h"
+#include "mountopts.h"
 
 /* Discard queued fs context messages; the queue holds at most 8. */
 static void drain_log(int fs_fd)
@@ -171,7 +172,7 @@ static int create(int fs_fd, int known, struct bpfd_error *err)
 	if (refused || !known)
 		return bpfd_error_set(
 		    err, BPFD_STEP_CREATE, EOPNOTSUPP,
-		    "(the kernel said %s%s%s%s%s)", strerrorname_np(e) ?: "?",
+		    "(the kernel said %s%s%s%s%s)", bpfd_errno_name(e, "?"),
 		    msg[0] ? ": \"" : "", msg, msg[0] ? "\"" : "",
 		    known ? "" : "; it accepted delegate_cmds=MUSTFAIL");
 	return bpfd_error_set(err, BPFD_STEP_CREATE, e, msg[0] ? "(%s)" : NULL,
@@ -271,35 +272,6 @@ int bpfd_mount_id(int fd)
 	return (int)stx.stx_mnt_id;
 }
 
-static int decode_options(const char *opts, const struct bpfd_names *names,
-			  struct bpfd_delegation *out, struct bpfd_error *err)
-{
-	for (int k = 0; k < BPFD_NKINDS; k++) {
-		const char *opt = bpfd_kind_option((enum bpfd_kind)k);
-		char *val = NULL, buf[1024];
-		size_t len = 0;
-		int r;
-
-		out->mask[k] = 0;
-		if (mnt_optstr_get_option(opts, opt, &val, &len) != 0)
-			continue; /* option absent: mask 0 */
-		if (!val || !len) /* "delegate_cmds" alone: val is NULL */
-			return bpfd_error_set(err, BPFD_STEP_MOUNTINFO, EINVAL,
-					      "%s without a value", opt);
-		if (len >= sizeof(buf))
-			return bpfd_error_set(err, BPFD_STEP_MOUNTINFO, E2BIG,
-					      "%s too long", opt);
-		memcpy(buf, val, len);
-		buf[len] = '\0';
-		r = bpfd_parse_list(names, (enum bpfd_kind)k, buf,
-				    &out->mask[k], err);
-		if (r < 0)
-			return bpfd_error_set(err, BPFD_STEP_MOUNTINFO, r,
-					      "%s=%s", opt, buf);
-	}
-	return 0;
-}
-
 static int read_options_file(FILE *f, const char *name, int mnt_id,
 			     const struct bpfd_names *names,
 			     struct bpfd_delegation *out, char *raw,
@@ -326,7 +298,7 @@ static int read_options_file(FILE *f, const char *name, int mnt_id,
 			opts = "";
 		if (raw && rawlen)
 			snprintf(raw, rawlen, "%s", opts);
-		r = decode_options(opts, names, out, err);
+		r = bpfd_mount_decode_options(opts, names, out, err);
 		goto out_noerr;
 	}
 out:
@@ -367,14 +339,11 @@ int bpfd_bpffs_read_options(const char *mountinfo, int mnt_id,
 			    struct bpfd_delegation *out, char *raw,
 			    size_t rawlen, struct bpfd_error *err)
 {
-	FILE *f = fopen(mountinfo, "re");
-	int r;
+	_cleanup_fclose_ FILE *f = fopen(mountinfo, "re");
 
 	if (!f)
 		return bpfd_error_set(err, BPFD_STEP_MOUNTINFO, errno, "%s",
 				      mountinfo);
-	r = read_options_file(f, mountinfo, mnt_id, names, out, raw, rawlen,
-			      err);
-	fclose(f);
-	return r;
+	return read_options_file(f, mountinfo, mnt_id, names, out, raw, rawlen,
+				 err);
 }

@@ -158,6 +158,13 @@ static uint32_t get32(const uint8_t *p)
 	return v;
 }
 
+/*
+ * gcc 12 -fanalyzer (make analyze): "use of uninitialized value 'p'" below
+ * follows need() failing with read_at()'s -errno cut to an int it takes
+ * for >= 0; read_at() returns -errno (small) or a count, so need() sets *p
+ * whenever it returns 0.
+ */
+BPFD_ANALYZER_IGNORE("-Wanalyzer-use-of-uninitialized-value")
 /* @fsize 0 means unknown: then truncation shows up as a short read. */
 static int parse_header(struct src *s, uint64_t fsize, struct sections *h)
 {
@@ -195,6 +202,7 @@ static int parse_header(struct src *s, uint64_t fsize, struct sections *h)
 		return -EINVAL; /* overlapping sections */
 	return 0;
 }
+BPFD_ANALYZER_POP
 
 /*
  * buf[nul] is a NUL at string offset @nul_off, with at least CARRY bytes

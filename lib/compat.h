@@ -23,6 +23,22 @@
 #define BPF_FS_MAGIC 0xcafe4a11
 #endif
 
+/* The kernel-internal errno 524 that leaks out of some bpf() paths (not
+ * in the UAPI headers: include/linux/errno.h). */
+#define BPFD_ENOTSUPP 524
+
+/* statx(2): Linux 5.8 (the same tokens as <linux/stat.h>, so including
+ * that one later does not warn). */
+#ifndef STATX_ATTR_MOUNT_ROOT
+#define STATX_ATTR_MOUNT_ROOT 0x00002000
+#endif
+
+/* lsm_list_modules(2): Linux 6.8; glibc 2.36 does not name it.  Include
+ * <sys/syscall.h> before this header. */
+#ifndef SYS_lsm_list_modules
+#define SYS_lsm_list_modules 461
+#endif
+
 struct bpfd_attr_token_create {
 	__u32 flags;
 	__u32 bpffs_fd;

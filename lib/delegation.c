@@ -386,3 +386,11 @@ int bpfd_preset_apply_known(const struct bpfd_names *names, const char *name,
 		d->mask[k] |= add.mask[k];
 	return n;
 }
+
+bool bpfd_delegation_none(const struct bpfd_delegation *d)
+{
+	for (int k = 0; k < BPFD_NKINDS; k++)
+		if (d->mask[k])
+			return false;
+	return true;
+}

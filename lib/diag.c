@@ -49,18 +49,6 @@ const char *bpfd_verdict_name(enum bpfd_verdict verdict)
 	return (unsigned int)verdict < ARRAY_SIZE(names) ? names[verdict] : "?";
 }
 
-static const char *errname(int err)
-{
-	const char *n = err > 0 ? strerrorname_np(err) : NULL;
-
-	return n ? n : "?";
-}
-
-static bool no_masks(const struct bpfd_delegation *d)
-{
-	return !(d->mask[0] | d->mask[1] | d->mask[2] | d->mask[3]);
-}
-
 __attribute__((format(printf, 4, 5))) static void
 set(struct bpfd_diag_report *r, enum bpfd_diag_check c,
     enum bpfd_diag_status st, const char *fmt, ...)
@@ -114,7 +102,7 @@ static void check_kernel(const struct bpfd_diag_facts *f,
 			    "%s: BPF_TOKEN_CREATE could not be probed (%s%s); "
 			    "a bpf fs context of a new user namespace %s "
 			    "delegate_cmds=MUSTFAIL: %s",
-			    f->kernel, errname(f->token_cmd),
+			    f->kernel, bpfd_errno_name(f->token_cmd, "?"),
 			    bpfd_diag_unpriv_bpf_blocks(f)
 				? ": kernel.unprivileged_bpf_disabled"
 				: "",
@@ -131,7 +119,7 @@ static void check_kernel(const struct bpfd_diag_facts *f,
 		set(r, BPFD_CHECK_KERNEL, BPFD_DIAG_WARN,
 		    "%s: BPF_TOKEN_CREATE could not be probed (%s%s); by its "
 		    "version the kernel %s",
-		    f->kernel, errname(f->token_cmd),
+		    f->kernel, bpfd_errno_name(f->token_cmd, "?"),
 		    bpfd_diag_unpriv_bpf_blocks(f)
 			? ": kernel.unprivileged_bpf_disabled"
 			: "",
@@ -344,23 +332,17 @@ static enum bpfd_diag_status owner_status(const struct bpfd_diag_facts *f)
 static void check_owner(const struct bpfd_diag_facts *f,
 			struct bpfd_diag_report *r)
 {
-	static const char *const what[] = {
-	    [BPFD_OWNER_UNKNOWN] = "unknown",
-	    [BPFD_OWNER_INITIAL] = "the initial user namespace (a host "
-				   "bpffs: no token ever comes from it)",
-	    [BPFD_OWNER_NOT_INITIAL] = "a user namespace, not the initial one",
-	    [BPFD_OWNER_CALLER] = "this process's user namespace",
-	    [BPFD_OWNER_NOT_CALLER] = "not this process's user namespace",
-	    [BPFD_OWNER_TARGET] = "the target's user namespace",
-	};
-
 	if (f->open_err || !f->is_bpffs || !f->is_root) {
 		set(r, BPFD_CHECK_PATH_OWNER, BPFD_DIAG_SKIP,
 		    "only a bpffs root has an owner to ask about");
 		return;
 	}
-	set(r, BPFD_CHECK_PATH_OWNER, owner_status(f), "%s; %s",
-	    what[f->owner.owner], f->owner.how);
+	set(r, BPFD_CHECK_PATH_OWNER, owner_status(f), "%s%s; %s",
+	    bpfd_owner_text(f->owner.owner),
+	    f->owner.owner == BPFD_OWNER_INITIAL
+		? " (a host bpffs: no token ever comes from it)"
+		: "",
+	    f->owner.how);
 	if (f->owner.owner == BPFD_OWNER_NOT_CALLER)
 		fix(r, BPFD_CHECK_PATH_OWNER,
 		    "run the program in the bpffs's own user namespace, or "
@@ -403,15 +385,16 @@ static void check_delegation(const struct bpfd_diag_facts *f,
 		return;
 	}
 	format_deleg(&f->deleg, names, list, sizeof(list));
-	if (no_masks(&f->deleg) && bpfd_diag_kernel_tokens(f) == 0) {
+	if (bpfd_delegation_none(&f->deleg) &&
+	    bpfd_diag_kernel_tokens(f) == 0) {
 		set(r, BPFD_CHECK_PATH_DELEGATION, BPFD_DIAG_INFO,
 		    "none: this kernel has no delegate_* options (they came "
 		    "with BPF tokens in 6.9)");
-	} else if (no_masks(&f->deleg) &&
+	} else if (bpfd_delegation_none(&f->deleg) &&
 		   f->owner.owner == BPFD_OWNER_INITIAL) {
 		set(r, BPFD_CHECK_PATH_DELEGATION, BPFD_DIAG_INFO,
 		    "none, as usual for a host bpffs");
-	} else if (no_masks(&f->deleg)) {
+	} else if (bpfd_delegation_none(&f->deleg)) {
 		set(r, BPFD_CHECK_PATH_DELEGATION, BPFD_DIAG_PROBLEM,
 		    "no delegate_* options: BPF_TOKEN_CREATE fails with "
 		    "ENOENT");
@@ -486,7 +469,7 @@ static void check_lsm(const struct bpfd_diag_facts *f,
 static bool host_ready(const struct bpfd_diag_facts *f)
 {
 	return f->init_userns && f->token_err == EOPNOTSUPP && f->deleg_known &&
-	       no_masks(&f->deleg);
+	       bpfd_delegation_none(&f->deleg);
 }
 
 static void check_token(const struct bpfd_diag_facts *f,
@@ -510,8 +493,8 @@ static void check_token(const struct bpfd_diag_facts *f,
 	ci = bpfd_cause_info(r->cause);
 	set(r, BPFD_CHECK_TOKEN,
 	    host_ready(f) ? BPFD_DIAG_INFO : BPFD_DIAG_PROBLEM,
-	    "BPF_TOKEN_CREATE: %s (%s): %s%s%s", errname(f->token_err),
-	    strerror(f->token_err),
+	    "BPF_TOKEN_CREATE: %s (%s): %s%s%s",
+	    bpfd_errno_name(f->token_err, "?"), strerror(f->token_err),
 	    r->cause ? ci->text : "no single cause applies", why[0] ? "; " : "",
 	    why);
 	if (r->cause)

@@ -197,13 +197,6 @@ int bpfd_diag_kernel_tokens(const struct bpfd_diag_facts *f)
 	}
 }
 
-static const char *errname(int err)
-{
-	const char *n = err > 0 ? strerrorname_np(err) : NULL;
-
-	return n ? n : "?";
-}
-
 /* What the path is, seen from here, as one clause. */
 static void path_state(const struct bpfd_diag_facts *f, char *buf, size_t len)
 {
@@ -238,7 +231,7 @@ static enum bpfd_cause decide_einval(const struct bpfd_diag_facts *f, char *why,
 		snprintf(why, len,
 			 "this kernel (%s) has no BPF_TOKEN_CREATE: probing it "
 			 "gave %s",
-			 f->kernel, errname(f->token_cmd));
+			 f->kernel, bpfd_errno_name(f->token_cmd, "?"));
 		return BPFD_CAUSE_KERNEL_TOO_OLD;
 	}
 	path_state(f, st, sizeof(st));
@@ -411,15 +404,10 @@ static enum bpfd_cause decide_eopnotsupp(const struct bpfd_diag_facts *f,
 	return BPFD_CAUSE_INIT_USERNS;
 }
 
-static bool no_masks(const struct bpfd_delegation *d)
-{
-	return !(d->mask[0] | d->mask[1] | d->mask[2] | d->mask[3]);
-}
-
 static enum bpfd_cause decide_enoent(const struct bpfd_diag_facts *f, char *why,
 				     size_t len)
 {
-	if (f->is_bpffs && f->deleg_known && no_masks(&f->deleg))
+	if (f->is_bpffs && f->deleg_known && bpfd_delegation_none(&f->deleg))
 		snprintf(why, len,
 			 "the bpffs at %s has no delegate_* options "
 			 "(mountinfo)",
@@ -470,7 +458,7 @@ enum bpfd_cause bpfd_diag_decide(int err, const struct bpfd_diag_facts *f,
 	default:
 		snprintf(why, len,
 			 "BPF_TOKEN_CREATE does not return %s by itself",
-			 errname(err));
+			 bpfd_errno_name(err, "?"));
 		return BPFD_CAUSE_LSM;
 	}
 }
@@ -491,7 +479,7 @@ enum bpfd_cause bpfd_diag_decide_open(int err, const struct bpfd_diag_facts *f,
 			 strerror(err));
 	else if (f->open_err)
 		snprintf(why, len, "opening %s fails here with %s instead",
-			 f->path, errname(f->open_err));
+			 f->path, bpfd_errno_name(f->open_err, "?"));
 	else
 		snprintf(why, len,
 			 "%s opens here: the program saw another mount "

@@ -21,48 +21,13 @@
 
 #include <bpfdelegate/bpffs.h>
 #include <bpfdelegate/diag.h>
+#include <bpfdelegate/engine.h>
 #include <bpfdelegate/sysbpf.h>
 #include <bpfdelegate/userns.h>
 
 #include "compat.h"
 #include "fault.h"
 #include "internal.h"
-
-#ifndef STATX_ATTR_MOUNT_ROOT
-#define STATX_ATTR_MOUNT_ROOT 0x00002000
-#endif
-#ifndef SYS_lsm_list_modules
-#define SYS_lsm_list_modules 461
-#endif
-
-#define DEFAULT_PATH "/sys/fs/bpf"
-
-/* First line of a small file, newline stripped; false when unreadable. */
-static bool read_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "re");
-	bool ok;
-
-	if (!f)
-		return false;
-	ok = fgets(buf, (int)len, f) != NULL;
-	fclose(f);
-	if (ok)
-		buf[strcspn(buf, "\n")] = '\0';
-	return ok;
-}
-
-static long read_long(const char *path)
-{
-	char buf[32], *end;
-	long v;
-
-	if (!read_line(path, buf, sizeof(buf)))
-		return -1;
-	errno = 0;
-	v = strtol(buf, &end, 10);
-	return errno || end == buf || v < 0 ? -1 : v;
-}
 
 /*
  * BPF_TOKEN_CREATE on an O_PATH fd: a kernel with the command fails its
@@ -147,28 +112,13 @@ static int probe_userns(int *deleg_opt)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : ECHILD;
 }
 
-static uint64_t effective_caps(void)
-{
-	FILE *f = fopen("/proc/self/status", "re");
-	char line[256];
-	unsigned long long v = 0;
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "CapEff: %llx", &v) == 1)
-			break;
-	fclose(f);
-	return v;
-}
-
 /* After bpfd_diag_collect_userns(), which records the euid. */
 static void collect_caller(struct bpfd_diag_facts *f)
 {
 	f->userns_ino = bpfd_userns_ino("/proc/self/ns/user");
 	f->init_userns = f->userns_ino ? f->userns_ino == BPFD_INIT_USERNS_INO
 				       : bpfd_in_initial_userns();
-	f->caps = effective_caps();
+	(void)bpfd_caps_get(CAP_EFFECTIVE, &f->caps); /* 0 when unreadable */
 }
 
 /* lsm_list_modules() (6.8+) for when securityfs is not mounted. */
@@ -199,7 +149,8 @@ static void lsms_from_syscall(char *buf, size_t len)
 
 static void collect_lsms(struct bpfd_diag_facts *f)
 {
-	if (!read_line("/sys/kernel/security/lsm", f->lsms, sizeof(f->lsms)))
+	if (!bpfd_read_line("/sys/kernel/security/lsm", f->lsms,
+			    sizeof(f->lsms)))
 		lsms_from_syscall(f->lsms, sizeof(f->lsms));
 }
 
@@ -241,7 +192,8 @@ static void collect_path(const char *path, int fd,
 	_cleanup_close_ int reopened = BPFD_NO_FD;
 	int flags, tok;
 
-	snprintf(f->path, sizeof(f->path), "%s", path ? path : DEFAULT_PATH);
+	snprintf(f->path, sizeof(f->path), "%s",
+		 path ? path : BPFD_DEFAULT_TARGET);
 	f->token_err = -1;
 	f->owner.err = -1;
 	if (fd < 0) {
@@ -282,10 +234,10 @@ void bpfd_diag_collect_userns(struct bpfd_diag_facts *f, int unshare_err)
 {
 	f->euid = geteuid();
 	f->max_user_namespaces =
-	    read_long("/proc/sys/user/max_user_namespaces");
+	    bpfd_sysctl_long("/proc/sys/user/max_user_namespaces");
 	f->unpriv_userns_clone =
-	    (int)read_long("/proc/sys/kernel/unprivileged_userns_clone");
-	f->apparmor_restrict_userns = (int)read_long(
+	    (int)bpfd_sysctl_long("/proc/sys/kernel/unprivileged_userns_clone");
+	f->apparmor_restrict_userns = (int)bpfd_sysctl_long(
 	    "/proc/sys/kernel/apparmor_restrict_unprivileged_userns");
 	f->userns_err = unshare_err;
 }
@@ -301,7 +253,7 @@ void bpfd_diag_collect(const char *path, int fd, const struct bpfd_names *names,
 	f->token_cmd = probe_token_cmd();
 	f->btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0;
 	f->unpriv_bpf_disabled =
-	    (int)read_long("/proc/sys/kernel/unprivileged_bpf_disabled");
+	    (int)bpfd_sysctl_long("/proc/sys/kernel/unprivileged_bpf_disabled");
 	bpfd_diag_collect_userns(f, probe_userns(&f->deleg_opt));
 	collect_caller(f);
 	collect_lsms(f);

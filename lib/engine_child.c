@@ -169,8 +169,9 @@ static int detach_mount(int fd)
 		return -errno;
 	if (umount2(".", MNT_DETACH) < 0)
 		r = -errno;
-	if (cwd < 0 || fchdir(cwd) < 0)
-		(void)chdir("/");
+	if ((cwd < 0 || fchdir(cwd) < 0) && chdir("/") < 0)
+		bpfd_log(BPFD_LOG_DEBUG, "detach: back to / failed: %s",
+			 strerror(errno));
 	return r;
 }
 
@@ -181,7 +182,13 @@ static int detach_mount(int fd)
  */
 static void child_undo_mount(int mnt_fd)
 {
-	(void)detach_mount(mnt_fd);
+	int r = detach_mount(mnt_fd);
+
+	if (r < 0)
+		bpfd_log(BPFD_LOG_WARN,
+			 "detaching the refused mount failed: %s (the parent "
+			 "tries again and reports what is left)",
+			 strerror(-r));
 }
 
 /* Is @fd (the resolved target) the root of a bpffs mount?  1, 0, -errno. */
@@ -759,8 +766,10 @@ static int child_namespaces(struct child_ctx *c)
 	if (!c->opts->join) {
 		/* COMMAND starts where run was called: unshare moves our cwd
 		 * into the new mount namespace's copy of it. */
-		if (c->cwd_fd >= 0 && fchdir(c->cwd_fd) < 0)
-			(void)chdir("/");
+		if (c->cwd_fd >= 0 && fchdir(c->cwd_fd) < 0 && chdir("/") < 0)
+			bpfd_log(BPFD_LOG_DEBUG,
+				 "run: no working directory: %s",
+				 strerror(errno));
 		bpfd_closep(&c->cwd_fd);
 		if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
 			return bpfd_report_fail(rep, BPFD_STEP_UNSHARE, errno,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Internal: the protocol between the engine's parent (lib/engine.c) and
- * child (lib/engine_child.c), and the report helpers both use.
+ * child (lib/engine_child.c), and the report helpers both use (lib/report.c).
  */
 #ifndef BPFD_ENGINE_PROTO_H
 #define BPFD_ENGINE_PROTO_H

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "compat.h"
 #include "internal.h"
 
 static const char *const step_names[BPFD_STEP__MAX] = {
@@ -270,4 +271,16 @@ void bpfd_log(enum bpfd_log_level level, const char *fmt, ...)
 	va_start(ap, fmt);
 	print_fn(level, fmt, ap);
 	va_end(ap);
+}
+
+const char *bpfd_errno_name(int err, const char *unknown)
+{
+	const char *n;
+
+	if (err <= 0)
+		return unknown;
+	if (err == BPFD_ENOTSUPP)
+		return "ENOTSUPP";
+	n = strerrorname_np(err);
+	return n ? n : unknown;
 }

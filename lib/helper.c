@@ -16,26 +16,13 @@
 #include "helper.h"
 #include "internal.h"
 
-static int cap_flag(cap_flag_t set, cap_value_t v)
-{
-	cap_t caps = cap_get_proc();
-	cap_flag_value_t on = CAP_CLEAR;
-	int r;
-
-	if (!caps)
-		return -errno;
-	r = cap_get_flag(caps, v, set, &on) < 0 ? -errno : on == CAP_SET;
-	cap_free(caps);
-	return r;
-}
-
 int bpfd_helper_mode(void)
 {
 	int r;
 
 	if (getuid() == 0)
 		return 0;
-	r = cap_flag(CAP_PERMITTED, CAP_SYS_ADMIN);
+	r = bpfd_cap_has(CAP_PERMITTED, CAP_SYS_ADMIN);
 	if (r <= 0)
 		return r;
 	/* A file capability applies in the namespace the file belongs to:
@@ -45,14 +32,14 @@ int bpfd_helper_mode(void)
 
 int bpfd_helper_raised(void)
 {
-	return cap_flag(CAP_EFFECTIVE, CAP_SYS_ADMIN);
+	return bpfd_cap_has(CAP_EFFECTIVE, CAP_SYS_ADMIN);
 }
 
 /* Permitted = {CAP_SYS_ADMIN} (when @keep), effective = @raise ? it : {}. */
 static int set_caps(bool keep, bool raise)
 {
 	cap_value_t v = CAP_SYS_ADMIN;
-	cap_t caps = cap_init();
+	_cleanup_cap_ cap_t caps = cap_init();
 	int r = 0;
 
 	if (!caps)
@@ -64,7 +51,6 @@ static int set_caps(bool keep, bool raise)
 		r = -errno;
 	if (r == 0 && cap_set_proc(caps) < 0)
 		r = -errno;
-	cap_free(caps);
 	return r;
 }
 

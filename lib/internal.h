@@ -5,8 +5,11 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/capability.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -30,8 +33,44 @@ static inline void bpfd_freep(void *p)
 	free(*(void **)p);
 }
 
+static inline void bpfd_fclosep(FILE **f)
+{
+	if (*f) {
+		int saved = errno;
+		fclose(*f);
+		errno = saved;
+	}
+}
+
+/* libcap: cap_t, and the strings cap_to_text() / cap_to_name() return. */
+static inline void bpfd_cap_freep(void *p)
+{
+	void *c = *(void **)p;
+
+	if (c)
+		cap_free(c);
+}
+
+/* libmount's, declared as <libmount.h> does: no need to include it here. */
+struct libmnt_table;
+struct libmnt_iter;
+extern void mnt_unref_table(struct libmnt_table *tb);
+extern void mnt_free_iter(struct libmnt_iter *itr);
+static inline void bpfd_mnt_unref_tablep(struct libmnt_table **t)
+{
+	mnt_unref_table(*t); /* NULL is fine */
+}
+static inline void bpfd_mnt_free_iterp(struct libmnt_iter **i)
+{
+	mnt_free_iter(*i); /* NULL is fine */
+}
+
 #define _cleanup_close_ __attribute__((cleanup(bpfd_closep)))
 #define _cleanup_free_ __attribute__((cleanup(bpfd_freep)))
+#define _cleanup_fclose_ __attribute__((cleanup(bpfd_fclosep)))
+#define _cleanup_cap_ __attribute__((cleanup(bpfd_cap_freep)))
+#define _cleanup_mnt_table_ __attribute__((cleanup(bpfd_mnt_unref_tablep)))
+#define _cleanup_mnt_iter_ __attribute__((cleanup(bpfd_mnt_free_iterp)))
 
 /* Hand ownership out of a cleanup variable. */
 #define TAKE_FD(fd)                                                            \
@@ -47,12 +86,35 @@ static inline void bpfd_freep(void *p)
 		_p_;                                                           \
 	})
 
+/*
+ * Around code that gcc's -fanalyzer (make analyze) misreads, with a comment
+ * saying why the finding is wrong.  clang does not know these warnings.
+ */
+#define BPFD_PRAGMA(x) _Pragma(#x)
+#ifdef __clang__
+#define BPFD_ANALYZER_IGNORE(w)
+#define BPFD_ANALYZER_POP
+#else
+#define BPFD_ANALYZER_IGNORE(w)                                                \
+	BPFD_PRAGMA(GCC diagnostic push) BPFD_PRAGMA(GCC diagnostic ignored w)
+#define BPFD_ANALYZER_POP BPFD_PRAGMA(GCC diagnostic pop)
+#endif
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define offsetofend(T, m) (offsetof(T, m) + sizeof(((T *)0)->m))
 
 /* openat2(); -errno on failure (-ENOSYS before Linux 5.6). */
 int bpfd_openat2(int dirfd, const char *path, int flags,
 		 unsigned long long resolve);
+
+/*
+ * Open directory @path with @flags (O_PATH or O_RDONLY; O_DIRECTORY and
+ * O_CLOEXEC added) resolved inside the root directory @root_fd
+ * (RESOLVE_IN_ROOT: symlinks and ".." cannot leave it), or from the
+ * caller's root when @root_fd < 0 (then, before Linux 5.6, a plain open).
+ * Magic links are never followed.  The fd or -errno.
+ */
+int bpfd_open_dir_at_root(int root_fd, const char *path, int flags);
 
 /*
  * Wait at most @timeout_ms for our child @pid to exit; a child still
@@ -83,7 +145,49 @@ int bpfd_bpffs_delegate_steps(int fs_fd, const struct bpfd_delegation *d,
 			      const struct bpfd_idmap *owner, uint64_t *done,
 			      struct bpfd_error *err);
 
-/* Log through the callback installed with bpfd_set_print(). */
+/*
+ * The first line of a small file (/proc, /sys), newline stripped, into
+ * @buf; false when it cannot be read.
+ */
+bool bpfd_read_line(const char *path, char *buf, size_t len);
+/*
+ * A sysctl's value (e.g. "/proc/sys/kernel/unprivileged_bpf_disabled"):
+ * its first number, or -1 when absent, unreadable or not a number >= 0.
+ */
+long bpfd_sysctl_long(const char *path);
+
+/*
+ * The calling thread's capability set @set (CAP_EFFECTIVE, CAP_PERMITTED,
+ * CAP_INHERITABLE) as a mask, bit n for capability n: 0 with *@mask set
+ * (0 on failure too), or -errno (libcap).
+ */
+int bpfd_caps_get(cap_flag_t set, uint64_t *mask);
+/* Capability @cap in @set of the calling thread: 1, 0, or -errno. */
+int bpfd_cap_has(cap_flag_t set, cap_value_t cap);
+
+/* Nothing delegated: every mask of @d is 0. */
+struct bpfd_delegation;
+bool bpfd_delegation_none(const struct bpfd_delegation *d);
+
+/*
+ * The owner of a bpffs (enum bpfd_owner, <bpfdelegate/mounts.h>) as words
+ * for a sentence: "the initial user namespace", ...; bpfd_owner_name() is
+ * the JSON token.
+ */
+enum bpfd_owner;
+const char *bpfd_owner_text(enum bpfd_owner owner);
+
+/*
+ * The errno's name ("EPERM"; "ENOTSUPP" for the kernel-internal 524 that
+ * bpf() leaks), or @unknown for 0, a negative or an unnamed number.
+ */
+const char *bpfd_errno_name(int err, const char *unknown);
+
+/*
+ * Log through the callback installed with bpfd_set_print(): for failures
+ * that change no result (a clean-up that failed, a fallback taken).  One
+ * line, no trailing newline; the CLI prints BPFD_LOG_WARN on stderr.
+ */
 void bpfd_log(enum bpfd_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

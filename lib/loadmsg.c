@@ -726,7 +726,7 @@ static const struct cause_tmpl *causes_of(enum family f, int err, size_t *n)
 static void expand(char *out, size_t len, const char *tmpl,
 		   const struct bpfd_load_msg *m)
 {
-	const char *en = m->err ? strerrorname_np(m->err) : NULL;
+	const char *en = bpfd_errno_name(m->err, NULL);
 	size_t o = 0;
 
 	for (const char *p = tmpl; *p && o + 1 < len; p++) {

@@ -23,49 +23,30 @@
 #include "mountopts.h"
 #include "nschild.h"
 
+/* Each owner as a JSON token and as words for a sentence. */
+static const struct {
+	const char *name, *text;
+} owners[] = {
+    [BPFD_OWNER_UNKNOWN] = {"unknown", "unknown"},
+    [BPFD_OWNER_INITIAL] = {"initial", "the initial user namespace"},
+    [BPFD_OWNER_NOT_INITIAL] = {"not-initial",
+				"a user namespace, not the initial one"},
+    [BPFD_OWNER_CALLER] = {"caller", "this process's user namespace"},
+    [BPFD_OWNER_NOT_CALLER] = {"not-caller",
+			       "not this process's user namespace"},
+    [BPFD_OWNER_TARGET] = {"target", "the target's user namespace"},
+};
+
 const char *bpfd_owner_name(enum bpfd_owner owner)
 {
-	static const char *const names[] = {
-	    [BPFD_OWNER_UNKNOWN] = "unknown",
-	    [BPFD_OWNER_INITIAL] = "initial",
-	    [BPFD_OWNER_NOT_INITIAL] = "not-initial",
-	    [BPFD_OWNER_CALLER] = "caller",
-	    [BPFD_OWNER_NOT_CALLER] = "not-caller",
-	    [BPFD_OWNER_TARGET] = "target",
-	};
-
-	if ((unsigned int)owner >= ARRAY_SIZE(names))
-		return "unknown";
-	return names[owner];
+	return (unsigned int)owner < ARRAY_SIZE(owners) ? owners[owner].name
+							: "unknown";
 }
 
-uint64_t bpfd_userns_ino(const char *path)
+const char *bpfd_owner_text(enum bpfd_owner owner)
 {
-	struct stat st;
-
-	if (!path || stat(path, &st) < 0)
-		return 0;
-	return (uint64_t)st.st_ino;
-}
-
-static bool has_cap_bpf(void)
-{
-	cap_t caps = cap_get_proc();
-	cap_flag_value_t v = CAP_CLEAR;
-
-	if (!caps)
-		return false;
-	if (cap_get_flag(caps, CAP_BPF, CAP_EFFECTIVE, &v) < 0)
-		v = CAP_CLEAR;
-	cap_free(caps);
-	return v == CAP_SET;
-}
-
-static const char *errname(int err)
-{
-	const char *n = err > 0 ? strerrorname_np(err) : NULL;
-
-	return n ? n : "an error";
+	return (unsigned int)owner < ARRAY_SIZE(owners) ? owners[owner].text
+							: "unknown";
 }
 
 /* One attempt from here; a token that comes out of it is closed at once. */
@@ -103,7 +84,7 @@ static void owner_from_initial(int root_fd, struct bpfd_owner_info *o)
 		snprintf(o->how, sizeof(o->how),
 			 "token attempt from the initial user namespace: %s "
 			 "(%s), which does not tell the owner",
-			 errname(o->err),
+			 bpfd_errno_name(o->err, "an error"),
 			 o->err == EINVAL ? "no BPF_TOKEN_CREATE in this "
 					    "kernel, or not a bpffs root"
 					  : strerror(o->err));
@@ -131,7 +112,7 @@ static void owner_from_userns(int root_fd, struct bpfd_owner_info *o)
 	} else {
 		snprintf(o->how, sizeof(o->how),
 			 "token attempt from this user namespace: %s (%s)",
-			 errname(o->err), strerror(o->err));
+			 bpfd_errno_name(o->err, "an error"), strerror(o->err));
 	}
 }
 
@@ -203,7 +184,7 @@ static void owner_from_target(int root_fd, int userns_fd,
 	} else {
 		snprintf(o->how, sizeof(o->how),
 			 "%.150s; from the target's user namespace: %s", tmp,
-			 errname(r));
+			 bpfd_errno_name(r, "an error"));
 	}
 }
 
@@ -219,7 +200,7 @@ int bpfd_bpffs_owner(int root_fd, int target_userns_fd,
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
 	out->err = -1;
-	if (!has_cap_bpf())
+	if (bpfd_cap_has(CAP_EFFECTIVE, CAP_BPF) != 1)
 		snprintf(out->how, sizeof(out->how),
 			 "cannot tell without CAP_BPF: only a token attempt "
 			 "shows a bpffs's owner (mountinfo, statmount and "
@@ -262,27 +243,42 @@ bool bpfd_mount_opt_number(const char *opts, const char *key, int base,
 	return errno == 0 && *end == '\0';
 }
 
+int bpfd_mount_decode_options(const char *opts, const struct bpfd_names *names,
+			      struct bpfd_delegation *out,
+			      struct bpfd_error *err)
+{
+	for (int k = 0; k < BPFD_NKINDS; k++) {
+		const char *opt = bpfd_kind_option((enum bpfd_kind)k);
+		char *val = NULL, buf[1024];
+		size_t len = 0;
+		int r;
+
+		out->mask[k] = 0;
+		if (mnt_optstr_get_option(opts, opt, &val, &len) != 0)
+			continue; /* option absent: mask 0 */
+		if (!val || !len) /* "delegate_cmds" alone: val is NULL */
+			return bpfd_error_set(err, BPFD_STEP_MOUNTINFO, EINVAL,
+					      "%s without a value", opt);
+		if (len >= sizeof(buf))
+			return bpfd_error_set(err, BPFD_STEP_MOUNTINFO, E2BIG,
+					      "%s too long", opt);
+		memcpy(buf, val, len);
+		buf[len] = '\0';
+		r = bpfd_parse_list(names, (enum bpfd_kind)k, buf,
+				    &out->mask[k], err);
+		if (r < 0)
+			return bpfd_error_set(err, BPFD_STEP_MOUNTINFO, r,
+					      "%s=%s", opt, buf);
+	}
+	return 0;
+}
+
 bool bpfd_mount_decode_delegation(const char *opts,
 				  const struct bpfd_names *names,
 				  struct bpfd_delegation *d)
 {
 	memset(d, 0, sizeof(*d));
-	for (int k = 0; k < BPFD_NKINDS; k++) {
-		const char *key = bpfd_kind_option((enum bpfd_kind)k);
-		char *val = NULL, buf[1024];
-		size_t len = 0;
-
-		if (mnt_optstr_get_option(opts, key, &val, &len) != 0)
-			continue;
-		if (!val || len == 0 || len >= sizeof(buf))
-			return false;
-		memcpy(buf, val, len);
-		buf[len] = '\0';
-		if (bpfd_parse_list(names, (enum bpfd_kind)k, buf, &d->mask[k],
-				    NULL) < 0)
-			return false;
-	}
-	return true;
+	return bpfd_mount_decode_options(opts, names, d, NULL) == 0;
 }
 
 static void fill_mount(struct libmnt_fs *fs, const struct bpfd_names *names,
@@ -375,8 +371,8 @@ int bpfd_bpffs_mounts(const char *mountinfo, const struct bpfd_names *names,
 int bpfd_mount_lookup(const char *mountinfo, int mnt_id,
 		      struct bpfd_mount_brief *out)
 {
-	struct libmnt_table *tb;
-	struct libmnt_iter *it;
+	_cleanup_mnt_table_ struct libmnt_table *tb = NULL;
+	_cleanup_mnt_iter_ struct libmnt_iter *it = NULL;
 	struct libmnt_fs *fs;
 	int r;
 
@@ -402,27 +398,11 @@ int bpfd_mount_lookup(const char *mountinfo, int mnt_id,
 		r = 0;
 		break;
 	}
-	mnt_free_iter(it);
-	mnt_unref_table(tb);
 	return r;
 }
 
 int bpfd_open_dir_in_root(int root_fd, const char *path)
 {
-	unsigned long long resolve = RESOLVE_NO_MAGICLINKS;
-	int fd;
-
-	if (!path || !*path)
-		return -EINVAL;
-	if (root_fd >= 0)
-		resolve |= RESOLVE_IN_ROOT;
-	fd = bpfd_openat2(root_fd >= 0 ? root_fd : AT_FDCWD, path,
-			  O_RDONLY | O_DIRECTORY | O_CLOEXEC, resolve);
-	if (fd == -ENOSYS && root_fd < 0) {
-		/* before 5.6: a plain open is as good without a root */
-		fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0)
-			fd = -errno;
-	}
-	return fd;
+	/* Not O_PATH: BPF_TOKEN_CREATE refuses an O_PATH fd (EBADF). */
+	return bpfd_open_dir_at_root(root_fd, path, O_RDONLY);
 }

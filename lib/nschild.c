@@ -28,14 +28,13 @@ int bpfd_child_rearm(pid_t parent)
 
 int bpfd_caps_drop_all(void)
 {
-	cap_t none = cap_init(); /* every set empty */
+	_cleanup_cap_ cap_t none = cap_init(); /* every set empty */
 	int r = 0;
 
 	if (!none)
 		return -ENOMEM;
 	if (cap_set_proc(none) < 0)
 		r = -errno;
-	cap_free(none);
 	if (r == 0 &&
 	    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
 		r = -errno;

@@ -54,10 +54,6 @@
 #include "internal.h"
 #include "objneeds.h"
 
-#ifndef EM_BPF
-#define EM_BPF 247
-#endif
-
 /* libbpf 1.5 sections libbpf 1.1 does not know.  Attach type values from
  * the 6.18 UAPI (Debian 12's linux/bpf.h is 6.1's and lacks them). */
 static const struct newer_section {
@@ -121,9 +117,7 @@ static int capture(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return 0;
 }
 
-static int refuse(struct bpfd_error *err, int e, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int refuse(struct bpfd_error *err, int e, const char *fmt, ...)
+int bpfd_objneeds_refuse(struct bpfd_error *err, int e, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -169,40 +163,45 @@ int bpfd_objneeds_check_elf(const void *buf, size_t len, struct bpfd_error *err)
 	Elf64_Ehdr eh;
 
 	if (len == 0)
-		return refuse(err, ENOEXEC, "empty file, not an ELF object");
+		return bpfd_objneeds_refuse(err, ENOEXEC,
+					    "empty file, not an ELF object");
 	if (len < SELFMAG || memcmp(b, ELFMAG, SELFMAG) != 0)
-		return refuse(err, ENOEXEC, "not an ELF file");
+		return bpfd_objneeds_refuse(err, ENOEXEC, "not an ELF file");
 	if (len < sizeof(eh))
-		return refuse(err, EINVAL,
-			      "truncated: shorter than an ELF header");
+		return bpfd_objneeds_refuse(
+		    err, EINVAL, "truncated: shorter than an ELF header");
 	if (b[EI_CLASS] != ELFCLASS64)
-		return refuse(err, ENOEXEC,
-			      "a 32-bit ELF file, not a BPF object");
+		return bpfd_objneeds_refuse(
+		    err, ENOEXEC, "a 32-bit ELF file, not a BPF object");
 	if (b[EI_DATA] != ELFDATA2LSB)
-		return refuse(err, ENOEXEC,
-			      "a big-endian ELF file: not loadable on this "
-			      "little-endian machine");
+		return bpfd_objneeds_refuse(
+		    err, ENOEXEC,
+		    "a big-endian ELF file: not loadable on this "
+		    "little-endian machine");
 	memcpy(&eh, b, sizeof(eh));
 	if (eh.e_machine != EM_BPF)
-		return refuse(err, ENOEXEC,
-			      "an ELF file for %s (e_machine %u), not a BPF "
-			      "object",
-			      machine_name(eh.e_machine), eh.e_machine);
+		return bpfd_objneeds_refuse(
+		    err, ENOEXEC,
+		    "an ELF file for %s (e_machine %u), not a BPF "
+		    "object",
+		    machine_name(eh.e_machine), eh.e_machine);
 	if (eh.e_type != ET_REL)
-		return refuse(err, ENOEXEC,
-			      "a BPF ELF file but not a relocatable object "
-			      "(e_type %u; clang -target bpf -c makes one)",
-			      eh.e_type);
+		return bpfd_objneeds_refuse(
+		    err, ENOEXEC,
+		    "a BPF ELF file but not a relocatable object "
+		    "(e_type %u; clang -target bpf -c makes one)",
+		    eh.e_type);
 	if (eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shnum == 0 ||
 	    eh.e_shstrndx >= eh.e_shnum)
-		return refuse(err, EINVAL,
-			      "malformed: bad section header table");
+		return bpfd_objneeds_refuse(
+		    err, EINVAL, "malformed: bad section header table");
 	if (eh.e_shoff > len ||
 	    (size_t)eh.e_shnum * sizeof(Elf64_Shdr) > len - eh.e_shoff)
-		return refuse(err, EINVAL,
-			      "truncated: its section headers end past the "
-			      "end of the file (%zu bytes)",
-			      len);
+		return bpfd_objneeds_refuse(
+		    err, EINVAL,
+		    "truncated: its section headers end past the "
+		    "end of the file (%zu bytes)",
+		    len);
 	for (unsigned int i = 0; i < eh.e_shnum; i++) {
 		Elf64_Shdr sh;
 
@@ -210,10 +209,11 @@ int bpfd_objneeds_check_elf(const void *buf, size_t len, struct bpfd_error *err)
 		if (sh.sh_type == SHT_NOBITS || sh.sh_type == SHT_NULL)
 			continue;
 		if (sh.sh_offset > len || sh.sh_size > len - sh.sh_offset)
-			return refuse(err, EINVAL,
-				      "truncated: section %u ends past the "
-				      "end of the file (%zu bytes)",
-				      i, len);
+			return bpfd_objneeds_refuse(
+			    err, EINVAL,
+			    "truncated: section %u ends past the "
+			    "end of the file (%zu bytes)",
+			    i, len);
 	}
 	return 0;
 }
@@ -275,10 +275,11 @@ static int add(struct objscan *s, enum bpfd_kind k, unsigned int v,
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
 	if (v >= 64)
-		return refuse(s->err, EINVAL,
-			      "%s: value %u is beyond the 64 bits a "
-			      "delegation has",
-			      reason, v);
+		return bpfd_objneeds_refuse(
+		    s->err, EINVAL,
+		    "%s: value %u is beyond the 64 bits a "
+		    "delegation has",
+		    reason, v);
 	r = bpfd_needs_add(s->n, k, v, "%s", reason);
 	if (r < 0)
 		return bpfd_error_set(s->err, BPFD_STEP_ARGS, r, NULL);
@@ -299,10 +300,11 @@ static int scan_program(struct objscan *s, struct bpf_program *p)
 		const struct newer_section *ns = newer_section(sec);
 
 		if (!ns)
-			return refuse(s->err, EINVAL,
-				      "program '" NM "': libbpf cannot tell "
-				      "its type from section '" NM "'",
-				      pn, sec);
+			return bpfd_objneeds_refuse(
+			    s->err, EINVAL,
+			    "program '" NM "': libbpf cannot tell "
+			    "its type from section '" NM "'",
+			    pn, sec);
 		t = ns->prog_type;
 		a = ns->attach_type;
 	}
@@ -316,10 +318,11 @@ static int scan_program(struct objscan *s, struct bpf_program *p)
 		return r;
 	if (is_exp_attach_opt(sec)) {
 		if (s->nopt >= ARRAY_SIZE(s->opt))
-			return refuse(s->err, EINVAL,
-				      "more than %zu programs in sections "
-				      "such as '" NM "'",
-				      ARRAY_SIZE(s->opt), sec);
+			return bpfd_objneeds_refuse(
+			    s->err, EINVAL,
+			    "more than %zu programs in sections "
+			    "such as '" NM "'",
+			    ARRAY_SIZE(s->opt), sec);
 		s->opt[s->nopt++] = p;
 		return 0;
 	}
@@ -410,8 +413,8 @@ static int scan(struct bpf_object *obj, struct objscan *s)
 			return r;
 	}
 	if (s->nprogs == 0)
-		return refuse(s->err, EINVAL,
-			      "no BPF program libbpf would load in it");
+		return bpfd_objneeds_refuse(
+		    s->err, EINVAL, "no BPF program libbpf would load in it");
 	bpf_object__for_each_map(m, obj)
 	{
 		r = scan_map(s, m);
@@ -440,8 +443,8 @@ int bpfd_objneeds_mem(const void *buf, size_t len, const char *name,
 	if (!buf || !n)
 		return bpfd_error_set(err, BPFD_STEP_ARGS, EINVAL, NULL);
 	if (len > BPFD_OBJ_MAX_SIZE)
-		return refuse(err, EFBIG, "larger than %u MiB",
-			      BPFD_OBJ_MAX_SIZE >> 20);
+		return bpfd_objneeds_refuse(err, EFBIG, "larger than %u MiB",
+					    BPFD_OBJ_MAX_SIZE >> 20);
 	r = bpfd_objneeds_check_elf(buf, len, err);
 	if (r)
 		return (int)r;
@@ -452,70 +455,10 @@ int bpfd_objneeds_mem(const void *buf, size_t len, const char *name,
 	if (!r)
 		r = scan(obj, &s);
 	else
-		r = refuse(err, ENOEXEC, "libbpf cannot open it: %s",
-			   libbpf_msg[0] ? libbpf_msg : strerror((int)-r));
+		r = bpfd_objneeds_refuse(
+		    err, ENOEXEC, "libbpf cannot open it: %s",
+		    libbpf_msg[0] ? libbpf_msg : strerror((int)-r));
 	bpf_object__close(libbpf_get_error(obj) ? NULL : obj);
 	libbpf_set_print(old);
 	return (int)r;
-}
-
-/* Read all of @fd (a regular file of @size bytes) into a new buffer. */
-static int read_all(int fd, size_t size, unsigned char **out, size_t *len,
-		    struct bpfd_error *err)
-{
-	_cleanup_free_ unsigned char *b = malloc(size ? size : 1);
-	size_t got = 0;
-
-	if (!b)
-		return bpfd_error_set(err, BPFD_STEP_ARGS, ENOMEM, NULL);
-	while (got < size) {
-		ssize_t k = read(fd, b + got, size - got);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return refuse(err, errno, "cannot read it: %s",
-				      strerror(errno));
-		if (k == 0)
-			break; /* shrank while read: what is there is checked */
-		got += (size_t)k;
-	}
-	*out = TAKE_PTR(b);
-	*len = got;
-	return 0;
-}
-
-int bpfd_objneeds_file(const char *path, struct bpfd_needs *n,
-		       struct bpfd_error *err)
-{
-	_cleanup_close_ int fd = BPFD_NO_FD;
-	_cleanup_free_ unsigned char *b = NULL;
-	const char *base;
-	struct stat st;
-	size_t len = 0;
-	int r;
-
-	if (!path || !n)
-		return bpfd_error_set(err, BPFD_STEP_ARGS, EINVAL, NULL);
-	/* O_NONBLOCK: a FIFO given by mistake must not hang the open. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return refuse(err, errno, "cannot open it: %s",
-			      strerror(errno));
-	if (fstat(fd, &st) < 0)
-		return refuse(err, errno, "cannot stat it: %s",
-			      strerror(errno));
-	if (S_ISDIR(st.st_mode))
-		return refuse(err, EISDIR, "a directory, not a BPF object");
-	if (!S_ISREG(st.st_mode))
-		return refuse(err, EINVAL,
-			      "not a regular file (a device, FIFO or socket)");
-	if ((unsigned long long)st.st_size > BPFD_OBJ_MAX_SIZE)
-		return refuse(err, EFBIG, "larger than %u MiB (%lld bytes)",
-			      BPFD_OBJ_MAX_SIZE >> 20, (long long)st.st_size);
-	r = read_all(fd, (size_t)st.st_size, &b, &len, err);
-	if (r)
-		return r;
-	base = strrchr(path, '/');
-	return bpfd_objneeds_isolated(b, len, base ? base + 1 : path, n, err);
 }

@@ -39,7 +39,7 @@ int bpfd_objneeds_check_elf(const void *buf, size_t len,
 
 /*
  * bpfd_objneeds_check_elf() here, then bpfd_objneeds_mem() in a forked child
- * (lib/objneeds_child.c): libbpf 1.1 crashes on some malformed objects; such a
+ * (lib/objneeds_child.c, with bpfd_objneeds_file()): libbpf 1.1 crashes on some malformed objects; such a
  * crash, or a child that takes longer than 10 s, is -EINVAL / -ETIMEDOUT with a
  * refusal detail
  * ("libbpf crashed reading it (signal 11, ...)").  Use this one for
@@ -47,6 +47,13 @@ int bpfd_objneeds_check_elf(const void *buf, size_t len,
  */
 int bpfd_objneeds_isolated(const void *buf, size_t len, const char *name,
 			   struct bpfd_needs *n, struct bpfd_error *err);
+
+/*
+ * A refusal of the object: @err set (step ARGS, refused, the detail from
+ * @fmt); returns -@e.
+ */
+int bpfd_objneeds_refuse(struct bpfd_error *err, int e, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /*
  * bpfd_objneeds_isolated() on the file at @path, read once into memory (never

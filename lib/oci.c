@@ -170,8 +170,12 @@ static int take_string(const struct oci_ctx *c, json_object *v,
 /* Copy of a checked string, or -ENOMEM. */
 static int dup_string(const struct oci_ctx *c, const char *s, char **out)
 {
-	*out = strdup(s);
-	return *out ? 0 : fail(c, ENOMEM, "out of memory");
+	char *d = strdup(s);
+
+	if (!d)
+		return fail(c, ENOMEM, "out of memory");
+	*out = d;
+	return 0;
 }
 
 static int take_annotation(const struct oci_ctx *c, const char *key,
@@ -397,6 +401,9 @@ int bpfd_oci_parse_config(const char *text, size_t len,
 		return r;
 	r = config_fields(&c, cfg, out);
 	json_object_put(cfg);
+	/* Nothing half-parsed is left to the caller to free. */
+	if (r < 0)
+		bpfd_oci_config_free(out);
 	return r;
 }
 

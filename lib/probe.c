@@ -25,9 +25,6 @@
 #include "internal.h"
 #include "probe_table.h"
 
-/* The kernel-internal errno 524 that leaks out of some bpf() paths. */
-#define BPFD_ENOTSUPP 524
-
 struct probe_ctx {
 	int token;
 	const struct bpfd_delegation *want;
@@ -60,21 +57,6 @@ const char *bpfd_probe_verdict_name(enum bpfd_probe_verdict v)
 	return "?";
 }
 
-static int read_unpriv_sysctl(void)
-{
-	_cleanup_close_ int fd = open(
-	    "/proc/sys/kernel/unprivileged_bpf_disabled", O_RDONLY | O_CLOEXEC);
-	char buf[16] = "";
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	if (n <= 0 || buf[0] < '0' || buf[0] > '9')
-		return -1;
-	return buf[0] - '0';
-}
-
 /* Unprivileged BPF may be on: a success without the token proves nothing. */
 static bool unpriv_maybe_on(const struct probe_ctx *c)
 {
@@ -96,8 +78,7 @@ static const char *name_of(const struct probe_ctx *c, enum bpfd_kind k,
 
 static const char *errno_name(int err, char *buf, size_t len)
 {
-	const char *n =
-	    err == BPFD_ENOTSUPP ? "ENOTSUPP" : strerrorname_np(err);
+	const char *n = bpfd_errno_name(err, NULL);
 
 	if (n)
 		return n;
@@ -603,7 +584,8 @@ int bpfd_probe_all(int token_fd, const struct bpfd_delegation *want,
 	if (token_fd < 0 || !want || !names || !rep)
 		return -EINVAL;
 	memset(rep, 0, sizeof(*rep));
-	c.unpriv_sysctl = read_unpriv_sysctl();
+	c.unpriv_sysctl =
+	    (int)bpfd_sysctl_long("/proc/sys/kernel/unprivileged_bpf_disabled");
 	c.page_size = page > 0 ? (uint32_t)page : 4096;
 
 	/*

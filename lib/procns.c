@@ -119,10 +119,25 @@ int bpfd_openat2(int dirfd, const char *path, int flags,
 	return fd < 0 ? -errno : (int)fd;
 }
 
-static int openat2_dir(int dirfd, const char *path)
+int bpfd_open_dir_at_root(int root_fd, const char *path, int flags)
 {
-	return bpfd_openat2(dirfd, path, O_PATH | O_DIRECTORY | O_CLOEXEC,
-			    RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+	unsigned long long resolve = RESOLVE_NO_MAGICLINKS;
+	int fd;
+
+	if (!path || !*path)
+		return -EINVAL;
+	flags |= O_DIRECTORY | O_CLOEXEC;
+	if (root_fd >= 0)
+		resolve |= RESOLVE_IN_ROOT;
+	fd = bpfd_openat2(root_fd >= 0 ? root_fd : AT_FDCWD, path, flags,
+			  resolve);
+	if (fd == -ENOSYS && root_fd < 0) {
+		/* before 5.6: a plain open is as good without a root */
+		fd = open(path, flags);
+		if (fd < 0)
+			fd = -errno;
+	}
+	return fd;
 }
 
 /* Without a pidfd to poll: look every 10 ms until the deadline; 1 reaped. */
@@ -179,7 +194,7 @@ static int create_last(int root_fd, const char *path)
 		return -EINVAL;
 	snprintf(parent, sizeof(parent), "%.*s",
 		 slash ? (int)(slash - path) : 0, path);
-	pfd = openat2_dir(root_fd, parent[0] ? parent : "/");
+	pfd = bpfd_open_dir_at_root(root_fd, parent[0] ? parent : "/", O_PATH);
 	if (pfd < 0)
 		return pfd;
 	/* O_PATH fds are fine as the dirfd of mkdirat. */
@@ -196,13 +211,17 @@ int bpfd_open_in_root(int root_fd, const char *path, bool create,
 	if (!path || !*path || strlen(path) >= 4096)
 		return bpfd_error_set(err, BPFD_STEP_TARGET, EINVAL,
 				      "empty or too long target");
-	fd = openat2_dir(root_fd, path);
+	/* Never the host's path: a root is required here. */
+	if (root_fd < 0)
+		return bpfd_error_set(err, BPFD_STEP_TARGET, EBADF,
+				      "no root to resolve %s in", path);
+	fd = bpfd_open_dir_at_root(root_fd, path, O_PATH);
 	if (fd == -ENOENT && create) {
 		r = create_last(root_fd, path);
 		if (r < 0)
 			return bpfd_error_set(err, BPFD_STEP_TARGET, r, "%s",
 					      path);
-		fd = openat2_dir(root_fd, path);
+		fd = bpfd_open_dir_at_root(root_fd, path, O_PATH);
 	}
 	if (fd < 0)
 		return bpfd_error_set(err, BPFD_STEP_TARGET, fd, "%s", path);

@@ -8,7 +8,6 @@
 #include <sys/capability.h>
 #include <sys/stat.h>
 
-#include <bpfdelegate/mounts.h>
 #include <bpfdelegate/userns.h>
 
 #include "internal.h"
@@ -134,7 +133,7 @@ static int in_initial_userns(struct bpfd_error *err)
 	size_t cap = 0;
 	unsigned long a, b, c;
 	struct stat st;
-	FILE *f;
+	_cleanup_fclose_ FILE *f = NULL;
 	int init = 0;
 
 	/*
@@ -158,8 +157,43 @@ static int in_initial_userns(struct bpfd_error *err)
 	else if (errno)
 		init = bpfd_error_set(err, BPFD_STEP_PRIVILEGE, errno,
 				      "/proc/self/uid_map");
-	fclose(f);
 	return init;
+}
+
+uint64_t bpfd_userns_ino(const char *path)
+{
+	struct stat st;
+
+	if (!path || stat(path, &st) < 0)
+		return 0;
+	return (uint64_t)st.st_ino;
+}
+
+int bpfd_caps_get(cap_flag_t set, uint64_t *mask)
+{
+	_cleanup_cap_ cap_t caps = cap_get_proc();
+	cap_flag_value_t on;
+
+	*mask = 0;
+	if (!caps)
+		return -errno;
+	/* Capabilities this libcap does not know fail with EINVAL: unset. */
+	for (cap_value_t v = 0; v < 64; v++)
+		if (cap_get_flag(caps, v, set, &on) == 0 && on == CAP_SET)
+			*mask |= 1ULL << v;
+	return 0;
+}
+
+int bpfd_cap_has(cap_flag_t set, cap_value_t cap)
+{
+	_cleanup_cap_ cap_t caps = cap_get_proc();
+	cap_flag_value_t on = CAP_CLEAR;
+
+	if (!caps)
+		return -errno;
+	if (cap_get_flag(caps, cap, set, &on) < 0)
+		return -errno;
+	return on == CAP_SET;
 }
 
 bool bpfd_in_initial_userns(void)
@@ -169,17 +203,12 @@ bool bpfd_in_initial_userns(void)
 
 int bpfd_check_privilege(struct bpfd_error *err)
 {
-	cap_t caps = cap_get_proc();
-	cap_flag_value_t v = CAP_CLEAR;
-	int r;
+	int r = bpfd_cap_has(CAP_EFFECTIVE, CAP_SYS_ADMIN);
 
-	if (!caps)
-		return bpfd_error_set(err, BPFD_STEP_PRIVILEGE, errno,
+	if (r < 0)
+		return bpfd_error_set(err, BPFD_STEP_PRIVILEGE, -r,
 				      "cap_get_proc");
-	if (cap_get_flag(caps, CAP_SYS_ADMIN, CAP_EFFECTIVE, &v) < 0)
-		v = CAP_CLEAR;
-	cap_free(caps);
-	if (v != CAP_SET)
+	if (!r)
 		return bpfd_error_set(err, BPFD_STEP_PRIVILEGE, EPERM,
 				      "(uid %u has no effective CAP_SYS_ADMIN)",
 				      (unsigned)geteuid());

@@ -129,6 +129,29 @@ count_tap "compile checks" "$rc" "$out"
 rm -f "$out"
 # ---- end compile-time checks ----
 
+# ---- the lib/ call graph has no cycles (tests/tools/callgraph.sh) ----
+echo "# lib/ call graph of $1"
+out=$(mktemp)
+if cg=$(tests/tools/callgraph.sh -q "$1" 2>&1); then
+	printf '1..1\nok 1 - %s\n' "$cg" >"$out"
+else
+	{ echo "1..1"; echo "not ok 1 - a cycle between lib/ files"; echo "$cg" | sed 's/^/# /'; } >"$out"
+fi
+cat "$out"
+count_tap "lib/ call graph" 0 "$out"
+rm -f "$out"
+# ---- end call graph ----
+
+# ---- the release binaries' hardening (tests/tools/hardening.sh) ----
+echo "# hardening of $1/bpfdelegate and $1/libbpfdelegate.so"
+out=$(mktemp)
+tests/tools/hardening.sh "$1" >"$out" 2>&1
+rc=$?
+cat "$out"
+count_tap "hardening ($1)" "$rc" "$out"
+rm -f "$out"
+# ---- end hardening ----
+
 # ---- fuzz targets: one test each, FUZZ_SECONDS each over the checked-in
 # seeds (set by `make test`; tests/fuzz/run.sh) ----
 if [ -n "${FUZZ_BUILD:-}" ]; then

@@ -23,13 +23,11 @@
 
 #include <bpfdelegate/delegation.h>
 #include <bpfdelegate/error.h>
+#include <bpfdelegate/userns.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* Inode number of the initial user namespace in nsfs (PROC_USER_INIT_INO). */
-#define BPFD_INIT_USERNS_INO 0xEFFFFFFDULL
 
 /* Which user namespace owns a bpffs, as far as could be told. */
 enum bpfd_owner {
@@ -70,10 +68,6 @@ const char *bpfd_owner_name(enum bpfd_owner owner);
  */
 int bpfd_bpffs_owner(int root_fd, int target_userns_fd,
 		     struct bpfd_owner_info *out);
-
-/* nsfs inode of the user namespace of @path (e.g. "/proc/self/ns/user"), or
- * 0 when it cannot be read. */
-uint64_t bpfd_userns_ino(const char *path);
 
 /* One bpffs mount as listed in a mountinfo file. */
 struct bpfd_bpffs_mount {

@@ -4,6 +4,7 @@
 #define BPFDELEGATE_USERNS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include <bpfdelegate/error.h>
@@ -24,6 +25,13 @@ struct bpfd_idmap {
 	uid_t user_uid;
 	gid_t user_gid;
 };
+
+/* Inode number of the initial user namespace in nsfs (PROC_USER_INIT_INO). */
+#define BPFD_INIT_USERNS_INO 0xEFFFFFFDULL
+
+/* nsfs inode of the user namespace of @path (e.g. "/proc/self/ns/user"), or
+ * 0 when it cannot be read. */
+uint64_t bpfd_userns_ino(const char *path);
 
 /* The outside id the namespace root gets when it would be host root. */
 #define BPFD_OVERFLOW_ID 65534u

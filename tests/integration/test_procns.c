@@ -95,6 +95,9 @@ static void test_in_root_errors(void **state)
 	assert_int_equal(bpfd_open_in_root(root, "/no/such/parent", true, NULL),
 			 -ENOENT);
 	assert_true(bpfd_open_in_root(root, "", true, NULL) < 0);
+	/* Without a root nothing is resolved on the host, not even "/". */
+	assert_int_equal(bpfd_open_in_root(-1, "/", false, &e), -EBADF);
+	assert_int_equal(bpfd_open_in_root(-1, dir, true, NULL), -EBADF);
 	/* ".." of the root is the root. */
 	f = bpfd_open_in_root(root, "/..", false, NULL);
 	assert_true(f >= 0);

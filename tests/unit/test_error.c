@@ -4,6 +4,7 @@
 
 #include <bpfdelegate/error.h>
 
+#include "internal.h"
 #include "testutil.h"
 
 /* Every errno the reference lists for BPF_TOKEN_CREATE has a cause. */
@@ -79,6 +80,20 @@ static void test_no_errno_is_not_success(void **state)
 	assert_int_equal(bpfd_error_set(NULL, BPFD_STEP_ARGS, 0, NULL), -EIO);
 }
 
+/* The one errno-name helper (it replaced five copies, which differed in
+ * what 524 and unnamed numbers gave). */
+static void test_errno_name(void **state)
+{
+	(void)state;
+	assert_string_equal(bpfd_errno_name(EPERM, "?"), "EPERM");
+	assert_string_equal(bpfd_errno_name(EOPNOTSUPP, "?"), "EOPNOTSUPP");
+	assert_string_equal(bpfd_errno_name(524, "?"), "ENOTSUPP");
+	assert_string_equal(bpfd_errno_name(0, "?"), "?");
+	assert_string_equal(bpfd_errno_name(-EPERM, "an error"), "an error");
+	assert_string_equal(bpfd_errno_name(100000, "?"), "?");
+	assert_null(bpfd_errno_name(100000, NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -86,6 +101,7 @@ int main(void)
 	    cmocka_unit_test(test_step_names),
 	    cmocka_unit_test(test_set_and_format),
 	    cmocka_unit_test(test_no_errno_is_not_success),
+	    cmocka_unit_test(test_errno_name),
 	};
 	return cmocka_run_group_tests_name("error", tests, NULL, NULL);
 }

@@ -114,6 +114,19 @@ static void test_mounts_decoder(void **state)
 	assert_true(d.mask[BPFD_MAPS] == 0);
 	assert_false(
 	    bpfd_mount_decode_delegation("delegate_maps=hsh", fx->names, &d));
+	/* One decoder for mountinfo's options and bpfd_bpffs_read_options():
+	 * a list longer than 1023 bytes is refused whole, never cut. */
+	{
+		char opts[1100] = "rw,delegate_cmds=";
+		struct bpfd_error e = {0};
+
+		memset(opts + strlen(opts), '0', 1050);
+		opts[sizeof(opts) - 1] = '\0';
+		assert_false(bpfd_mount_decode_delegation(opts, NULL, &d));
+		assert_int_equal(bpfd_mount_decode_options(opts, NULL, &d, &e),
+				 -E2BIG);
+		assert_string_equal(e.detail, "delegate_cmds too long");
+	}
 	assert_true(bpfd_mount_opt_number("rw,mode=700,uid=5", "mode", 8, &v));
 	assert_int_equal(v, 0700);
 	assert_false(bpfd_mount_opt_number("rw,uid=5x", "uid", 10, &v));
