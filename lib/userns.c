@@ -129,11 +129,10 @@ int bpfd_userns_write_self_maps(uid_t uid, gid_t gid, struct bpfd_error *err)
  */
 static int in_initial_userns(struct bpfd_error *err)
 {
-	_cleanup_free_ char *line = NULL;
-	size_t cap = 0;
+	_cleanup_fclose_ FILE *f = NULL;
+	char line[128]; /* "0 0 4294967295": one line, a fixed shape */
 	unsigned long a, b, c;
 	struct stat st;
-	_cleanup_fclose_ FILE *f = NULL;
 	int init = 0;
 
 	/*
@@ -151,7 +150,7 @@ static int in_initial_userns(struct bpfd_error *err)
 		return bpfd_error_set(err, BPFD_STEP_PRIVILEGE, errno,
 				      "/proc/self/uid_map");
 	errno = 0;
-	if (getline(&line, &cap, f) > 0 &&
+	if (fgets(line, sizeof(line), f) &&
 	    sscanf(line, "%lu %lu %lu", &a, &b, &c) == 3)
 		init = a == 0 && b == 0 && c == 4294967295UL;
 	else if (errno)
