@@ -146,6 +146,38 @@ int bpfd_check(const struct bpfd_opts *opts, struct bpfd_result **res,
 	return r;
 }
 
+/*
+ * BPFD_F_USER maps user_uid/user_gid to themselves: never host root's (the
+ * namespace root is never host root either, see call_start), never the
+ * namespace root's own outside ids (the maps would overlap).  The kernel
+ * refuses overlapping maps too, but only once the child exists, at the
+ * map step.
+ */
+static int run_user_check(const struct bpfd_idmap *m, uint64_t keep_caps,
+			  struct bpfd_error *err)
+{
+	if (keep_caps && !m->has_user)
+		return bpfd_error_set(err, BPFD_STEP_ARGS, EINVAL,
+				      "opts->keep_caps without BPFD_F_USER");
+	if (!m->has_user)
+		return 0;
+	if (m->user_uid == 0 || m->user_gid == 0)
+		return bpfd_error_set(err, BPFD_STEP_ARGS, EINVAL,
+				      "BPFD_F_USER %u:%u: host root is never "
+				      "mapped into the namespace",
+				      (unsigned int)m->user_uid,
+				      (unsigned int)m->user_gid);
+	if (m->user_uid == m->uid || m->user_gid == m->gid)
+		return bpfd_error_set(err, BPFD_STEP_ARGS, EINVAL,
+				      "BPFD_F_USER %u:%u: also the namespace "
+				      "root's outside %s (opts->%s)",
+				      (unsigned int)m->user_uid,
+				      (unsigned int)m->user_gid,
+				      m->user_uid == m->uid ? "uid" : "gid",
+				      m->user_uid == m->uid ? "uid" : "gid");
+	return 0;
+}
+
 int bpfd_run(const struct bpfd_opts *opts, char *const argv[], pid_t *pid,
 	     int *pidfd, struct bpfd_result **res, struct bpfd_error *err)
 {
@@ -176,6 +208,12 @@ int bpfd_run(const struct bpfd_opts *opts, char *const argv[], pid_t *pid,
 		c.eo.idmap.has_user = true;
 		c.eo.idmap.user_uid = c.o.user_uid;
 		c.eo.idmap.user_gid = c.o.user_gid;
+	}
+	r = run_user_check(&c.eo.idmap, c.o.keep_caps, err);
+	if (r < 0) {
+		free(TAKE_PTR(c.res));
+		call_done(&c, res);
+		return r;
 	}
 	c.eo.exec = &ex;
 	r = bpfd_engine_run(&c.eo, c.names, &c.res->rep, &ch, err);

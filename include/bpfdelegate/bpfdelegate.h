@@ -65,7 +65,10 @@ struct bpfd_opts {
 	gid_t gid;
 	/* BPFD_F_USER (run): also map these outside ids to themselves, and
 	 * run COMMAND as them, keeping the capabilities of keep_caps (bit
-	 * 1 << CAP_x, <linux/capability.h> numbers) ambient. */
+	 * 1 << CAP_x, <linux/capability.h> numbers) ambient.  -EINVAL (step
+	 * BPFD_STEP_ARGS) for uid or gid 0 (host root is never mapped), for
+	 * an id that is also the namespace root's, and for keep_caps without
+	 * BPFD_F_USER. */
 	uid_t user_uid;
 	gid_t user_gid;
 	uint64_t keep_caps;

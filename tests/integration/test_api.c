@@ -200,6 +200,46 @@ static void test_run(void **state)
 	assert_int_equal(WEXITSTATUS(status), 7);
 }
 
+/*
+ * BPFD_F_USER never maps host root's uid or gid into the namespace, nor an
+ * id that is the namespace root's own: refused before any process starts
+ * (the kernel would also refuse the overlapping maps, later and less
+ * clearly); keep_caps without a user to keep them for is refused too.
+ */
+static void test_run_user_refused(void **state)
+{
+	(void)state;
+	char *argv[] = {"true", NULL};
+	struct {
+		uid_t user_uid, root_uid;
+		gid_t user_gid;
+		uint64_t keep_caps;
+		uint32_t flags;
+		const char *detail;
+	} c[] = {
+	    {0, 0, 1000, 0, BPFD_F_USER, "host root"},
+	    {1000, 0, 0, 0, BPFD_F_USER, "host root"},
+	    {1000, 1000, 1000, 0, BPFD_F_USER, "namespace root"},
+	    {0, 0, 0, 1, 0, "keep_caps"},
+	};
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		BPFD_OPTS(o, .deleg = small(), .flags = c[i].flags,
+			  .uid = c[i].root_uid, .user_uid = c[i].user_uid,
+			  .user_gid = c[i].user_gid,
+			  .keep_caps = c[i].keep_caps);
+		struct bpfd_result *res;
+		struct bpfd_error e = {0};
+		pid_t pid;
+		int pidfd, r;
+
+		r = bpfd_run(&o, argv, &pid, &pidfd, &res, &e);
+		assert_refused_args(r, &e, res);
+		assert_non_null(strstr(e.detail, c[i].detail));
+		assert_int_equal(pid, -1);
+	}
+}
+
 /* bpfd_attach() is a function: a process of the initial user namespace
  * (ourselves) is refused, and the result says so. */
 static void test_attach_initial_userns(void **state)
@@ -251,6 +291,7 @@ int main(void)
 	    cmocka_unit_test(test_opts_older_smaller),
 	    cmocka_unit_test(test_check_failure_result),
 	    cmocka_unit_test(test_run),
+	    cmocka_unit_test(test_run_user_refused),
 	    cmocka_unit_test(test_attach_initial_userns),
 	    cmocka_unit_test(test_token_masks_args),
 	    cmocka_unit_test(test_version),
