@@ -110,7 +110,7 @@ int cmd_check(int argc, char **argv)
 	}
 	if (cli_service_wanted(false))
 		cli_service_use(&svc, &eo, BPFD_POLICY_CHECK, -1);
-	r = bpfd_check(&eo, names, rep, &e);
+	r = bpfd_engine_check(&eo, names, rep, &e);
 	code = r < 0 ? cli_exit_code(&e) : EXIT_OK;
 	if (o.json) {
 		json_object *j =

@@ -432,7 +432,7 @@ static int delegate(const struct hook_opts *o, const struct container *c,
 		if (service)
 			cli_service_use(&svc, eo, BPFD_POLICY_ATTACH,
 					proc.pidfd);
-		r = bpfd_attach(eo, names, rep, &e);
+		r = bpfd_engine_attach(eo, names, rep, &e);
 		if (r < 0)
 			sig = cli_stop_signal(&e, eo->stop_signals);
 	}

@@ -560,7 +560,7 @@ static int start(const struct run_opts *o, const struct bpfd_names *names,
 	sigprocmask(SIG_BLOCK, &sigs, &x->sigmask);
 	if (cli_service_wanted(false))
 		cli_service_use(&svc, eo, BPFD_POLICY_RUN, -1);
-	r = bpfd_run(eo, names, rep, &ch, &e);
+	r = bpfd_engine_run(eo, names, rep, &ch, &e);
 	if (r < 0) {
 		sigprocmask(SIG_SETMASK, &x->sigmask, NULL);
 		code = cli_exit_code(&e);
