@@ -228,7 +228,7 @@ int bpfd_run(const struct bpfd_opts *opts, char *const argv[], pid_t *pid,
 int bpfd_attach(pid_t pid, int root_fd, const struct bpfd_opts *opts,
 		struct bpfd_result **res, struct bpfd_error *err)
 {
-	struct bpfd_proc proc;
+	struct bpfd_proc proc = {.pidfd = -1, .root_fd = -1};
 	struct call c;
 	int r;
 
