@@ -1,6 +1,12 @@
 # bpfdelegate: build, test, bench.  `make help` lists the targets.
 VERSION   := 0.1.0
 PREFIX    ?= /usr/local
+# Where `make install` puts the library, its pkg-config file and headers
+# (Debian: LIBDIR=/usr/lib/$(DEB_HOST_MULTIARCH)).  DESTDIR is prepended.
+LIBDIR    ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+# The shared library's soname: libbpfdelegate.so.$(SOVERSION).
+SOVERSION := 0
 # The file-capability helper (make install-helper): a copy of bpfdelegate
 # with cap_sys_admin+p, which the plain unprivileged bpfdelegate re-executes
 # for check/run/attach/oci-hook.  Fixed at build time.
@@ -12,6 +18,9 @@ CC        ?= cc
 SANITIZE  ?=
 
 PKGS      := libbpf libcap mount json-c libelf zlib
+# What lib/ calls directly, for the .pc file's Requires.private (libbpf's own
+# .pc brings libelf and zlib).
+LIB_PKGS  := libbpf libcap mount json-c
 DEB_PKGS  := build-essential pkg-config libbpf-dev libcap-dev libmount-dev \
              libelf-dev zlib1g-dev libjson-c-dev libcmocka-dev scdoc bats \
              runc busybox-static jq libcap2-bin
@@ -33,7 +42,7 @@ WARN      := -Wall -Wextra -Wshadow -Wformat=2 -Wno-missing-field-initializers \
              -Werror=return-type -Werror=incompatible-pointer-types \
              -Werror=int-conversion -Werror=vla
 CFLAGS    ?= -O2 -g
-ALL_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -fPIC \
+ALL_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -fPIC -fvisibility=hidden \
               -DBPFD_VERSION='"$(VERSION)"' -DBPFD_HELPER_PATH='"$(HELPER_PATH)"' \
               -Iinclude -Ilib $(PKG_CFLAGS)
 LDFLAGS   ?=
@@ -57,16 +66,17 @@ FAULT_TESTS := $(BUILD)/tests/integration/test_engine
 TEST_BINS := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%) $(INTEG_SRC:tests/%.c=$(BUILD)/tests/%) \
              $(HELPER_SRC:tests/%.c=$(BUILD)/tests/%) $(BUILD)/tests/helpers/tokenprobe-static \
              $(BUILD)/tests/bpfdelegate-faults
-HEADERS   := $(wildcard include/bpfdelegate/*.h lib/*.h cmd/*.h tests/*.h)
+HEADERS   := $(wildcard include/bpfdelegate/*.h lib/*.h lib/bpfdelegate/*.h cmd/*.h tests/*.h)
 # suggest's BPF test objects (tests/bpf/, clang -target bpf): read by
 # tests/unit/test_objneeds.c and tests/cli/suggest.bats.
 BPF_TEST_SRC := $(sort $(wildcard tests/bpf/*.bpf.c))
 TEST_BINS += $(BPF_TEST_SRC:tests/%.c=$(BUILD)/tests/%.o)
 
 .PHONY: all deps deps-kernels run test test-asan test-kernels test-kernels-smoke valgrind bench man \
-        clean install install-man install-completion install-helper deb format format-check help
+        clean install install-lib install-man install-completion install-helper deb format FORCE format-check help
 .PHONY: fuzz fuzz-build fuzz-seeds libbpf-client
-all: $(BUILD)/bpfdelegate $(BUILD)/libbpfdelegate.a $(BUILD)/libbpfdelegate.so man
+all: $(BUILD)/bpfdelegate $(BUILD)/libbpfdelegate.a $(BUILD)/libbpfdelegate.so \
+     $(BUILD)/libbpfdelegate.pc man
 
 # Install the Debian packages the build and the tests need, when missing.
 deps:
@@ -92,15 +102,23 @@ $(BUILD)/%.o: %.c $(HEADERS)
 $(BUILD)/libbpfdelegate.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
-# The shared library exports the functions of include/bpfdelegate/ only.
-$(BUILD)/libbpfdelegate.map: $(wildcard include/bpfdelegate/*.h)
-	@mkdir -p $(dir $@)
-	@{ echo '{ global:'; grep -ohE '\bbpfd_[a-z0-9_]+\(' $^ | tr -d '(' | sort -u | sed 's/$$/;/'; \
-	   echo 'local: *; };'; } > $@
+# The shared library exports the BPFD_API functions of include/bpfdelegate/
+# (everything is compiled -fvisibility=hidden), in the version node of the
+# checked-in lib/libbpfdelegate.map; tests/abi/symbols.txt is the list
+# tests/cli/lib.bats compares `nm -D` with (docs/library.md).
+$(BUILD)/libbpfdelegate.so: $(LIB_OBJ) lib/libbpfdelegate.map
+	$(CC) -shared -Wl,-soname,libbpfdelegate.so.$(SOVERSION) \
+		-Wl,--version-script,lib/libbpfdelegate.map -Wl,-z,defs $(LDFLAGS) -o $@ $(LIB_OBJ) $(PKG_LIBS)
 
-$(BUILD)/libbpfdelegate.so: $(LIB_OBJ) $(BUILD)/libbpfdelegate.map
-	$(CC) -shared -Wl,-soname,libbpfdelegate.so.0 \
-		-Wl,--version-script,$(BUILD)/libbpfdelegate.map $(LDFLAGS) -o $@ $(LIB_OBJ) $(PKG_LIBS)
+# The pkg-config file, for the install directories given now: rewritten
+# when they (or the version) change.
+$(BUILD)/libbpfdelegate.pc: lib/libbpfdelegate.pc.in FORCE
+	@mkdir -p $(dir $@)
+	@sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+		-e 's|@REQUIRES_PRIVATE@|$(LIB_PKGS)|' $< > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+FORCE:
 
 $(BUILD)/bpfdelegate: $(CMD_OBJ) $(BUILD)/libbpfdelegate.a
 	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libbpfdelegate.a $(PKG_LIBS)
@@ -295,17 +313,23 @@ $(BUILD)/man/stamp: docs/bpfdelegate.1.scd tools/man-split.sh $(BUILD)/bpfdelega
 	done < $(BUILD)/man/commands
 	@touch $@
 
-install: all install-man install-completion
+install: all install-lib install-man install-completion
 	install -Dm755 $(BUILD)/bpfdelegate $(DESTDIR)$(PREFIX)/bin/bpfdelegate
-	install -Dm644 $(BUILD)/libbpfdelegate.a $(DESTDIR)$(PREFIX)/lib/libbpfdelegate.a
-	install -Dm755 $(BUILD)/libbpfdelegate.so $(DESTDIR)$(PREFIX)/lib/libbpfdelegate.so.$(VERSION)
-	ln -sf libbpfdelegate.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libbpfdelegate.so.0
-	ln -sf libbpfdelegate.so.0 $(DESTDIR)$(PREFIX)/lib/libbpfdelegate.so
 	install -Dm644 $(BUILD)/bpfdelegate.1 $(DESTDIR)$(PREFIX)/share/man/man1/bpfdelegate.1
-	for h in include/bpfdelegate/*.h; do install -Dm644 $$h $(DESTDIR)$(PREFIX)/$$h; done
 	install -d $(DESTDIR)$(HOOKSDIR)
 	sed 's|/usr/local/bin/bpfdelegate|$(PREFIX)/bin/bpfdelegate|' docs/oci-hooks.d/bpfdelegate.json \
 		> $(DESTDIR)$(HOOKSDIR)/bpfdelegate.json
+
+# The library alone: the .so (soname libbpfdelegate.so.$(SOVERSION) and its
+# links), the .a, the public headers and the pkg-config file.
+install-lib: $(BUILD)/libbpfdelegate.a $(BUILD)/libbpfdelegate.so $(BUILD)/libbpfdelegate.pc
+	install -Dm755 $(BUILD)/libbpfdelegate.so $(DESTDIR)$(LIBDIR)/libbpfdelegate.so.$(VERSION)
+	ln -sf libbpfdelegate.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libbpfdelegate.so.$(SOVERSION)
+	ln -sf libbpfdelegate.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libbpfdelegate.so
+	install -Dm644 $(BUILD)/libbpfdelegate.a $(DESTDIR)$(LIBDIR)/libbpfdelegate.a
+	install -Dm644 $(BUILD)/libbpfdelegate.pc $(DESTDIR)$(LIBDIR)/pkgconfig/libbpfdelegate.pc
+	install -d $(DESTDIR)$(INCLUDEDIR)/bpfdelegate
+	install -m644 include/bpfdelegate/*.h $(DESTDIR)$(INCLUDEDIR)/bpfdelegate/
 
 # The command pages (the main one is installed above) and bash completion.
 MANDIR            ?= $(PREFIX)/share/man
@@ -371,6 +395,8 @@ help:
 	@echo "make test-kernels        every test on the host and on Debian's 5.10, 6.1, 6.12 (qemu)"
 	@echo "make test-kernels-smoke  the CLI's exit codes and messages on 5.10, 6.1, 6.12"
 	@echo "make libbpf-client  fetch libbpf 1.5 (Debian trixie), build tests/libbpf/"
+	@echo "make install [PREFIX= LIBDIR= INCLUDEDIR= DESTDIR=]  the CLI, man page, hooks.d JSON and install-lib"
+	@echo "make install-lib  libbpfdelegate.{so,a}, its headers and libbpfdelegate.pc"
 	@echo "make install-helper  install the file-capability helper (HELPER_PATH, cap_sys_admin+p)"
 	@echo "make deb     the Debian packages in build/deb (dpkg-buildpackage, lintian)"
 	@echo "make bench   benchmark against a minimal syscall-only floor"

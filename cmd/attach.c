@@ -210,7 +210,7 @@ static int attach(const struct attach_opts *o, const struct bpfd_names *names,
 	jo.join = &proc;
 	jo.join_root_fd = proc.root_fd;
 	jo.stop_signals = stop;
-	r = bpfd_attach(&jo, names, rep, &e);
+	r = bpfd_engine_attach(&jo, names, rep, &e);
 	if (r < 0)
 		sig = cli_stop_signal(&e, stop);
 	code = sig ? interrupted(sig) : r < 0 ? cli_exit_code(&e) : EXIT_OK;

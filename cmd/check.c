@@ -106,7 +106,7 @@ int cmd_check(int argc, char **argv)
 		fprintf(stderr, PROG ": out of memory\n");
 		return EXIT_FAIL;
 	}
-	r = bpfd_check(&eo, names, rep, &e);
+	r = bpfd_engine_check(&eo, names, rep, &e);
 	code = r < 0 ? cli_exit_code(&e) : EXIT_OK;
 	if (o.json) {
 		json_object *j =

@@ -422,7 +422,7 @@ static int delegate(const struct hook_opts *o, const struct container *c,
 		eo->join = &proc;
 		eo->join_root_fd = rootfs;
 		eo->target = c->target ? c->target : o->target;
-		r = bpfd_attach(eo, names, rep, &e);
+		r = bpfd_engine_attach(eo, names, rep, &e);
 		if (r < 0)
 			sig = cli_stop_signal(&e, eo->stop_signals);
 	}

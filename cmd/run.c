@@ -554,7 +554,7 @@ static int start(const struct run_opts *o, const struct bpfd_names *names,
 	sigaddset(&sigs, SIGCHLD);
 	signal(SIGCHLD, SIG_DFL);
 	sigprocmask(SIG_BLOCK, &sigs, &x->sigmask);
-	r = bpfd_run(eo, names, rep, &ch, &e);
+	r = bpfd_engine_run(eo, names, rep, &ch, &e);
 	if (r < 0) {
 		sigprocmask(SIG_SETMASK, &x->sigmask, NULL);
 		code = cli_exit_code(&e);

@@ -258,7 +258,7 @@ static int verify(const struct bpfd_needs *n, const struct bpfd_names *names,
 	eo.idmap = bpfd_idmap_default(getenv("SUDO_UID"), getenv("SUDO_GID"));
 	eo.timeout_ms = timeout_ms;
 	eo.probe = true;
-	r = bpfd_check(&eo, names, rep, &e);
+	r = bpfd_engine_check(&eo, names, rep, &e);
 	code = r < 0 ? cli_exit_code(&e) : EXIT_OK;
 	if (json) {
 		json_object_object_add(

@@ -476,9 +476,9 @@ static int parent_undo(struct parent_ctx *p)
 				bpfd_step_name((enum bpfd_step)rep->step));
 }
 
-int bpfd_check(const struct bpfd_engine_opts *opts,
-	       const struct bpfd_names *names, struct bpfd_report *rep,
-	       struct bpfd_error *err)
+int bpfd_engine_check(const struct bpfd_engine_opts *opts,
+		      const struct bpfd_names *names, struct bpfd_report *rep,
+		      struct bpfd_error *err)
 {
 	struct bpfd_engine_opts o = *opts;
 	struct parent_ctx *p;
@@ -528,9 +528,9 @@ static int parent_wait_exec(struct parent_ctx *p)
 				p->msg.type);
 }
 
-int bpfd_run(const struct bpfd_engine_opts *opts,
-	     const struct bpfd_names *names, struct bpfd_report *rep,
-	     struct bpfd_child *child, struct bpfd_error *err)
+int bpfd_engine_run(const struct bpfd_engine_opts *opts,
+		    const struct bpfd_names *names, struct bpfd_report *rep,
+		    struct bpfd_child *child, struct bpfd_error *err)
 {
 	struct bpfd_engine_opts o = *opts;
 	struct parent_ctx *p;

@@ -68,6 +68,15 @@ int bpfd_wait_child(pid_t pid, int timeout_ms, int *status);
 #define BPFD_ERR_NO_ERRNO EIO
 #define BPFD_HINT_NO_ERRNO "internal error: the failure carried no errno"
 
+/*
+ * Record a failure in @e (may be NULL) and return -err.  @err may be given
+ * positive or negative; 0 (a failure whose errno was lost) is recorded and
+ * returned as EIO with an "internal error" hint, never as success.  @fmt
+ * (may be NULL) formats the detail.
+ */
+int bpfd_error_set(struct bpfd_error *e, enum bpfd_step step, int err,
+		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 /* bpfd_error_set() with a va_list. */
 int bpfd_error_setv(struct bpfd_error *e, enum bpfd_step step, int err,
 		    const char *fmt, va_list ap);

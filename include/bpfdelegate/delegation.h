@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <bpfdelegate/api.h>
 #include <bpfdelegate/error.h>
 
 #ifdef __cplusplus
@@ -29,11 +30,11 @@ struct bpfd_delegation {
 };
 
 /* "cmds", "maps", "progs", "attachs" */
-const char *bpfd_kind_name(enum bpfd_kind kind);
+BPFD_API const char *bpfd_kind_name(enum bpfd_kind kind);
 /* "delegate_cmds", ... : the bpffs mount option */
-const char *bpfd_kind_option(enum bpfd_kind kind);
+BPFD_API const char *bpfd_kind_option(enum bpfd_kind kind);
 /* Kernel enum prefix: "BPF_", "BPF_MAP_TYPE_", "BPF_PROG_TYPE_", "BPF_" */
-const char *bpfd_kind_prefix(enum bpfd_kind kind);
+BPFD_API const char *bpfd_kind_prefix(enum bpfd_kind kind);
 
 /* ---- name tables ---- */
 
@@ -48,26 +49,27 @@ struct bpfd_names;
  * (bpfd_names_free).  Returns 0, -ENOMEM, or -EINVAL/-EIO for a corrupt BTF
  * file (with @err set; the caller may retry with BPFD_NAMES_NO_BTF).
  */
-int bpfd_names_load(struct bpfd_names **out, const char *btf_path,
-		    unsigned int flags, struct bpfd_error *err);
-void bpfd_names_free(struct bpfd_names *names);
+BPFD_API int bpfd_names_load(struct bpfd_names **out, const char *btf_path,
+			     unsigned int flags, struct bpfd_error *err);
+BPFD_API void bpfd_names_free(struct bpfd_names *names);
 
 /* True when the names came from kernel BTF, false for the built-in table. */
-bool bpfd_names_from_btf(const struct bpfd_names *names);
+BPFD_API bool bpfd_names_from_btf(const struct bpfd_names *names);
 
 /* Number of values the table knows for @kind (the enum's __MAX value). */
-unsigned int bpfd_names_count(const struct bpfd_names *names,
-			      enum bpfd_kind kind);
+BPFD_API unsigned int bpfd_names_count(const struct bpfd_names *names,
+				       enum bpfd_kind kind);
 
 /* Bits of all known values of @kind. */
-uint64_t bpfd_names_known(const struct bpfd_names *names, enum bpfd_kind kind);
+BPFD_API uint64_t bpfd_names_known(const struct bpfd_names *names,
+				   enum bpfd_kind kind);
 
 /*
  * Canonical name of @value (lower case, prefix stripped, e.g. "map_create",
  * "ringbuf", "cgroup_inet_ingress"), or NULL when the value is unknown.
  */
-const char *bpfd_names_get(const struct bpfd_names *names, enum bpfd_kind kind,
-			   unsigned int value);
+BPFD_API const char *bpfd_names_get(const struct bpfd_names *names,
+				    enum bpfd_kind kind, unsigned int value);
 
 /*
  * Look up one word: case-insensitive, with or without the kernel prefix
@@ -75,8 +77,8 @@ const char *bpfd_names_get(const struct bpfd_names *names, enum bpfd_kind kind,
  * "BPFCommandMapCreate", "BPFProgTypeXdp", ...).  Returns the value (>= 0)
  * or -ENOENT.
  */
-int bpfd_names_lookup(const struct bpfd_names *names, enum bpfd_kind kind,
-		      const char *word);
+BPFD_API int bpfd_names_lookup(const struct bpfd_names *names,
+			       enum bpfd_kind kind, const char *word);
 
 /*
  * systemd's spelling of @name (as bpfd_names_get() returns it) for
@@ -85,8 +87,8 @@ int bpfd_names_lookup(const struct bpfd_names *names, enum bpfd_kind kind,
  * bpfd_names_lookup() accepts it back.  Returns the length the full string
  * needs (like snprintf), or -EINVAL.
  */
-int bpfd_name_systemd(enum bpfd_kind kind, const char *name, char *buf,
-		      size_t len);
+BPFD_API int bpfd_name_systemd(enum bpfd_kind kind, const char *name, char *buf,
+			       size_t len);
 
 /*
  * Write up to @max closest known names to @word into @buf (", "-separated).
@@ -95,9 +97,9 @@ int bpfd_name_systemd(enum bpfd_kind kind, const char *name, char *buf,
  * away are not suggested, and a name that doesn't fit in @buf is left out.
  * Returns the number of suggestions written.
  */
-int bpfd_names_suggest(const struct bpfd_names *names, enum bpfd_kind kind,
-		       const char *word, unsigned int max, char *buf,
-		       size_t len);
+BPFD_API int bpfd_names_suggest(const struct bpfd_names *names,
+				enum bpfd_kind kind, const char *word,
+				unsigned int max, char *buf, size_t len);
 
 /* ---- LIST syntax ---- */
 
@@ -114,16 +116,18 @@ int bpfd_names_suggest(const struct bpfd_names *names, enum bpfd_kind kind,
  * (the caller adds which option it was) for an unknown name, an empty item,
  * or a bad number; -EINVAL with BPFD_STEP_ARGS for a NULL @list or @mask.
  */
-int bpfd_parse_list(const struct bpfd_names *names, enum bpfd_kind kind,
-		    const char *list, uint64_t *mask, struct bpfd_error *err);
+BPFD_API int bpfd_parse_list(const struct bpfd_names *names,
+			     enum bpfd_kind kind, const char *list,
+			     uint64_t *mask, struct bpfd_error *err);
 
 /*
  * Format @mask as LIST: "any" when all 64 bits are set, "" for 0, otherwise
  * known names joined by ':' followed by remaining unknown bits as one
  * 0x number.  Returns the length the full string needs (like snprintf).
  */
-int bpfd_format_list(const struct bpfd_names *names, enum bpfd_kind kind,
-		     uint64_t mask, char *buf, size_t len);
+BPFD_API int bpfd_format_list(const struct bpfd_names *names,
+			      enum bpfd_kind kind, uint64_t mask, char *buf,
+			      size_t len);
 
 /* ---- presets ---- */
 
@@ -134,12 +138,13 @@ struct bpfd_preset {
 };
 
 /* The preset table, terminated by an entry with name == NULL. */
-const struct bpfd_preset *bpfd_presets(void);
-const struct bpfd_preset *bpfd_preset_find(const char *name);
+BPFD_API const struct bpfd_preset *bpfd_presets(void);
+BPFD_API const struct bpfd_preset *bpfd_preset_find(const char *name);
 
 /* OR preset @name into @d.  -ENOENT (with @err) for an unknown name. */
-int bpfd_preset_apply(const struct bpfd_names *names, const char *name,
-		      struct bpfd_delegation *d, struct bpfd_error *err);
+BPFD_API int bpfd_preset_apply(const struct bpfd_names *names, const char *name,
+			       struct bpfd_delegation *d,
+			       struct bpfd_error *err);
 
 /* The names of a preset that @names lacks, per kind, ':'-joined. */
 struct bpfd_preset_skipped {
@@ -153,10 +158,11 @@ struct bpfd_preset_skipped {
  * recorded in @skipped (may be NULL; zeroed first).  Returns the number of
  * items left out, or -errno (-ENOENT: no such preset).
  */
-int bpfd_preset_apply_known(const struct bpfd_names *names, const char *name,
-			    struct bpfd_delegation *d,
-			    struct bpfd_preset_skipped *skipped,
-			    struct bpfd_error *err);
+BPFD_API int bpfd_preset_apply_known(const struct bpfd_names *names,
+				     const char *name,
+				     struct bpfd_delegation *d,
+				     struct bpfd_preset_skipped *skipped,
+				     struct bpfd_error *err);
 
 #ifdef __cplusplus
 }

@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <bpfdelegate/api.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -58,7 +60,7 @@ enum bpfd_step {
 	BPFD_STEP_JOIN,		/* pin a process, join its namespaces */
 	BPFD_STEP_TARGET,	/* resolve the mount point inside a root */
 	BPFD_STEP_UNDO,		/* detach a mount after a failure */
-	BPFD_STEP_NETNS, /* run --netns new: unshare(CLONE_NEWNET), lo up */
+	BPFD_STEP_NETNS,   /* run --netns new: unshare(CLONE_NEWNET), lo up */
 	BPFD_STEP_POLICY,  /* the administrator's policy refused the request */
 	BPFD_STEP_SERVICE, /* talking to `bpfdelegate serve` */
 	BPFD_STEP__MAX
@@ -74,22 +76,13 @@ struct bpfd_error {
 };
 
 /* Name of a step as shown to users, e.g. "fsconfig", "token create". */
-const char *bpfd_step_name(enum bpfd_step step);
+BPFD_API const char *bpfd_step_name(enum bpfd_step step);
 
 /*
  * Static one-line likely cause for errno @err (positive) at @step, or NULL
  * when the table has nothing specific.
  */
-const char *bpfd_error_hint(enum bpfd_step step, int err);
-
-/*
- * Record a failure in @e (may be NULL) and return -err.  @err may be given
- * positive or negative; 0 (a failure whose errno was lost) is recorded and
- * returned as EIO with an "internal error" hint, never as success.  @fmt
- * (may be NULL) formats the detail.
- */
-int bpfd_error_set(struct bpfd_error *e, enum bpfd_step step, int err,
-		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+BPFD_API const char *bpfd_error_hint(enum bpfd_step step, int err);
 
 /*
  * Format @e as one line without prefix or newline:
@@ -97,14 +90,15 @@ int bpfd_error_set(struct bpfd_error *e, enum bpfd_step step, int err,
  *   "<step>: <detail> (<hint>)"
  * Returns @buf.
  */
-char *bpfd_error_format(const struct bpfd_error *e, char *buf, size_t len);
+BPFD_API char *bpfd_error_format(const struct bpfd_error *e, char *buf,
+				 size_t len);
 
 enum bpfd_log_level { BPFD_LOG_WARN, BPFD_LOG_INFO, BPFD_LOG_DEBUG };
 typedef void (*bpfd_print_fn)(enum bpfd_log_level level, const char *fmt,
 			      va_list ap);
 
 /* Install the log callback; returns the previous one.  NULL = silent. */
-bpfd_print_fn bpfd_set_print(bpfd_print_fn fn);
+BPFD_API bpfd_print_fn bpfd_set_print(bpfd_print_fn fn);
 
 #ifdef __cplusplus
 }

@@ -75,7 +75,7 @@ static void test_default_check(void **state)
 	struct bpfd_error e = {0};
 	int before = bpf_mounts();
 
-	assert_int_equal(bpfd_check(&o, names, rep, &e), 0);
+	assert_int_equal(bpfd_engine_check(&o, names, rep, &e), 0);
 	assert_int_equal(rep->err, 0);
 	assert_true(rep->done & (1u << BPFD_STEP_TOKEN_CREATE));
 	assert_true(rep->kept_valid);
@@ -105,7 +105,7 @@ static void test_narrow_check(void **state)
 	    1ull << bpfd_names_lookup(names, BPFD_CMDS, "map_create");
 	o.deleg.mask[BPFD_MAPS] =
 	    1ull << bpfd_names_lookup(names, BPFD_MAPS, "array");
-	assert_int_equal(bpfd_check(&o, names, rep, NULL), 0);
+	assert_int_equal(bpfd_engine_check(&o, names, rep, NULL), 0);
 	assert_true(rep->token.mask[BPFD_CMDS] == o.deleg.mask[BPFD_CMDS]);
 	assert_true(rep->kept.mask[BPFD_MAPS] == o.deleg.mask[BPFD_MAPS]);
 	r = find(rep, BPFD_MAPS, "array");
@@ -190,7 +190,7 @@ static void run_fault(const char *fault, int timeout_ms, enum bpfd_step step,
 
 	o.timeout_ms = timeout_ms;
 	setenv("BPFDELEGATE_TEST_FAULT", fault, 1);
-	assert_int_equal(bpfd_check(&o, names, rep, &e), -err);
+	assert_int_equal(bpfd_engine_check(&o, names, rep, &e), -err);
 	unsetenv("BPFDELEGATE_TEST_FAULT");
 	assert_int_equal(e.step, step);
 	assert_int_equal(e.err, err);
@@ -243,7 +243,7 @@ static void test_fault_false_success(void **state)
 	run_fault("child-false-success", 10000, BPFD_STEP_PEER, EPROTO);
 }
 
-/* Same for run, just before the exec: COMMAND never starts, and bpfd_run()
+/* Same for run, just before the exec: COMMAND never starts, and bpfd_engine_run()
  * says so instead of handing back a child that exited. */
 static void test_fault_exec_rearm(void **state)
 {
@@ -260,7 +260,7 @@ static void test_fault_exec_rearm(void **state)
 	sigemptyset(&x.sigmask);
 	o.exec = &x;
 	setenv("BPFDELEGATE_TEST_FAULT", "exec-rearm-fail", 1);
-	r = bpfd_run(&o, names, rep, &ch, &e);
+	r = bpfd_engine_run(&o, names, rep, &ch, &e);
 	unsetenv("BPFDELEGATE_TEST_FAULT");
 	if (r == 0 && ch.pid > 0) {
 		waitpid(ch.pid, NULL, 0);
@@ -295,7 +295,7 @@ static void test_not_privileged(void **state)
 		cap_set_flag(c, CAP_EFFECTIVE, 1, &v, CAP_CLEAR);
 		if (cap_set_proc(c) < 0)
 			_exit(10);
-		if (bpfd_check(&o, names, rep, &e) != -EPERM)
+		if (bpfd_engine_check(&o, names, rep, &e) != -EPERM)
 			_exit(11);
 		if (e.step != BPFD_STEP_PRIVILEGE || rep->done)
 			_exit(12);
@@ -321,7 +321,7 @@ static void test_run_exec(void **state)
 
 	sigemptyset(&x.sigmask);
 	o.exec = &x;
-	assert_int_equal(bpfd_run(&o, names, rep, &ch, &e), 0);
+	assert_int_equal(bpfd_engine_run(&o, names, rep, &ch, &e), 0);
 	assert_true(ch.pid > 0 && ch.pidfd >= 0);
 	assert_true(rep->done & (1u << BPFD_STEP_TOKEN_CREATE));
 	assert_int_equal(waitpid(ch.pid, &st, 0), ch.pid);
@@ -330,7 +330,7 @@ static void test_run_exec(void **state)
 	close(ch.pidfd);
 	/* A failed exec is reported with its errno; nothing is left. */
 	x.argv = bad_argv;
-	assert_int_equal(bpfd_run(&o, names, rep, &ch, &e), -ENOENT);
+	assert_int_equal(bpfd_engine_run(&o, names, rep, &ch, &e), -ENOENT);
 	assert_int_equal(e.step, BPFD_STEP_EXEC);
 	assert_int_equal(ch.pidfd, -1);
 	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
@@ -364,7 +364,7 @@ static void test_old_kernel(void **state)
 	rep = calloc(1, sizeof(*rep));
 	assert_non_null(rep);
 	before = bpf_mounts();
-	assert_int_equal(bpfd_check(&o, names, rep, &e), -EOPNOTSUPP);
+	assert_int_equal(bpfd_engine_check(&o, names, rep, &e), -EOPNOTSUPP);
 	assert_int_equal(e.err, EOPNOTSUPP);
 	assert_true(e.step == BPFD_STEP_CREATE || e.step == BPFD_STEP_NOT_KEPT);
 	assert_int_equal(rep->err, EOPNOTSUPP);

@@ -4,6 +4,8 @@
 
 #include <bpfdelegate/error.h>
 
+#include "internal.h"
+
 #include "testutil.h"
 
 /* Every errno the reference lists for BPF_TOKEN_CREATE has a cause. */

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
+ * Internal: the CLI's and the public API's (lib/api.c) delegation engine;
+ * the public interface is include/bpfdelegate/bpfdelegate.h.
  * The delegation engine: a child in a new user + mount namespace opens a
  * bpffs context, the privileged parent delegates and creates it, the child
  * mounts it, creates a token and proves it works.
@@ -61,7 +63,7 @@ struct bpfd_engine_opts {
 	/* Also a new network namespace, owned by the new user namespace,
 	 * with lo up (run --netns new); ignored with join. */
 	bool new_netns;
-	const struct bpfd_exec *exec; /* bpfd_run(): what to execute */
+	const struct bpfd_exec *exec; /* bpfd_engine_run(): what to execute */
 	/* attach / oci-hook: join this process's user and mount namespaces
 	 * instead of creating new ones, and mount at target resolved inside
 	 * root_fd (which may differ from the process's root: a rootfs). */
@@ -127,13 +129,13 @@ struct bpfd_report {
  * token carries it, and every probe agreed; otherwise -errno, with @err set
  * from the report.  No mount outlives the call, no child is left behind.
  */
-int bpfd_check(const struct bpfd_engine_opts *opts,
-	       const struct bpfd_names *names, struct bpfd_report *rep,
-	       struct bpfd_error *err);
+int bpfd_engine_check(const struct bpfd_engine_opts *opts,
+		      const struct bpfd_names *names, struct bpfd_report *rep,
+		      struct bpfd_error *err);
 
 /*
- * `run`: the same setup as bpfd_check() (without probes; the token check is
- * skipped with opts->no_verify), with the bpffs mounted at opts->target in
+ * `run`: the same setup as bpfd_engine_check() (without probes; the token check
+ * is skipped with opts->no_verify), with the bpffs mounted at opts->target in
  * the new, private mount namespace; then the child becomes opts->exec:
  * --user and ambient capabilities when asked, LIBBPF_BPF_TOKEN_PATH set to
  * the target, every fd but 0-2 closed, execvp.
@@ -142,12 +144,12 @@ int bpfd_check(const struct bpfd_engine_opts *opts,
  * describing the failure (step BPFD_STEP_EXEC with ENOENT/EACCES/... when
  * the execution failed) and no process left behind.
  */
-int bpfd_run(const struct bpfd_engine_opts *opts,
-	     const struct bpfd_names *names, struct bpfd_report *rep,
-	     struct bpfd_child *child, struct bpfd_error *err);
+int bpfd_engine_run(const struct bpfd_engine_opts *opts,
+		    const struct bpfd_names *names, struct bpfd_report *rep,
+		    struct bpfd_child *child, struct bpfd_error *err);
 
 /*
- * bpfd_check() with opts->join set: nothing is unshared and no id map is
+ * bpfd_engine_check() with opts->join set: nothing is unshared and no id map is
  * written; the child joins the process's user and mount namespaces
  * (non-dumpable, so that processes there cannot ptrace it), becomes root
  * there when root is mapped, and mounts at opts->target resolved inside
@@ -160,7 +162,13 @@ int bpfd_run(const struct bpfd_engine_opts *opts,
  * caller can leave it behind; the next call then finds it (-EBUSY, see
  * opts->replace).  Mount propagation is left alone.
  */
-#define bpfd_attach bpfd_check
+static inline int bpfd_engine_attach(const struct bpfd_engine_opts *opts,
+				     const struct bpfd_names *names,
+				     struct bpfd_report *rep,
+				     struct bpfd_error *err)
+{
+	return bpfd_engine_check(opts, names, rep, err);
+}
 
 /* Copy the failure recorded in @rep into @err (hint recomputed). */
 void bpfd_report_error(const struct bpfd_report *rep, struct bpfd_error *err);
