@@ -123,6 +123,11 @@ each_help() {
 		n=$((n + 1))
 	done
 	[ "$n" -ge 10 ]
+	# the main page names each command's page
+	main=$(MANWIDTH=1000 man -l "$mandir/man1/bpfdelegate.1" 2>/dev/null | col -b | sed -n '/^SEE ALSO/,$p')
+	for c in $(commands); do
+		grep -q "bpfdelegate-$c(1)" <<<"$main" || { echo "bpfdelegate(1) SEE ALSO lacks bpfdelegate-$c(1)"; return 1; }
+	done
 	# and the completion
 	[ -f "$dest/usr/local/share/bash-completion/completions/bpfdelegate" ]
 }
