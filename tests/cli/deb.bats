@@ -112,7 +112,7 @@ teardown() {
 	for c in $("$BPFD" --help | awk '/^Commands:/ {f = 1; next} f && /^$/ {exit} f {print $1}'); do
 		grep -qx "/usr/share/man/man1/bpfdelegate-$c.1.gz" <<<"$output"
 	done
-	[ -z "$(grep -E 'libexec|\.so|include' <<<"$output")" ]
+	[ -z "$(grep -E 'libexec|\.so(\.|$)|include' <<<"$output")" ]
 	run files bpfdelegate-helper
 	grep -qx /usr/libexec/bpfdelegate/bpfdelegate-helper <<<"$output"
 	run files libbpfdelegate0
@@ -127,6 +127,17 @@ teardown() {
 	d=$BATS_TEST_TMPDIR/x
 	dpkg-deb -x "$(deb bpfdelegate)" "$d"
 	[ "$(jq -r .hook.path "$d/usr/share/containers/oci/hooks.d/bpfdelegate.json")" = /usr/bin/bpfdelegate ]
+	# the units of `bpfdelegate serve` when the tree has them: installed
+	# (not enabled), running the packaged binary
+	if [ -f "$REPO/docs/systemd/bpfdelegate.service" ]; then
+		[ -f "$d/lib/systemd/system/bpfdelegate.socket" ]
+		grep -qx "ExecStart=/usr/bin/bpfdelegate serve" "$d/lib/systemd/system/bpfdelegate.service"
+		dpkg-deb -e "$(deb bpfdelegate)" "$BATS_TEST_TMPDIR/ctl"
+		# --no-start: never started; --no-enable: enabled again on an
+		# upgrade only where the administrator had enabled it
+		[ -z "$(grep deb-systemd-invoke "$BATS_TEST_TMPDIR/ctl/postinst")" ]
+		grep -q "if deb-systemd-helper debian-installed 'bpfdelegate.socket'" "$BATS_TEST_TMPDIR/ctl/postinst"
+	fi
 	# and the binary runs the packaged helper
 	grep -qa /usr/libexec/bpfdelegate/bpfdelegate-helper "$d/usr/bin/bpfdelegate"
 }
