@@ -157,6 +157,9 @@ _bpfdelegate()
 		--map-group) mapfile -t COMPREPLY < <(compgen -g -- "$value") ;;
 		--path | --target) mapfile -t COMPREPLY < <(compgen -d -- "$value") ;;
 		--object | --helper | --output) mapfile -t COMPREPLY < <(compgen -f -- "$value") ;;
+		# the help names them in its text, not in the metavariable
+		--format) mapfile -t COMPREPLY < <(compgen -W "options mount systemd incus lxd json" -- "$value") ;;
+		--command) mapfile -t COMPREPLY < <(compgen -W "check run attach" -- "$value") ;;
 		*)
 			mapfile -t COMPREPLY < <(compgen -W "$(_bpfdelegate_value_words "$opt" "$cmd" $learn)" -- "$value")
 			;;

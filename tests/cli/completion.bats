@@ -150,3 +150,23 @@ kernel_names() {
 	run complete_line "bpfdelegate list --pid $$"
 	grep -qx "$$" <<<"$output"
 }
+
+@test "completion: --format and policy --command values, each one the binary takes" {
+	run complete_line "bpfdelegate suggest --format "
+	[ "$output" = "$(printf '%s\n' incus json lxd mount options systemd)" ]
+	for f in $output; do
+		run "$BPFD" suggest --format "$f" --help
+		[ "$status" -eq 0 ]
+	done
+	run complete_line "bpfdelegate suggest --learn --format=sy"
+	[ "$output" = systemd ]
+	run complete_line "bpfdelegate policy --command "
+	[ "$output" = "$(printf '%s\n' attach check run)" ]
+	for c in $output; do
+		run "$BPFD" policy --command "$c" --help
+		[ "$status" -eq 0 ]
+	done
+	# the control: a value it does not take
+	run "$BPFD" suggest --format bogus --help
+	[ "$status" -eq 2 ]
+}
