@@ -26,6 +26,9 @@ LIB_PKGS  := libbpf libcap mount json-c
 DEB_PKGS  := build-essential pkg-config libbpf-dev libcap-dev libmount-dev \
              libelf-dev zlib1g-dev libjson-c-dev libcmocka-dev scdoc bats \
              runc busybox-static jq libcap2-bin
+# ---- the Debian package (make deb, tests/cli/deb.bats) and its man/completion tests ----
+DEB_PKGS  += dpkg-dev debhelper fakeroot lintian man-db bash-completion
+# ---- end Debian package ----
 # ---- fuzzing: clang and its libFuzzer runtime (libclang_rt.fuzzer) ----
 DEB_PKGS  += clang libclang-rt-14-dev
 # ---- end fuzzing ----
@@ -90,7 +93,7 @@ BPF_TEST_SRC := $(sort $(wildcard tests/bpf/*.bpf.c))
 TEST_BINS += $(BPF_TEST_SRC:tests/%.c=$(BUILD)/tests/%.o)
 
 .PHONY: all deps deps-kernels run test test-asan test-kernels test-kernels-smoke valgrind bench man \
-        clean install install-lib install-helper format FORCE format-check help
+        clean install install-lib install-man install-completion install-helper deb format FORCE format-check help
 .PHONY: fuzz fuzz-build fuzz-seeds libbpf-client callgraph werror analyze
 all: $(BUILD)/bpfdelegate $(BUILD)/libbpfdelegate.a $(BUILD)/libbpfdelegate.so \
      $(BUILD)/libbpfdelegate.pc man
@@ -316,12 +319,28 @@ bench: deps
 	$(MAKE) -C bench BPFDELEGATE=$(CURDIR)/$(BUILD)/bpfdelegate
 	bench/run.sh $(CURDIR)/$(BUILD)/bpfdelegate
 
-man: $(BUILD)/bpfdelegate.1
+man: $(BUILD)/bpfdelegate.1 $(BUILD)/man/stamp
 $(BUILD)/bpfdelegate.1: docs/bpfdelegate.1.scd
 	@mkdir -p $(BUILD)
 	@if command -v scdoc >/dev/null; then scdoc < $< > $@; else echo "scdoc missing: run 'make deps'" >&2; exit 1; fi
 
-install: all install-lib
+# One page per command, bpfdelegate-CMD(1) (`man bpfdelegate-run`, and
+# man-db's `man bpfdelegate run`), cut from docs/bpfdelegate.1.scd by
+# tools/man-split.sh: the commands and their summaries are those of the
+# binary's command table (`bpfdelegate --help`).
+$(BUILD)/man/stamp: docs/bpfdelegate.1.scd tools/man-split.sh $(BUILD)/bpfdelegate
+	@rm -rf $(BUILD)/man && mkdir -p $(BUILD)/man
+	@$(BUILD)/bpfdelegate --help | awk '/^Commands:/ {f = 1; next} f && /^$$/ {exit} \
+		f {n = $$1; $$1 = ""; sub(/^ +/, ""); print n "\t" $$0}' > $(BUILD)/man/commands
+	@test -s $(BUILD)/man/commands || { echo "no commands in '$(BUILD)/bpfdelegate --help'" >&2; exit 1; }
+	@all=$$(cut -f1 $(BUILD)/man/commands | tr '\n' ' '); \
+	while IFS='	' read -r c s; do \
+		tools/man-split.sh docs/bpfdelegate.1.scd "$$c" "$$s" "$$all" > $(BUILD)/man/bpfdelegate-$$c.1.scd && \
+		scdoc < $(BUILD)/man/bpfdelegate-$$c.1.scd > $(BUILD)/man/bpfdelegate-$$c.1 || exit 1; \
+	done < $(BUILD)/man/commands
+	@touch $@
+
+install: all install-lib install-man install-completion
 	install -Dm755 $(BUILD)/bpfdelegate $(DESTDIR)$(PREFIX)/bin/bpfdelegate
 	install -Dm644 $(BUILD)/bpfdelegate.1 $(DESTDIR)$(PREFIX)/share/man/man1/bpfdelegate.1
 	install -d $(DESTDIR)$(HOOKSDIR)
@@ -343,14 +362,51 @@ install-lib: $(BUILD)/libbpfdelegate.a $(BUILD)/libbpfdelegate.so $(BUILD)/libbp
 	install -d $(DESTDIR)$(INCLUDEDIR)/bpfdelegate
 	install -m644 include/bpfdelegate/*.h $(DESTDIR)$(INCLUDEDIR)/bpfdelegate/
 
+# The command pages (the main one is installed above) and bash completion.
+MANDIR            ?= $(PREFIX)/share/man
+BASHCOMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+install-man: man
+	install -d $(DESTDIR)$(MANDIR)/man1
+	install -m644 $(BUILD)/man/bpfdelegate-*.1 $(DESTDIR)$(MANDIR)/man1/
+install-completion:
+	install -Dm644 completion/bpfdelegate.bash $(DESTDIR)$(BASHCOMPLETIONDIR)/bpfdelegate
+
 # The helper copy, with CAP_SYS_ADMIN in its permitted set only (never
 # effective at exec; it raises it around the delegation alone): see
 # docs/design.md, "Rootless use".  Run as root; the plain install above
 # stays unprivileged.  setcap comes from libcap2-bin.  The filesystem must
 # keep extended attributes and must not be mounted nosuid.
+# SETCAP=true installs the file alone (debian/rules: the package's postinst
+# sets the capability).
+SETCAP ?= setcap
 install-helper: all
 	install -Dm755 $(BUILD)/bpfdelegate $(DESTDIR)$(HELPER_PATH)
-	setcap cap_sys_admin+p $(DESTDIR)$(HELPER_PATH)
+	$(SETCAP) cap_sys_admin+p $(DESTDIR)$(HELPER_PATH)
+
+# ---- Debian package (debian/) ----------------------------------------------
+# `make deb`: the .debs in $(DEB_OUT), built by dpkg-buildpackage from a copy
+# of the tree (the build directories and .git left out), then lintian, which
+# must report no error or warning (DEB_LINTIAN= to skip it).  Rebuilt only
+# when a file of the tree changed.
+DEB_OUT     ?= $(BUILD)/deb
+DEB_LINTIAN ?= lintian
+DEB_TREE    := $(shell find Makefile cmd lib include docs debian completion tools \
+		       -type f 2>/dev/null)
+DEB_DEBVER  := $(shell dpkg-parsechangelog -l debian/changelog -S Version 2>/dev/null)
+DEB_ARCH    := $(shell dpkg --print-architecture 2>/dev/null)
+DEB_CHANGES := $(DEB_OUT)/bpfdelegate_$(DEB_DEBVER)_$(DEB_ARCH).changes
+deb: $(DEB_CHANGES)
+$(DEB_CHANGES): $(DEB_TREE)
+	@[ "$(DEB_DEBVER)" = "$(VERSION)" ] || \
+		{ echo "debian/changelog has $(DEB_DEBVER), the Makefile $(VERSION)" >&2; exit 1; }
+	rm -rf $(DEB_OUT) && mkdir -p $(DEB_OUT)/src
+	tar -c --exclude=./.git --exclude='./build*' --exclude=./$(BUILD) --exclude=./$(FUZZ_BUILD) . | \
+		tar -x -C $(DEB_OUT)/src
+	cd $(DEB_OUT)/src && DEB_BUILD_OPTIONS="nocheck parallel=$$(nproc)" \
+		dpkg-buildpackage -b -us -uc > ../build.log 2>&1 || { tail -40 ../build.log >&2; exit 1; }
+	rm -rf $(DEB_OUT)/src
+	if [ -n "$(DEB_LINTIAN)" ]; then $(DEB_LINTIAN) --fail-on error,warning $@; fi
+# ---- end Debian package ----------------------------------------------------
 
 # Every warning an error, in its own build directory (CI: .ci/run).
 werror:
@@ -392,6 +448,7 @@ help:
 	@echo "make install [PREFIX= LIBDIR= INCLUDEDIR= DESTDIR=]  the CLI, man page, hooks.d JSON and install-lib"
 	@echo "make install-lib  libbpfdelegate.{so,a}, its headers and libbpfdelegate.pc"
 	@echo "make install-helper  install the file-capability helper (HELPER_PATH, cap_sys_admin+p)"
+	@echo "make deb     the Debian packages in build/deb (dpkg-buildpackage, lintian)"
 	@echo "make bench   benchmark against a minimal syscall-only floor"
 	@echo "make werror  build everything with -Werror (build-werror/)"
 	@echo "make analyze gcc -fanalyzer over lib/ and cmd/ (build-analyze/)"

@@ -57,7 +57,8 @@ static void usage(FILE *out)
 	      "unavailable,\n"
 	      " 6 refused by the administrator's policy\n"
 	      "\n"
-	      "Run '" PROG " <command> --help' for a command's options.\n"
+	      "Run '" PROG " <command> --help' for a command's options, and\n"
+	      "'man " PROG "-<command>' for its manual page.\n"
 	      "See bpfdelegate(1).\n",
 	      out);
 }
