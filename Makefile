@@ -23,7 +23,9 @@ DEB_PKGS  += clang libclang-rt-14-dev
 DEB_PKGS_KERNELS := qemu-system-x86 busybox-static xz-utils zstd
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# libmount is opened with dlopen() where needed (lib/libmount_dl.h): its
+# header only, never linked.
+PKG_LIBS   := $(shell pkg-config --libs $(filter-out mount,$(PKGS)) 2>/dev/null)
 
 WARN      := -Wall -Wextra -Wshadow -Wformat=2 -Wno-missing-field-initializers \
              -Werror=implicit-function-declaration -Werror=format-security \
@@ -268,7 +270,7 @@ valgrind: all $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%)
 
 bench: deps
 	$(MAKE) all
-	$(MAKE) -C bench BPFDELEGATE=$(CURDIR)/$(BUILD)/bpfdelegate
+	$(MAKE) -C bench LIBBPFD=$(CURDIR)/$(BUILD)/libbpfdelegate.a
 	bench/run.sh $(CURDIR)/$(BUILD)/bpfdelegate
 
 man: $(BUILD)/bpfdelegate.1

@@ -3,11 +3,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <libmount.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/vfs.h>
 
 #include <bpfdelegate/bpffs.h>
@@ -15,6 +15,8 @@
 #include "compat.h"
 #include "fault.h"
 #include "internal.h"
+#include "libmount_dl.h"
+#include "mountopts.h"
 
 /* Discard queued fs context messages; the queue holds at most 8. */
 static void drain_log(int fs_fd)
@@ -276,12 +278,13 @@ static int decode_options(const char *opts, const struct bpfd_names *names,
 {
 	for (int k = 0; k < BPFD_NKINDS; k++) {
 		const char *opt = bpfd_kind_option((enum bpfd_kind)k);
-		char *val = NULL, buf[1024];
+		const char *val = NULL;
+		char buf[1024];
 		size_t len = 0;
 		int r;
 
 		out->mask[k] = 0;
-		if (mnt_optstr_get_option(opts, opt, &val, &len) != 0)
+		if (!bpfd_optstr_get(opts, opt, &val, &len))
 			continue; /* option absent: mask 0 */
 		if (!val || !len) /* "delegate_cmds" alone: val is NULL */
 			return bpfd_error_set(err, BPFD_STEP_MOUNTINFO, EINVAL,
@@ -300,28 +303,41 @@ static int decode_options(const char *opts, const struct bpfd_names *names,
 	return 0;
 }
 
+/* Through @pre when given (opened before a setns), else a dlopen now. */
 static int read_options_file(FILE *f, const char *name, int mnt_id,
+			     const struct bpfd_libmount *pre,
 			     const struct bpfd_names *names,
 			     struct bpfd_delegation *out, char *raw,
 			     size_t rawlen, struct bpfd_error *err)
 {
-	struct libmnt_table *tb = mnt_new_table();
-	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+	struct bpfd_libmount own = {0};
+	const struct bpfd_libmount *lm = pre ? pre : &own;
+	struct libmnt_table *tb = NULL;
+	struct libmnt_iter *it = NULL;
 	struct libmnt_fs *fs;
-	int r = -ENOMEM;
+	int r = pre ? 0 : bpfd_libmount_open(&own);
 
+	if (r < 0) {
+		bpfd_error_set(err, BPFD_STEP_MOUNTINFO, -r,
+			       "%s mount id %d: libmount.so.1", name, mnt_id);
+		bpfd_libmount_close(&own);
+		return r;
+	}
+	tb = lm->new_table();
+	it = lm->new_iter(MNT_ITER_FORWARD);
+	r = -ENOMEM;
 	if (!tb || !it)
 		goto out;
-	r = mnt_table_parse_stream(tb, f, name);
+	r = lm->table_parse_stream(tb, f, name);
 	if (r < 0)
 		goto out;
 	r = -ENOENT;
-	while (mnt_table_next_fs(tb, it, &fs) == 0) {
+	while (lm->table_next_fs(tb, it, &fs) == 0) {
 		const char *opts;
 
-		if (mnt_fs_get_id(fs) != mnt_id)
+		if (lm->fs_get_id(fs) != mnt_id)
 			continue;
-		opts = mnt_fs_get_fs_options(fs);
+		opts = lm->fs_get_fs_options(fs);
 		if (!opts)
 			opts = "";
 		if (raw && rawlen)
@@ -333,15 +349,18 @@ out:
 	bpfd_error_set(err, BPFD_STEP_MOUNTINFO, r, "%s mount id %d", name,
 		       mnt_id);
 out_noerr:
-	mnt_free_iter(it);
-	mnt_unref_table(tb);
+	if (it)
+		lm->free_iter(it);
+	if (tb)
+		lm->unref_table(tb);
+	bpfd_libmount_close(&own);
 	return r;
 }
 
-int bpfd_bpffs_read_options_fd(int fd, int mnt_id,
-			       const struct bpfd_names *names,
-			       struct bpfd_delegation *out, char *raw,
-			       size_t rawlen, struct bpfd_error *err)
+static int read_options_fd(int fd, int mnt_id, const struct bpfd_libmount *lm,
+			   const struct bpfd_names *names,
+			   struct bpfd_delegation *out, char *raw,
+			   size_t rawlen, struct bpfd_error *err)
 {
 	int dup = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	/* A dup shares the offset: read from the start, as documented. */
@@ -356,10 +375,18 @@ int bpfd_bpffs_read_options_fd(int fd, int mnt_id,
 			close(dup);
 		return r;
 	}
-	r = read_options_file(f, "mountinfo", mnt_id, names, out, raw, rawlen,
-			      err);
+	r = read_options_file(f, "mountinfo", mnt_id, lm, names, out, raw,
+			      rawlen, err);
 	fclose(f);
 	return r;
+}
+
+int bpfd_bpffs_read_options_fd(int fd, int mnt_id,
+			       const struct bpfd_names *names,
+			       struct bpfd_delegation *out, char *raw,
+			       size_t rawlen, struct bpfd_error *err)
+{
+	return read_options_fd(fd, mnt_id, NULL, names, out, raw, rawlen, err);
 }
 
 int bpfd_bpffs_read_options(const char *mountinfo, int mnt_id,
@@ -373,8 +400,107 @@ int bpfd_bpffs_read_options(const char *mountinfo, int mnt_id,
 	if (!f)
 		return bpfd_error_set(err, BPFD_STEP_MOUNTINFO, errno, "%s",
 				      mountinfo);
-	r = read_options_file(f, mountinfo, mnt_id, names, out, raw, rawlen,
-			      err);
+	r = read_options_file(f, mountinfo, mnt_id, NULL, names, out, raw,
+			      rawlen, err);
 	fclose(f);
+	return r;
+}
+
+/*
+ * statmount(2): the options of the mount @fd is on, as mountinfo's super
+ * options field shows them ("rw" or "ro", the superblock flags, then what
+ * the filesystem's show_options() prints; an LSM's options, such as
+ * SELinux's "seclabel", are not among them).  0, or -errno when statmount
+ * cannot tell: no such syscall (before 6.8) or options (before 6.11), no
+ * unique mount id, a seccomp profile that refuses it, a bpffs that shows
+ * no option at all (6.13+ then leaves the mask bit clear), a buffer too
+ * small.
+ */
+static int statmount_options(int fd, char *opts, size_t len)
+{
+	union {
+		struct bpfd_statmount sm;
+		char buf[sizeof(struct bpfd_statmount) + 8192];
+	} u;
+	struct bpfd_mnt_id_req req = {.size = BPFD_MNT_ID_REQ_SIZE_VER0};
+	struct statx stx;
+	const char *o;
+
+	if (statx(fd, "", AT_EMPTY_PATH, BPFD_STATX_MNT_ID_UNIQUE, &stx) < 0)
+		return -errno;
+	if (!(stx.stx_mask & BPFD_STATX_MNT_ID_UNIQUE))
+		return -EOPNOTSUPP;
+	req.mnt_id = stx.stx_mnt_id;
+	req.param = BPFD_STATMOUNT_SB_BASIC | BPFD_STATMOUNT_MNT_OPTS;
+	if (bpfd_fault() == BPFD_FAULT_NO_STATMOUNT)
+		return -ENOSYS;
+	if (syscall(__NR_statmount, &req, &u.sm, sizeof(u), 0) < 0)
+		return -errno;
+	if (!(u.sm.mask & BPFD_STATMOUNT_SB_BASIC) || u.sm.size > sizeof(u))
+		return -EOPNOTSUPP;
+	/* Since 6.13 (seen on 6.18) a filesystem that shows no option at
+	 * all leaves the bit clear: our caller knows the kernel has them. */
+	if (!(u.sm.mask & BPFD_STATMOUNT_MNT_OPTS))
+		o = "";
+	else if (u.sm.size < sizeof(u.sm) ||
+		 u.sm.mnt_opts >= u.sm.size - sizeof(u.sm) ||
+		 !memchr(u.sm.str + u.sm.mnt_opts, '\0',
+			 u.sm.size - sizeof(u.sm) - u.sm.mnt_opts))
+		return -EOPNOTSUPP;
+	else
+		o = u.sm.str + u.sm.mnt_opts;
+	/* show_sb_opts(): the flags mountinfo prints after rw/ro */
+	if ((size_t)snprintf(opts, len, "%s%s%s%s%s%s",
+			     u.sm.sb_flags & BPFD_SB_RDONLY ? "ro" : "rw",
+			     u.sm.sb_flags & 16 ? ",sync" : "",
+			     u.sm.sb_flags & 128 ? ",dirsync" : "",
+			     u.sm.sb_flags & (1U << 25) ? ",lazytime" : "",
+			     *o ? "," : "", o) >= len)
+		return -EOVERFLOW;
+	return 0;
+}
+
+bool bpfd_statmount_has_options(void)
+{
+	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	char opts[4096];
+
+	if (root < 0 || bpfd_fault() == BPFD_FAULT_NO_STATMOUNT)
+		return false;
+	/* The root filesystem shows options on any real system (ext4's
+	 * errors=, tmpfs's size=...); where it shows none we answer no,
+	 * which costs time (libmount), never correctness. */
+	return statmount_options(root, opts, sizeof(opts)) == 0 &&
+	       strchr(opts, ',') != NULL;
+}
+
+int bpfd_bpffs_options_of(int fd, int proc_fd, const struct bpfd_libmount *lm,
+			  const struct bpfd_names *names,
+			  struct bpfd_delegation *out, char *raw, size_t rawlen,
+			  struct bpfd_error *err)
+{
+	_cleanup_close_ int mi = BPFD_NO_FD;
+	char opts[4096];
+	int id, r;
+
+	if (!lm) {
+		r = statmount_options(fd, opts, sizeof(opts));
+		if (r < 0)
+			return bpfd_error_set(err, BPFD_STEP_MOUNTINFO, -r,
+					      "statmount");
+		if (raw && rawlen)
+			snprintf(raw, rawlen, "%s", opts);
+		return decode_options(opts, names, out, err);
+	}
+	/* The old way: all of mountinfo, through libmount. */
+	id = bpfd_mount_id(fd);
+	if (id < 0)
+		return bpfd_error_set(err, BPFD_STEP_MOUNTINFO, -id,
+				      "statx mount id");
+	mi = openat(proc_fd, "self/mountinfo", O_RDONLY | O_CLOEXEC);
+	if (mi < 0)
+		return bpfd_error_set(err, BPFD_STEP_MOUNTINFO, errno,
+				      "/proc/self/mountinfo");
+	r = read_options_fd(mi, id, lm, names, out, raw, rawlen, err);
 	return r;
 }

@@ -49,6 +49,9 @@ enum bpfd_fault {
 	BPFD_FAULT_LEARN_GONE, /* suggest --learn: the caller of bpf() is killed
 				once its notification is received, before its
 				attr is read */
+	BPFD_FAULT_NO_STATMOUNT, /* statmount() fails with ENOSYS, as before
+				    6.8: mount options come from mountinfo
+				    through libmount */
 };
 
 #ifdef BPFD_TEST_FAULTS
