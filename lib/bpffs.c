@@ -416,7 +416,7 @@ int bpfd_bpffs_read_options(const char *mountinfo, int mnt_id,
  * no option at all (6.13+ then leaves the mask bit clear), a buffer too
  * small.
  */
-static int statmount_options(int fd, char *opts, size_t len)
+static int statmount_options(int dfd, const char *path, char *opts, size_t len)
 {
 	union {
 		struct bpfd_statmount sm;
@@ -426,7 +426,8 @@ static int statmount_options(int fd, char *opts, size_t len)
 	struct statx stx;
 	const char *o;
 
-	if (statx(fd, "", AT_EMPTY_PATH, BPFD_STATX_MNT_ID_UNIQUE, &stx) < 0)
+	if (statx(dfd, path, *path ? 0 : AT_EMPTY_PATH,
+		  BPFD_STATX_MNT_ID_UNIQUE, &stx) < 0)
 		return -errno;
 	if (!(stx.stx_mask & BPFD_STATX_MNT_ID_UNIQUE))
 		return -EOPNOTSUPP;
@@ -462,15 +463,16 @@ static int statmount_options(int fd, char *opts, size_t len)
 
 bool bpfd_statmount_has_options(void)
 {
-	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	char opts[4096];
 
-	if (root < 0 || bpfd_fault() == BPFD_FAULT_NO_STATMOUNT)
+	if (bpfd_fault() == BPFD_FAULT_NO_STATMOUNT)
 		return false;
 	/* The root filesystem shows options on any real system (ext4's
 	 * errors=, tmpfs's size=...); where it shows none we answer no,
-	 * which costs time (libmount), never correctness. */
-	return statmount_options(root, opts, sizeof(opts)) == 0 &&
+	 * which costs time (libmount), never correctness.  By path: no fd
+	 * (a caller at its RLIMIT_NOFILE must still get its EMFILE from
+	 * the step that needs one). */
+	return statmount_options(AT_FDCWD, "/", opts, sizeof(opts)) == 0 &&
 	       strchr(opts, ',') != NULL;
 }
 
@@ -484,7 +486,7 @@ int bpfd_bpffs_options_of(int fd, int proc_fd, const struct bpfd_libmount *lm,
 	int id, r;
 
 	if (!lm) {
-		r = statmount_options(fd, opts, sizeof(opts));
+		r = statmount_options(fd, "", opts, sizeof(opts));
 		if (r < 0)
 			return bpfd_error_set(err, BPFD_STEP_MOUNTINFO, -r,
 					      "statmount");

@@ -24,9 +24,13 @@ int bpfd_libmount_open(struct bpfd_libmount *lm)
 
 	memset(lm, 0, sizeof(*lm));
 	/* The soname: the unversioned .so is only in libmount-dev. */
+	errno = 0;
 	lm->dl = dlopen("libmount.so.1", RTLD_NOW | RTLD_LOCAL);
+	/* Out of fds or memory is ours to say, not a missing library. */
 	if (!lm->dl)
-		return -ELIBACC;
+		return errno == EMFILE || errno == ENFILE || errno == ENOMEM
+			   ? -errno
+			   : -ELIBACC;
 	for (size_t i = 0; i < sizeof(sym) / sizeof(sym[0]); i++) {
 		void *f = dlsym(lm->dl, sym[i].name);
 

@@ -34,7 +34,8 @@ struct bpfd_libmount {
 
 /*
  * Open libmount.so.1 and resolve the functions above into *@lm.  0, or
- * -ELIBACC when it cannot be loaded or lacks one of them.  Close with
+ * -ELIBACC when it cannot be loaded or lacks one of them (-EMFILE,
+ * -ENFILE, -ENOMEM when that was why).  Close with
  * bpfd_libmount_close() (also after a failure).
  */
 int bpfd_libmount_open(struct bpfd_libmount *lm);
