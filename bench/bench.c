@@ -40,8 +40,12 @@ static double quant(const double *v, int n, double q)
 	return v[i];
 }
 
-/* Run argv once; wall time in ms into *ms, peak RSS in KiB into *rss. */
-static int run_once(char **argv, double *ms, long *rss)
+/*
+ * Run argv once; wall time in ms into *ms, user + system CPU time in ms
+ * (less disturbed by other load than the wall time) into *cpu, peak RSS
+ * in KiB into *rss.
+ */
+static int run_once(char **argv, double *ms, double *cpu, long *rss)
 {
 	struct timespec a, b;
 	struct rusage ru;
@@ -70,6 +74,8 @@ static int run_once(char **argv, double *ms, long *rss)
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	*ms = (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6;
 	*rss = ru.ru_maxrss;
+	*cpu = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
 	if (getenv("BENCH_ANY_STATUS") && WIFEXITED(st))
 		return 0;
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
@@ -86,7 +92,7 @@ static void after(void)
 int main(int argc, char **argv)
 {
 	char *name[MAXCMD], **cmd[MAXCMD];
-	double *t[MAXCMD], med[MAXCMD];
+	double *t[MAXCMD], *c[MAXCMD], med[MAXCMD];
 	long maxrss[MAXCMD] = {0};
 	int runs, n = 0, start = 2;
 
@@ -104,6 +110,7 @@ int main(int argc, char **argv)
 		cmd[n] = argv + start + 1;
 		if (i < argc)
 			argv[i] = NULL;
+		c[n] = calloc(runs, sizeof(double));
 		t[n++] = calloc(runs, sizeof(double));
 		start = i + 1;
 	}
@@ -111,9 +118,9 @@ int main(int argc, char **argv)
 		return 2;
 	for (int w = 0; w < 3; w++) /* warm the page cache */
 		for (int k = 0; k < n; k++) {
-			double ms;
+			double ms, cpu;
 			long rss;
-			if (run_once(cmd[k], &ms, &rss) < 0) {
+			if (run_once(cmd[k], &ms, &cpu, &rss) < 0) {
 				fprintf(stderr, "bench: %s failed\n", name[k]);
 				return 1;
 			}
@@ -122,7 +129,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < runs; i++)
 		for (int k = 0; k < n; k++) {
 			long rss;
-			if (run_once(cmd[k], &t[k][i], &rss) < 0) {
+			if (run_once(cmd[k], &t[k][i], &c[k][i], &rss) < 0) {
 				fprintf(stderr, "bench: %s failed on run %d\n",
 					name[k], i);
 				return 1;
@@ -133,18 +140,23 @@ int main(int argc, char **argv)
 		}
 	for (int k = 0; k < n; k++) {
 		qsort(t[k], runs, sizeof(double), cmp);
+		qsort(c[k], runs, sizeof(double), cmp);
 		med[k] = quant(t[k], runs, 0.5);
-		printf("%-24s median %8.3f ms  p25-p75 %7.3f-%-7.3f  peak RSS "
-		       "%5.2f MiB  (%d runs)\n",
+		printf("%-24s median %8.3f ms  p25-p75 %7.3f-%-7.3f  cpu %6.3f "
+		       "ms  peak RSS %5.2f MiB  (%d runs)\n",
 		       name[k], med[k], quant(t[k], runs, 0.25),
-		       quant(t[k], runs, 0.75), maxrss[k] / 1024.0, runs);
+		       quant(t[k], runs, 0.75), quant(c[k], runs, 0.5),
+		       maxrss[k] / 1024.0, runs);
 	}
 	for (int k = 1; k < n; k++)
-		printf("ratio %s / %s = %.3f\n", name[k], name[0],
-		       med[k] / med[0]);
+		printf("ratio %s / %s = %.3f (cpu %.3f)\n", name[k], name[0],
+		       med[k] / med[0],
+		       quant(c[k], runs, 0.5) / quant(c[0], runs, 0.5));
 	for (int k = 1; k < n; k++)
 		printf("peak RSS %s = %.2f MiB\n", name[k], maxrss[k] / 1024.0);
-	for (int k = 0; k < n; k++)
+	for (int k = 0; k < n; k++) {
 		free(t[k]);
+		free(c[k]);
+	}
 	return 0;
 }

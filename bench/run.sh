@@ -34,7 +34,7 @@ if want run; then
 	echo "== run: bpfdelegate run --preset all -- /bin/true vs floor + /bin/true"
 	"$B" "$runs" floor "$here/build/floor" :: true /bin/true :: \
 		"bpfdelegate run" "$bpfd" run --preset all -- /bin/true | tee "$tmp/run.txt"
-	awk '/ median /{m[$1 == "bpfdelegate" ? "run" : $1] = $(NF - 9)}
+	awk '/ median /{for (i = 1; i < NF; i++) if ($i == "median") m[$1 == "bpfdelegate" ? "run" : $1] = $(i + 1)}
 		END {printf "ratio run / (floor + true) = %.3f\n", m["run"] / (m["floor"] + m["true"])}' "$tmp/run.txt"
 fi
 
