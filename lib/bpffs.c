@@ -106,6 +106,16 @@ static int knows_delegation(int fs_fd)
 	if (bpfd_fault() == BPFD_FAULT_DROP_OPTIONS ||
 	    bpfd_fault() == BPFD_FAULT_OLD_KERNEL)
 		return 0;
+	/*
+	 * BPF_TOKEN_CREATE came with the options (6.9): a kernel that
+	 * answers EBADF for a missing bpffs fd parses them.  Cheaper than
+	 * the probe below: every delegate_* fsconfig, failing or not, has
+	 * the kernel scan all of its BTF for the four enums (0.2-0.6 ms
+	 * each on 6.18, docs/kernel-facts.md).  Anything else (EINVAL from
+	 * an older kernel, a seccomp profile's or an LSM's answer): probe.
+	 */
+	if (bpfd_token_create_probe() == -EBADF)
+		return 1;
 	if (fsconfig(fs_fd, FSCONFIG_SET_STRING, "delegate_cmds", "MUSTFAIL",
 		     0) == 0)
 		return 0;

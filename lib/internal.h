@@ -83,6 +83,13 @@ int bpfd_bpffs_delegate_steps(int fs_fd, const struct bpfd_delegation *d,
 			      const struct bpfd_idmap *owner, uint64_t *done,
 			      struct bpfd_error *err);
 
+/*
+ * BPF_TOKEN_CREATE with no bpffs fd (-1): -EBADF on a kernel that has the
+ * command (6.9+, with the delegate_* options), -EINVAL before, or what a
+ * seccomp profile or an LSM answers for bpf().
+ */
+int bpfd_token_create_probe(void);
+
 /* Log through the callback installed with bpfd_set_print(). */
 void bpfd_log(enum bpfd_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
