@@ -39,10 +39,12 @@ DEB_PKGS_KERNELS := qemu-system-x86 busybox-static xz-utils zstd
 # A missing package is an error, not empty flags and a confusing compiler
 # failure later (`make deps` installs them).  Asked once, when a recipe
 # first needs the flags: `make deps`, `make test` on a fresh machine (it
-# runs deps first) and `make clean` do not ask.
-pkg_config = $(foreach w,$(shell pkg-config $(1) $(PKGS) || echo __pkg_config_failed__),$(if $(filter __pkg_config_failed__,$(w)),$(error pkg-config $(1) failed for: $(PKGS) (its message is above; run 'make deps')),$(w)))
-PKG_CFLAGS = $(eval PKG_CFLAGS := $(call pkg_config,--cflags))$(PKG_CFLAGS)
-PKG_LIBS   = $(eval PKG_LIBS := $(call pkg_config,--libs))$(PKG_LIBS)
+# runs deps first) and `make clean` do not ask.  $(2): the packages.
+pkg_config = $(foreach w,$(shell pkg-config $(1) $(2) || echo __pkg_config_failed__),$(if $(filter __pkg_config_failed__,$(w)),$(error pkg-config $(1) failed for: $(2) (its message is above; run 'make deps')),$(w)))
+PKG_CFLAGS = $(eval PKG_CFLAGS := $(call pkg_config,--cflags,$(PKGS)))$(PKG_CFLAGS)
+# libmount is opened with dlopen() where needed (lib/libmount_dl.h): its
+# header only, never linked.
+PKG_LIBS   = $(eval PKG_LIBS := $(call pkg_config,--libs,$(filter-out mount,$(PKGS))))$(PKG_LIBS)
 
 WARN      := -Wall -Wextra -Wshadow -Wformat=2 -Wno-missing-field-initializers \
              -Werror=implicit-function-declaration -Werror=format-security \
@@ -144,8 +146,21 @@ $(BUILD)/libbpfdelegate.pc: lib/libbpfdelegate.pc.in FORCE
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 FORCE:
 
+# The CLI links libbpf, libcap, json-c, libelf and zlib statically (Debian's
+# .a files): loading and relocating them cost every command, the OCI hook
+# first, ~0.3 ms at start; libc stays shared (NSS, and dlopen of libmount).
+# -z now: binding every symbol at start is cheaper than lazy binding here
+# (~0.4 ms less for the untouched oci-hook: fewer page faults, no lazy
+# resolver per first call).  docs/performance.md has the numbers.
+# LINK_STATIC=no links the libraries shared, for distributions that want it.
+LINK_STATIC ?= yes
+ifeq ($(LINK_STATIC),yes)
+CLI_LIBS   = -Wl,-Bstatic $(PKG_LIBS) -Wl,-Bdynamic
+else
+CLI_LIBS   = $(PKG_LIBS)
+endif
 $(BUILD)/bpfdelegate: $(CMD_OBJ) $(BUILD)/libbpfdelegate.a
-	$(CC) $(EXE_LDFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libbpfdelegate.a $(PKG_LIBS)
+	$(CC) $(EXE_LDFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libbpfdelegate.a $(CLI_LIBS)
 
 # Test builds only: BPFDELEGATE_TEST_FAULT is read by these, never by the
 # release binary and libraries above.  Their policy directory (lib/policy.h)
@@ -316,7 +331,7 @@ valgrind: all $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%)
 
 bench: deps
 	$(MAKE) all
-	$(MAKE) -C bench BPFDELEGATE=$(CURDIR)/$(BUILD)/bpfdelegate
+	$(MAKE) -C bench LIBBPFD=$(CURDIR)/$(BUILD)/libbpfdelegate.a
 	bench/run.sh $(CURDIR)/$(BUILD)/bpfdelegate
 
 man: $(BUILD)/bpfdelegate.1 $(BUILD)/man/stamp

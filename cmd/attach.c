@@ -261,7 +261,9 @@ int cmd_attach(int argc, char **argv)
 	r = parse_args(argc, argv, &o);
 	if (r)
 		return r < 0 ? EXIT_OK : r;
-	names = cli_load_names();
+	/* --probe and the policy (rootless) go by name. */
+	names = !o.probe && !cli_rootless() ? cli_load_names_for(&o.co.deleg)
+					    : cli_load_names();
 	if (!names)
 		return EXIT_FAIL;
 	r = cli_deleg_resolve_default(&o.co.deleg, names, &eo.deleg, &skipped,

@@ -121,6 +121,16 @@ void cli_print_presets(bool json);
 /* Load the kernel's names (BTF, else the built-in table); NULL on error. */
 struct bpfd_names *cli_load_names(void);
 
+/* True when every item of @d is "any" (or the preset "all"), or none. */
+bool cli_deleg_any_only(const struct cli_deleg *d);
+
+/*
+ * The names for @d: the built-in table when cli_deleg_any_only(@d), for a
+ * command that prints nothing by name and probes nothing; else as
+ * cli_load_names().
+ */
+struct bpfd_names *cli_load_names_for(const struct cli_deleg *d);
+
 /* Parse --timeout SECONDS (fractions allowed) into ms; -1 on error. */
 int cli_parse_timeout(const char *arg);
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/utsname.h>
 
 #include <json-c/json.h>
@@ -224,6 +225,29 @@ void cli_print_presets(bool json)
 		json_object_object_add(doc, "presets", arr);
 		fmt_print_json(doc);
 	}
+}
+
+bool cli_deleg_any_only(const struct cli_deleg *d)
+{
+	for (unsigned int i = 0; i < d->n; i++)
+		if (strcasecmp(d->item[i].arg,
+			       d->item[i].kind < 0 ? "all" : "any") != 0)
+			return false;
+	return !d->list_presets;
+}
+
+struct bpfd_names *cli_load_names_for(const struct cli_deleg *d)
+{
+	struct bpfd_names *names = NULL;
+
+	/* Masks of "any" need no name: nothing to resolve, and the kernel
+	 * shows them as "any" in the mount options and all bits in the
+	 * token, which the engine compares without names.  The built-in
+	 * table then serves (reading BTF costs ~0.4 ms). */
+	if (cli_deleg_any_only(d) &&
+	    bpfd_names_load(&names, NULL, BPFD_NAMES_NO_BTF, NULL) == 0)
+		return names;
+	return cli_load_names();
 }
 
 struct bpfd_names *cli_load_names(void)

@@ -602,7 +602,11 @@ int cmd_run_with(int argc, char **argv, const struct run_hook *hook)
 		if (r)
 			return r;
 	}
-	names = cli_load_names();
+	/* --user's warnings and the policy (rootless) name types; --hook
+	 * records calls by name. */
+	names = !o.user && !o.hook && !cli_rootless()
+		    ? cli_load_names_for(&o.co.deleg)
+		    : cli_load_names();
 	if (!names)
 		return EXIT_FAIL;
 	r = resolve_opts(&o, names, &eo, &x);

@@ -3,11 +3,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <libmount.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/vfs.h>
 
 #include <bpfdelegate/bpffs.h>
@@ -15,6 +15,7 @@
 #include "compat.h"
 #include "fault.h"
 #include "internal.h"
+#include "libmount_dl.h"
 #include "mountopts.h"
 
 /* Discard queued fs context messages; the queue holds at most 8. */
@@ -105,6 +106,16 @@ static int knows_delegation(int fs_fd)
 	if (bpfd_fault() == BPFD_FAULT_DROP_OPTIONS ||
 	    bpfd_fault() == BPFD_FAULT_OLD_KERNEL)
 		return 0;
+	/*
+	 * BPF_TOKEN_CREATE came with the options (6.9): a kernel that
+	 * answers EBADF for a missing bpffs fd parses them.  Cheaper than
+	 * the probe below: every delegate_* fsconfig, failing or not, has
+	 * the kernel scan all of its BTF for the four enums (0.2-0.6 ms
+	 * each on 6.18, docs/kernel-facts.md).  Anything else (EINVAL from
+	 * an older kernel, a seccomp profile's or an LSM's answer): probe.
+	 */
+	if (bpfd_token_create_probe() == -EBADF)
+		return 1;
 	if (fsconfig(fs_fd, FSCONFIG_SET_STRING, "delegate_cmds", "MUSTFAIL",
 		     0) == 0)
 		return 0;
@@ -272,28 +283,41 @@ int bpfd_mount_id(int fd)
 	return (int)stx.stx_mnt_id;
 }
 
+/* Through @pre when given (opened before a setns), else a dlopen now. */
 static int read_options_file(FILE *f, const char *name, int mnt_id,
+			     const struct bpfd_libmount *pre,
 			     const struct bpfd_names *names,
 			     struct bpfd_delegation *out, char *raw,
 			     size_t rawlen, struct bpfd_error *err)
 {
-	struct libmnt_table *tb = mnt_new_table();
-	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+	struct bpfd_libmount own = {0};
+	const struct bpfd_libmount *lm = pre ? pre : &own;
+	struct libmnt_table *tb = NULL;
+	struct libmnt_iter *it = NULL;
 	struct libmnt_fs *fs;
-	int r = -ENOMEM;
+	int r = pre ? 0 : bpfd_libmount_open(&own);
 
+	if (r < 0) {
+		bpfd_error_set(err, BPFD_STEP_MOUNTINFO, -r,
+			       "%s mount id %d: libmount.so.1", name, mnt_id);
+		bpfd_libmount_close(&own);
+		return r;
+	}
+	tb = lm->new_table();
+	it = lm->new_iter(MNT_ITER_FORWARD);
+	r = -ENOMEM;
 	if (!tb || !it)
 		goto out;
-	r = mnt_table_parse_stream(tb, f, name);
+	r = lm->table_parse_stream(tb, f, name);
 	if (r < 0)
 		goto out;
 	r = -ENOENT;
-	while (mnt_table_next_fs(tb, it, &fs) == 0) {
+	while (lm->table_next_fs(tb, it, &fs) == 0) {
 		const char *opts;
 
-		if (mnt_fs_get_id(fs) != mnt_id)
+		if (lm->fs_get_id(fs) != mnt_id)
 			continue;
-		opts = mnt_fs_get_fs_options(fs);
+		opts = lm->fs_get_fs_options(fs);
 		if (!opts)
 			opts = "";
 		if (raw && rawlen)
@@ -305,15 +329,18 @@ out:
 	bpfd_error_set(err, BPFD_STEP_MOUNTINFO, r, "%s mount id %d", name,
 		       mnt_id);
 out_noerr:
-	mnt_free_iter(it);
-	mnt_unref_table(tb);
+	if (it)
+		lm->free_iter(it);
+	if (tb)
+		lm->unref_table(tb);
+	bpfd_libmount_close(&own);
 	return r;
 }
 
-int bpfd_bpffs_read_options_fd(int fd, int mnt_id,
-			       const struct bpfd_names *names,
-			       struct bpfd_delegation *out, char *raw,
-			       size_t rawlen, struct bpfd_error *err)
+static int read_options_fd(int fd, int mnt_id, const struct bpfd_libmount *lm,
+			   const struct bpfd_names *names,
+			   struct bpfd_delegation *out, char *raw,
+			   size_t rawlen, struct bpfd_error *err)
 {
 	int dup = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	/* A dup shares the offset: read from the start, as documented. */
@@ -328,10 +355,18 @@ int bpfd_bpffs_read_options_fd(int fd, int mnt_id,
 			close(dup);
 		return r;
 	}
-	r = read_options_file(f, "mountinfo", mnt_id, names, out, raw, rawlen,
-			      err);
+	r = read_options_file(f, "mountinfo", mnt_id, lm, names, out, raw,
+			      rawlen, err);
 	fclose(f);
 	return r;
+}
+
+int bpfd_bpffs_read_options_fd(int fd, int mnt_id,
+			       const struct bpfd_names *names,
+			       struct bpfd_delegation *out, char *raw,
+			       size_t rawlen, struct bpfd_error *err)
+{
+	return read_options_fd(fd, mnt_id, NULL, names, out, raw, rawlen, err);
 }
 
 int bpfd_bpffs_read_options(const char *mountinfo, int mnt_id,
@@ -344,6 +379,107 @@ int bpfd_bpffs_read_options(const char *mountinfo, int mnt_id,
 	if (!f)
 		return bpfd_error_set(err, BPFD_STEP_MOUNTINFO, errno, "%s",
 				      mountinfo);
-	return read_options_file(f, mountinfo, mnt_id, names, out, raw, rawlen,
-				 err);
+	return read_options_file(f, mountinfo, mnt_id, NULL, names, out, raw,
+				 rawlen, err);
+}
+
+/*
+ * statmount(2): the options of the mount @fd is on, as mountinfo's super
+ * options field shows them ("rw" or "ro", the superblock flags, then what
+ * the filesystem's show_options() prints; an LSM's options, such as
+ * SELinux's "seclabel", are not among them).  0, or -errno when statmount
+ * cannot tell: no such syscall (before 6.8) or options (before 6.11), no
+ * unique mount id, a seccomp profile that refuses it, a bpffs that shows
+ * no option at all (6.13+ then leaves the mask bit clear), a buffer too
+ * small.
+ */
+static int statmount_options(int dfd, const char *path, char *opts, size_t len)
+{
+	union {
+		struct bpfd_statmount sm;
+		char buf[sizeof(struct bpfd_statmount) + 8192];
+	} u;
+	struct bpfd_mnt_id_req req = {.size = BPFD_MNT_ID_REQ_SIZE_VER0};
+	struct statx stx;
+	const char *o;
+
+	if (statx(dfd, path, *path ? 0 : AT_EMPTY_PATH,
+		  BPFD_STATX_MNT_ID_UNIQUE, &stx) < 0)
+		return -errno;
+	if (!(stx.stx_mask & BPFD_STATX_MNT_ID_UNIQUE))
+		return -EOPNOTSUPP;
+	req.mnt_id = stx.stx_mnt_id;
+	req.param = BPFD_STATMOUNT_SB_BASIC | BPFD_STATMOUNT_MNT_OPTS;
+	if (bpfd_fault() == BPFD_FAULT_NO_STATMOUNT)
+		return -ENOSYS;
+	if (syscall(__NR_statmount, &req, &u.sm, sizeof(u), 0) < 0)
+		return -errno;
+	if (!(u.sm.mask & BPFD_STATMOUNT_SB_BASIC) || u.sm.size > sizeof(u))
+		return -EOPNOTSUPP;
+	/* Since 6.13 (seen on 6.18) a filesystem that shows no option at
+	 * all leaves the bit clear: our caller knows the kernel has them. */
+	if (!(u.sm.mask & BPFD_STATMOUNT_MNT_OPTS))
+		o = "";
+	else if (u.sm.size < sizeof(u.sm) ||
+		 u.sm.mnt_opts >= u.sm.size - sizeof(u.sm) ||
+		 !memchr(u.sm.str + u.sm.mnt_opts, '\0',
+			 u.sm.size - sizeof(u.sm) - u.sm.mnt_opts))
+		return -EOPNOTSUPP;
+	else
+		o = u.sm.str + u.sm.mnt_opts;
+	/* show_sb_opts(): the flags mountinfo prints after rw/ro */
+	if ((size_t)snprintf(opts, len, "%s%s%s%s%s%s",
+			     u.sm.sb_flags & BPFD_SB_RDONLY ? "ro" : "rw",
+			     u.sm.sb_flags & 16 ? ",sync" : "",
+			     u.sm.sb_flags & 128 ? ",dirsync" : "",
+			     u.sm.sb_flags & (1U << 25) ? ",lazytime" : "",
+			     *o ? "," : "", o) >= len)
+		return -EOVERFLOW;
+	return 0;
+}
+
+bool bpfd_statmount_has_options(void)
+{
+	char opts[4096];
+
+	if (bpfd_fault() == BPFD_FAULT_NO_STATMOUNT)
+		return false;
+	/* The root filesystem shows options on any real system (ext4's
+	 * errors=, tmpfs's size=...); where it shows none we answer no,
+	 * which costs time (libmount), never correctness.  By path: no fd
+	 * (a caller at its RLIMIT_NOFILE must still get its EMFILE from
+	 * the step that needs one). */
+	return statmount_options(AT_FDCWD, "/", opts, sizeof(opts)) == 0 &&
+	       strchr(opts, ',') != NULL;
+}
+
+int bpfd_bpffs_options_of(int fd, int proc_fd, const struct bpfd_libmount *lm,
+			  const struct bpfd_names *names,
+			  struct bpfd_delegation *out, char *raw, size_t rawlen,
+			  struct bpfd_error *err)
+{
+	_cleanup_close_ int mi = BPFD_NO_FD;
+	char opts[4096];
+	int id, r;
+
+	if (!lm) {
+		r = statmount_options(fd, "", opts, sizeof(opts));
+		if (r < 0)
+			return bpfd_error_set(err, BPFD_STEP_MOUNTINFO, -r,
+					      "statmount");
+		if (raw && rawlen)
+			snprintf(raw, rawlen, "%s", opts);
+		return bpfd_mount_decode_options(opts, names, out, err);
+	}
+	/* The old way: all of mountinfo, through libmount. */
+	id = bpfd_mount_id(fd);
+	if (id < 0)
+		return bpfd_error_set(err, BPFD_STEP_MOUNTINFO, -id,
+				      "statx mount id");
+	mi = openat(proc_fd, "self/mountinfo", O_RDONLY | O_CLOEXEC);
+	if (mi < 0)
+		return bpfd_error_set(err, BPFD_STEP_MOUNTINFO, errno,
+				      "/proc/self/mountinfo");
+	r = read_options_fd(mi, id, lm, names, out, raw, rawlen, err);
+	return r;
 }

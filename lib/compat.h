@@ -141,4 +141,57 @@ struct bpfd_token_info {
 	__u64 allowed_attachs;
 };
 
+/*
+ * statmount(2) (6.8) and its mount options (STATMOUNT_MNT_OPTS, 6.11):
+ * Debian 12's headers (6.1) have neither.  Only the fields we read; the
+ * kernel writes at most bufsize bytes and says in mask what it filled.
+ * The syscall number is the same on every architecture (the unified
+ * table since 6.8).
+ */
+#ifndef __NR_statmount
+#define __NR_statmount 457
+#endif
+/* statx: the 64-bit mount id statmount() takes (6.8) */
+#define BPFD_STATX_MNT_ID_UNIQUE 0x4000U
+#define BPFD_STATMOUNT_SB_BASIC 0x1U
+#define BPFD_STATMOUNT_MNT_OPTS 0x80U
+#define BPFD_MNT_ID_REQ_SIZE_VER0 24 /* 6.8 */
+#define BPFD_SB_RDONLY 1U
+
+struct bpfd_mnt_id_req {
+	__u32 size;
+	__u32 spare;
+	__u64 mnt_id;
+	__u64 param;
+};
+
+struct bpfd_statmount {
+	__u32 size;
+	__u32 mnt_opts; /* [str] offset in str[], 6.11 */
+	__u64 mask;
+	__u32 sb_dev_major;
+	__u32 sb_dev_minor;
+	__u64 sb_magic;
+	__u32 sb_flags;
+	__u32 fs_type;
+	__u64 mnt_id;
+	__u64 mnt_parent_id;
+	__u32 mnt_id_old;
+	__u32 mnt_parent_id_old;
+	__u64 mnt_attr;
+	__u64 mnt_propagation;
+	__u64 mnt_peer_group;
+	__u64 mnt_master;
+	__u64 propagate_from;
+	__u32 mnt_root;
+	__u32 mnt_point;
+	__u64 mnt_ns_id;
+	__u64 spare2[50 - 1];
+	char str[];
+};
+/* 6.8's struct statmount is 512 bytes; the strings follow. */
+_Static_assert(sizeof(struct bpfd_statmount) == 512, "statmount");
+_Static_assert(offsetof(struct bpfd_statmount, sb_flags) == 32, "sb_flags");
+_Static_assert(offsetof(struct bpfd_statmount, mnt_ns_id) == 112, "mnt_ns_id");
+
 #endif

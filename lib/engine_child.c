@@ -32,6 +32,8 @@
 #include "fault.h"
 #include "internal.h"
 #include "learn.h"
+#include "libmount_dl.h"
+#include "mountopts.h"
 #include "nschild.h"
 
 struct child_ctx {
@@ -44,10 +46,20 @@ struct child_ctx {
 	uid_t own_uid;
 	gid_t own_gid;
 	const struct bpfd_names *names;
+	/* libmount, opened before any setns where statmount(2) shows no
+	 * mount options (before 6.11): a dlopen in another process's mount
+	 * namespace would load that namespace's files. */
+	struct bpfd_libmount lm;
+	bool use_lm;
 	int sock;
 	struct deadline dl;
 	struct child_msg msg; /* msg.rep is the report being built */
 };
+
+static const struct bpfd_libmount *child_lm(const struct child_ctx *c)
+{
+	return c->use_lm ? &c->lm : NULL;
+}
 
 static int child_send(struct child_ctx *c, enum msg_type type, int fd)
 {
@@ -214,14 +226,11 @@ static int refuse_existing(struct child_ctx *c, int fd, const char *target)
 {
 	struct bpfd_delegation d;
 	struct bpfd_error e = {0};
-	_cleanup_close_ int mi = BPFD_NO_FD;
 	char opts[4096] = "";
 	int id = bpfd_mount_id(fd);
 
-	mi = openat(c->proc_fd, "self/mountinfo", O_RDONLY | O_CLOEXEC);
-	if (id >= 0 && mi >= 0)
-		(void)bpfd_bpffs_read_options_fd(mi, id, c->names, &d, opts,
-						 sizeof(opts), &e);
+	(void)bpfd_bpffs_options_of(fd, c->proc_fd, child_lm(c), c->names, &d,
+				    opts, sizeof(opts), &e);
 	return bpfd_report_fail(&c->msg.rep, BPFD_STEP_TARGET, EBUSY,
 				"%s: a bpffs is already mounted there (mount "
 				"id %d%s%.160s)",
@@ -242,18 +251,10 @@ static int bpffs_has_delegation(struct child_ctx *c, int fd)
 {
 	struct bpfd_delegation d;
 	struct bpfd_error e = {0};
-	_cleanup_close_ int mi = BPFD_NO_FD;
 	char opts[4096] = "";
-	int id = bpfd_mount_id(fd);
-	int r;
+	int r = bpfd_bpffs_options_of(fd, c->proc_fd, child_lm(c), c->names, &d,
+				      opts, sizeof(opts), &e);
 
-	if (id < 0)
-		return id;
-	mi = openat(c->proc_fd, "self/mountinfo", O_RDONLY | O_CLOEXEC);
-	if (mi < 0)
-		return -errno;
-	r = bpfd_bpffs_read_options_fd(mi, id, c->names, &d, opts, sizeof(opts),
-				       &e);
 	/* An option we cannot decode is still a delegate_* option. */
 	if (r < 0 && r != -EINVAL)
 		return r;
@@ -421,22 +422,14 @@ static int child_read_back(struct child_ctx *c, int root_fd)
 {
 	struct bpfd_report *rep = &c->msg.rep;
 	struct bpfd_error e = {0};
-	_cleanup_close_ int mi = BPFD_NO_FD;
-	int id = bpfd_mount_id(root_fd);
 	int r;
 
-	if (id < 0)
-		return bpfd_report_fail(rep, BPFD_STEP_MOUNTINFO, id,
-					"statx mount id");
-	/* Through the host's /proc opened before joining: a container's
-	 * /proc belongs to a pid namespace in which we have no "self". */
-	mi = openat(c->proc_fd, "self/mountinfo", O_RDONLY | O_CLOEXEC);
-	if (mi < 0)
-		return bpfd_report_fail(rep, BPFD_STEP_MOUNTINFO, errno,
-					"/proc/self/mountinfo");
-	r = bpfd_bpffs_read_options_fd(mi, id, c->names, &rep->kept,
-				       rep->mount_opts, sizeof(rep->mount_opts),
-				       &e);
+	/* statmount(2) by the mount's id, or mountinfo through the host's
+	 * /proc opened before joining: a container's /proc belongs to a pid
+	 * namespace in which we have no "self". */
+	r = bpfd_bpffs_options_of(root_fd, c->proc_fd, child_lm(c), c->names,
+				  &rep->kept, rep->mount_opts,
+				  sizeof(rep->mount_opts), &e);
 	if (r < 0) {
 		bpfd_report_from_error(rep, &e);
 		return r;
@@ -887,6 +880,19 @@ void bpfd_engine_child(const struct bpfd_engine_opts *opts,
 		_exit(1);
 	}
 	c->proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* The read-back's way, chosen while we still see the host's files. */
+	if (!bpfd_statmount_has_options()) {
+		r = bpfd_libmount_open(&c->lm);
+		if (r < 0) {
+			bpfd_report_fail(&c->msg.rep, BPFD_STEP_MOUNTINFO, r,
+					 "libmount.so.1 (needed before Linux "
+					 "6.11, whose statmount(2) shows no "
+					 "mount options)");
+			child_send(c, MSG_REPORT, BPFD_NO_FD);
+			_exit(1);
+		}
+		c->use_lm = true;
+	}
 	if (child_namespaces(c) < 0) {
 		child_send(c, MSG_REPORT, BPFD_NO_FD);
 		_exit(1);

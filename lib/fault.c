@@ -51,6 +51,7 @@ enum bpfd_fault bpfd_fault(void)
 	    {"old-kernel", BPFD_FAULT_OLD_KERNEL},
 	    {"child-pause-early", BPFD_FAULT_CHILD_PAUSE_EARLY},
 	    {"learn-caller-dies", BPFD_FAULT_LEARN_GONE},
+	    {"no-statmount", BPFD_FAULT_NO_STATMOUNT},
 	};
 	char buf[64];
 	/* Read at each use, in whichever process: no state to keep. */

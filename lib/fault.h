@@ -54,6 +54,9 @@ enum bpfd_fault {
 					 delegating */
 	BPFD_FAULT_SERVE_NS_HANG,     /* serve's namespace child pauses in
 					 the caller's user namespace */
+	BPFD_FAULT_NO_STATMOUNT, /* statmount() fails with ENOSYS, as before
+				    6.8: mount options come from mountinfo
+				    through libmount */
 };
 
 #ifdef BPFD_TEST_FAULTS

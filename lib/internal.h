@@ -51,26 +51,13 @@ static inline void bpfd_cap_freep(void *p)
 		cap_free(c);
 }
 
-/* libmount's, declared as <libmount.h> does: no need to include it here. */
-struct libmnt_table;
-struct libmnt_iter;
-extern void mnt_unref_table(struct libmnt_table *tb);
-extern void mnt_free_iter(struct libmnt_iter *itr);
-static inline void bpfd_mnt_unref_tablep(struct libmnt_table **t)
-{
-	mnt_unref_table(*t); /* NULL is fine */
-}
-static inline void bpfd_mnt_free_iterp(struct libmnt_iter **i)
-{
-	mnt_free_iter(*i); /* NULL is fine */
-}
+/* libmount is opened with dlopen (lib/libmount_dl.h), never linked: its
+ * tables are freed through that handle, not by cleanup attributes. */
 
 #define _cleanup_close_ __attribute__((cleanup(bpfd_closep)))
 #define _cleanup_free_ __attribute__((cleanup(bpfd_freep)))
 #define _cleanup_fclose_ __attribute__((cleanup(bpfd_fclosep)))
 #define _cleanup_cap_ __attribute__((cleanup(bpfd_cap_freep)))
-#define _cleanup_mnt_table_ __attribute__((cleanup(bpfd_mnt_unref_tablep)))
-#define _cleanup_mnt_iter_ __attribute__((cleanup(bpfd_mnt_free_iterp)))
 
 /* Hand ownership out of a cleanup variable. */
 #define TAKE_FD(fd)                                                            \
@@ -153,6 +140,13 @@ struct bpfd_idmap;
 int bpfd_bpffs_delegate_steps(int fs_fd, const struct bpfd_delegation *d,
 			      const struct bpfd_idmap *owner, uint64_t *done,
 			      struct bpfd_error *err);
+
+/*
+ * BPF_TOKEN_CREATE with no bpffs fd (-1): -EBADF on a kernel that has the
+ * command (6.9+, with the delegate_* options), -EINVAL before, or what a
+ * seccomp profile or an LSM answers for bpf().
+ */
+int bpfd_token_create_probe(void);
 
 /*
  * The first line of a small file (/proc, /sys), newline stripped, into

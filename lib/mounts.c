@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <libmount.h>
 #include <linux/openat2.h>
 #include <sched.h>
 #include <stdio.h>
@@ -20,6 +19,7 @@
 
 #include "fault.h"
 #include "internal.h"
+#include "libmount_dl.h"
 #include "mountopts.h"
 #include "nschild.h"
 
@@ -227,14 +227,45 @@ static void copy_str(char *dst, size_t len, const char *src)
 	snprintf(dst, len, "%s", src ? src : "");
 }
 
+/*
+ * Option @key of the comma-separated @opts, as libmount's
+ * mnt_optstr_get_option() finds it (a comma inside double quotes does
+ * not separate): true when present, *@val its value (NULL for "key"
+ * alone) and *@len the value's length.  No libmount: the read-back of
+ * every delegation uses it (lib/libmount_dl.h).
+ */
+bool bpfd_optstr_get(const char *opts, const char *key, const char **val,
+		     size_t *len)
+{
+	size_t klen = strlen(key);
+
+	for (const char *p = opts; p && *p;) {
+		const char *end = p;
+		bool quoted = false;
+
+		for (; *end && (quoted || *end != ','); end++)
+			if (*end == '"')
+				quoted = !quoted;
+		if ((size_t)(end - p) >= klen && strncmp(p, key, klen) == 0 &&
+		    (p + klen == end || p[klen] == '=')) {
+			*val = p + klen == end ? NULL : p + klen + 1;
+			*len = *val ? (size_t)(end - *val) : 0;
+			return true;
+		}
+		p = *end ? end + 1 : end;
+	}
+	return false;
+}
+
 bool bpfd_mount_opt_number(const char *opts, const char *key, int base,
 			   unsigned long *out)
 {
-	char *val = NULL, buf[32], *end;
+	const char *val = NULL;
+	char buf[32], *end;
 	size_t len = 0;
 
-	if (mnt_optstr_get_option(opts, key, &val, &len) != 0 || !val ||
-	    len == 0 || len >= sizeof(buf))
+	if (!bpfd_optstr_get(opts, key, &val, &len) || !val || len == 0 ||
+	    len >= sizeof(buf))
 		return false;
 	memcpy(buf, val, len);
 	buf[len] = '\0';
@@ -249,12 +280,13 @@ int bpfd_mount_decode_options(const char *opts, const struct bpfd_names *names,
 {
 	for (int k = 0; k < BPFD_NKINDS; k++) {
 		const char *opt = bpfd_kind_option((enum bpfd_kind)k);
-		char *val = NULL, buf[1024];
+		const char *val = NULL;
+		char buf[1024];
 		size_t len = 0;
 		int r;
 
 		out->mask[k] = 0;
-		if (mnt_optstr_get_option(opts, opt, &val, &len) != 0)
+		if (!bpfd_optstr_get(opts, opt, &val, &len))
 			continue; /* option absent: mask 0 */
 		if (!val || !len) /* "delegate_cmds" alone: val is NULL */
 			return bpfd_error_set(err, BPFD_STEP_MOUNTINFO, EINVAL,
@@ -281,19 +313,20 @@ bool bpfd_mount_decode_delegation(const char *opts,
 	return bpfd_mount_decode_options(opts, names, d, NULL) == 0;
 }
 
-static void fill_mount(struct libmnt_fs *fs, const struct bpfd_names *names,
+static void fill_mount(const struct bpfd_libmount *lm, struct libmnt_fs *fs,
+		       const struct bpfd_names *names,
 		       struct bpfd_bpffs_mount *m)
 {
-	const char *opts = mnt_fs_get_fs_options(fs);
+	const char *opts = lm->fs_get_fs_options(fs);
 	unsigned long v;
 
 	if (!opts)
 		opts = "";
 	memset(m, 0, sizeof(*m));
-	m->mnt_id = mnt_fs_get_id(fs);
-	copy_str(m->target, sizeof(m->target), mnt_fs_get_target(fs));
-	copy_str(m->root, sizeof(m->root), mnt_fs_get_root(fs));
-	copy_str(m->source, sizeof(m->source), mnt_fs_get_source(fs));
+	m->mnt_id = lm->fs_get_id(fs);
+	copy_str(m->target, sizeof(m->target), lm->fs_get_target(fs));
+	copy_str(m->root, sizeof(m->root), lm->fs_get_root(fs));
+	copy_str(m->source, sizeof(m->source), lm->fs_get_source(fs));
 	copy_str(m->options, sizeof(m->options), opts);
 	/* bpf_show_options() omits uid/gid 0 and mode 0777. */
 	m->uid = bpfd_mount_opt_number(opts, "uid", 10, &v) ? (uid_t)v : 0;
@@ -303,19 +336,20 @@ static void fill_mount(struct libmnt_fs *fs, const struct bpfd_names *names,
 	m->deleg_ok = bpfd_mount_decode_delegation(opts, names, &m->deleg);
 }
 
-static struct libmnt_table *parse_table(const char *mountinfo, int *r)
+static struct libmnt_table *parse_table(const struct bpfd_libmount *lm,
+					const char *mountinfo, int *r)
 {
-	struct libmnt_table *tb = mnt_new_table();
+	struct libmnt_table *tb = lm->new_table();
 
 	if (!tb) {
 		*r = -ENOMEM;
 		return NULL;
 	}
-	*r = mnt_table_parse_file(tb, mountinfo);
+	*r = lm->table_parse_file(tb, mountinfo);
 	if (*r < 0) {
 		/* libmount returns -errno, or -1 for a malformed file */
 		*r = *r == -1 ? -EINVAL : *r;
-		mnt_unref_table(tb);
+		lm->unref_table(tb);
 		return NULL;
 	}
 	return tb;
@@ -325,6 +359,7 @@ int bpfd_bpffs_mounts(const char *mountinfo, const struct bpfd_names *names,
 		      struct bpfd_bpffs_mount **out, size_t *count,
 		      struct bpfd_error *err)
 {
+	struct bpfd_libmount lm;
 	struct libmnt_table *tb;
 	struct libmnt_iter *it = NULL;
 	struct libmnt_fs *fs;
@@ -336,17 +371,25 @@ int bpfd_bpffs_mounts(const char *mountinfo, const struct bpfd_names *names,
 		return bpfd_error_set(err, BPFD_STEP_ARGS, EINVAL, NULL);
 	*out = NULL;
 	*count = 0;
-	tb = parse_table(mountinfo, &r);
-	if (!tb)
+	r = bpfd_libmount_open(&lm);
+	if (r < 0) {
+		bpfd_libmount_close(&lm);
+		return bpfd_error_set(err, BPFD_STEP_MOUNTINFO, r,
+				      "libmount.so.1");
+	}
+	tb = parse_table(&lm, mountinfo, &r);
+	if (!tb) {
+		bpfd_libmount_close(&lm);
 		return bpfd_error_set(err, BPFD_STEP_MOUNTINFO, r, "%s",
 				      mountinfo);
-	it = mnt_new_iter(MNT_ITER_FORWARD);
+	}
+	it = lm.new_iter(MNT_ITER_FORWARD);
 	r = it ? 0 : -ENOMEM;
-	while (r == 0 && mnt_table_next_fs(tb, it, &fs) == 0) {
+	while (r == 0 && lm.table_next_fs(tb, it, &fs) == 0) {
 		struct bpfd_bpffs_mount *nv;
 
-		if (!mnt_fs_get_fstype(fs) ||
-		    strcmp(mnt_fs_get_fstype(fs), "bpf") != 0)
+		if (!lm.fs_get_fstype(fs) ||
+		    strcmp(lm.fs_get_fstype(fs), "bpf") != 0)
 			continue;
 		nv = realloc(v, (n + 1) * sizeof(*v));
 		if (!nv) {
@@ -354,10 +397,11 @@ int bpfd_bpffs_mounts(const char *mountinfo, const struct bpfd_names *names,
 			break;
 		}
 		v = nv;
-		fill_mount(fs, names, &v[n++]);
+		fill_mount(&lm, fs, names, &v[n++]);
 	}
-	mnt_free_iter(it);
-	mnt_unref_table(tb);
+	lm.free_iter(it);
+	lm.unref_table(tb);
+	bpfd_libmount_close(&lm);
 	if (r < 0) {
 		free(v);
 		return bpfd_error_set(err, BPFD_STEP_MOUNTINFO, r, "%s",
@@ -371,33 +415,40 @@ int bpfd_bpffs_mounts(const char *mountinfo, const struct bpfd_names *names,
 int bpfd_mount_lookup(const char *mountinfo, int mnt_id,
 		      struct bpfd_mount_brief *out)
 {
-	_cleanup_mnt_table_ struct libmnt_table *tb = NULL;
-	_cleanup_mnt_iter_ struct libmnt_iter *it = NULL;
+	struct bpfd_libmount lm;
+	struct libmnt_table *tb;
+	struct libmnt_iter *it;
 	struct libmnt_fs *fs;
 	int r;
 
 	if (!mountinfo || !out)
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
-	tb = parse_table(mountinfo, &r);
-	if (!tb)
+	r = bpfd_libmount_open(&lm);
+	tb = r < 0 ? NULL : parse_table(&lm, mountinfo, &r);
+	if (!tb) {
+		bpfd_libmount_close(&lm);
 		return r;
+	}
 	r = -ENOENT;
-	it = mnt_new_iter(MNT_ITER_FORWARD);
-	while (it && mnt_table_next_fs(tb, it, &fs) == 0) {
-		if (mnt_fs_get_id(fs) != mnt_id)
+	it = lm.new_iter(MNT_ITER_FORWARD);
+	while (it && lm.table_next_fs(tb, it, &fs) == 0) {
+		if (lm.fs_get_id(fs) != mnt_id)
 			continue;
 		out->mnt_id = mnt_id;
 		copy_str(out->fstype, sizeof(out->fstype),
-			 mnt_fs_get_fstype(fs));
+			 lm.fs_get_fstype(fs));
 		copy_str(out->target, sizeof(out->target),
-			 mnt_fs_get_target(fs));
-		copy_str(out->root, sizeof(out->root), mnt_fs_get_root(fs));
+			 lm.fs_get_target(fs));
+		copy_str(out->root, sizeof(out->root), lm.fs_get_root(fs));
 		copy_str(out->options, sizeof(out->options),
-			 mnt_fs_get_fs_options(fs));
+			 lm.fs_get_fs_options(fs));
 		r = 0;
 		break;
 	}
+	lm.free_iter(it);
+	lm.unref_table(tb);
+	bpfd_libmount_close(&lm);
 	return r;
 }
 

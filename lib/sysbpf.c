@@ -43,6 +43,16 @@ int bpfd_token_create(int bpffs_fd)
 		       offsetofend(struct bpfd_attr_token_create, bpffs_fd));
 }
 
+int bpfd_token_create_probe(void)
+{
+	struct bpfd_attr_token_create attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.bpffs_fd = (__u32)-1;
+	return sys_bpf(BPFD_BPF_TOKEN_CREATE, &attr,
+		       offsetofend(struct bpfd_attr_token_create, bpffs_fd));
+}
+
 int bpfd_obj_get_info(int fd, void *info, uint32_t *len)
 {
 	struct bpfd_attr_obj_info attr;

@@ -118,6 +118,22 @@ load helpers
 	done
 }
 
+@test "the read-back without statmount (before 6.8/6.11): mountinfo through libmount, the same options and masks" {
+	use_faults
+	local spec
+	for spec in "-m hash:array -c map_create" "--preset all" "-p socket_filter -c prog_load"; do
+		run --separate-stderr "$BPFD" check $spec --json
+		[ "$status" -eq 0 ]
+		want=$(echo "$output" | jq -c '[.kept, .mount_options]')
+		BPFDELEGATE_TEST_FAULT=no-statmount run --separate-stderr "$BPFD" check $spec --json
+		[ "$status" -eq 0 ]
+		got=$(echo "$output" | jq -c '[.kept, .mount_options]')
+		echo "# $spec: statmount $want, mountinfo $got"
+		[[ "$want" == *'"rw,'*'delegate_'* ]]
+		[ "$got" = "$want" ]
+	done
+}
+
 @test "a peer sending a non-bpf fs context is refused before create" {
 	need_faults
 	before=$(bpf_mount_count)

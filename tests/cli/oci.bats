@@ -781,6 +781,29 @@ in_sleeper_bpf_mounts() {
 	[ -z "$(runc --root "$STATE" list -q)" ]
 }
 
+@test "oci: attach without statmount (before 6.11): libmount is loaded before joining, never from the container's files" {
+	need_oci
+	use_faults
+	proc_args sleep 600
+	id="bpfd-attach-$BATS_TEST_NUMBER-$RANDOM"
+	timeout 60 runc --root "$STATE" run -d --bundle "$BUNDLE" "$id" </dev/null >/dev/null 2>&1 3>&-
+	pid=$(runc --root "$STATE" state "$id" | jq -r .pid)
+	[ "$pid" -gt 0 ]
+	# The container's root (busybox, after pivot_root) has no
+	# libmount.so.1: a dlopen after setns would find none there.
+	[ ! -e "$BUNDLE/rootfs/lib/x86_64-linux-gnu/libmount.so.1" ]
+	BPFDELEGATE_TEST_FAULT=no-statmount run --separate-stderr timeout 60 \
+		"$BPFD_ABS" attach --pid "$pid" --cmds map_create --maps array --json
+	echo "# attach: status $status; out: $output; err: $stderr"
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '.kept.cmds.list == "map_create" and .kept.maps.list == "array"'
+	run --separate-stderr timeout 60 runc --root "$STATE" exec "$id" /tokenprobe
+	[[ "$output" == *"map=ok"* ]]
+	[ "$(bpf_mount_count)" -eq "$HOST_BPF" ]
+	timeout 30 runc --root "$STATE" delete -f "$id"
+	[ -z "$(runc --root "$STATE" list -q)" ]
+}
+
 # ---- the root hook under the administrator's policy (issue 12) ----------
 # The test build (tests/bpfdelegate-faults) reads its policy from
 # <build>/tests/etc/bpfdelegate; the release binary's /etc/bpfdelegate is

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The floor for `bpfdelegate attach --pid PID` (and the delegating OCI
+ * hook): only its syscalls, with the verification attach keeps.  Parent:
+ * pidfd_open, fork; child: setns(user+mnt) into PID's namespaces,
+ * setresuid/gid 0, fsopen("bpf"), SCM_RIGHTS to the parent, which sets
+ * fsconfig x4 ("any") + create, fsmount and sends the mount back; child:
+ * open the root, BPF_TOKEN_CREATE, open TARGET, move_mount onto it, then
+ * the read-back: statmount(2) of the mount's options by its id.  No
+ * checks of the context, no names, no report.  Exit 0 on success.
+ *
+ * usage: attach_floor PID TARGET   (TARGET: an existing directory there)
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/types.h>
+
+static void send_fd(int s, int fd)
+{
+	char c = 0, ctl[CMSG_SPACE(sizeof(int))] = {0};
+	struct iovec iov = {&c, 1};
+	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
+
+	if (fd >= 0) {
+		m.msg_control = ctl;
+		m.msg_controllen = sizeof(ctl);
+		struct cmsghdr *h = CMSG_FIRSTHDR(&m);
+		h->cmsg_level = SOL_SOCKET;
+		h->cmsg_type = SCM_RIGHTS;
+		h->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(h), &fd, sizeof(int));
+	}
+	sendmsg(s, &m, 0);
+}
+
+static int recv_fd(int s)
+{
+	char c, ctl[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = {&c, 1};
+	struct msghdr m = {.msg_iov = &iov,
+			   .msg_iovlen = 1,
+			   .msg_control = ctl,
+			   .msg_controllen = sizeof(ctl)};
+	int fd = -1;
+
+	if (recvmsg(s, &m, MSG_CMSG_CLOEXEC) <= 0)
+		return -1;
+	if (CMSG_FIRSTHDR(&m))
+		memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&m)), sizeof(int));
+	return fd;
+}
+
+static int child(int s, int pidfd, const char *target)
+{
+	struct {
+		__u32 size, spare;
+		__u64 mnt_id, param;
+	} req = {24, 0, 0, 0x81 /* SB_BASIC | MNT_OPTS */};
+	static char sm[8192];
+	struct statx stx;
+	__u32 a[2] = {0, 0};
+	int fs, mnt, root, tok, t;
+
+	if (setns(pidfd, CLONE_NEWUSER | CLONE_NEWNS) < 0)
+		return 1;
+	if (setresgid(0, 0, 0) || setresuid(0, 0, 0))
+		return 1;
+	fs = fsopen("bpf", FSOPEN_CLOEXEC);
+	send_fd(s, fs);
+	mnt = recv_fd(s);
+	root = openat(mnt, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	a[1] = root;
+	tok = syscall(__NR_bpf, 36 /* BPF_TOKEN_CREATE */, a, 8);
+	if (tok < 0)
+		return 1;
+	t = open(target, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (t < 0 ||
+	    move_mount(mnt, "", t, "",
+		       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return 1;
+	if (statx(root, "", AT_EMPTY_PATH, 0x4000 /* MNT_ID_UNIQUE */, &stx) <
+	    0)
+		return 1;
+	req.mnt_id = stx.stx_mnt_id;
+	return syscall(457 /* statmount */, &req, sm, sizeof(sm), 0) < 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const opt[] = {"delegate_cmds", "delegate_maps",
+					  "delegate_progs", "delegate_attachs"};
+	int sv[2], st, pidfd;
+	pid_t pid;
+
+	if (argc != 3)
+		return 2;
+	pidfd = syscall(__NR_pidfd_open, atoi(argv[1]), 0);
+	if (pidfd < 0)
+		return 1;
+	socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv);
+	pid = fork();
+	if (pid == 0)
+		_exit(child(sv[1], pidfd, argv[2]));
+	int fs = recv_fd(sv[0]);
+	for (int i = 0; i < 4; i++)
+		fsconfig(fs, FSCONFIG_SET_STRING, opt[i], "any", 0);
+	fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0);
+	int mnt = fsmount(fs, FSMOUNT_CLOEXEC, 0);
+	send_fd(sv[0], mnt);
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+}
