@@ -380,8 +380,8 @@ static void check_delegation(const struct bpfd_diag_facts *f,
 	if (!f->deleg_known) {
 		set(r, BPFD_CHECK_PATH_DELEGATION, BPFD_DIAG_WARN,
 		    "the delegate_* options of mount %d cannot be read or "
-		    "decoded",
-		    f->mnt_id);
+		    "decoded (%s)",
+		    f->mnt_id, f->deleg_err[0] ? f->deleg_err : "no reason");
 		return;
 	}
 	format_deleg(&f->deleg, names, list, sizeof(list));

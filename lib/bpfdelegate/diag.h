@@ -78,6 +78,7 @@ struct bpfd_diag_facts {
 	char fstype[32];      /* of the mount the path is on (mountinfo) */
 	char mnt_target[256]; /* that mount's mount point */
 	bool deleg_known;
+	char deleg_err[320]; /* why not, when !deleg_known */
 	struct bpfd_delegation deleg; /* delegate_* of that mount */
 	struct bpfd_owner_info owner;
 

@@ -37,13 +37,20 @@ first_error() {
 	{ grep -m1 -E '^bpfdelegate: |FAIL|PROBLEM|^Verdict' <<<"$s" || head -n1 <<<"$s"; } | head -n1
 }
 
+# libmount is opened with dlopen (lib/libmount_dl.h), so ldd of the binary
+# does not name it: the busybox root gets it (and what it links) by hand, as
+# every Debian system has it (util-linux).  Without it the 6.12 doctor could
+# not read the host bpffs's options (statmount answers only where / shows
+# options, and the VM's rootfs shows none).
+LIBMOUNT=$(ldconfig -p | awk '/^[[:space:]]*libmount\.so\.1 /{print $NF; exit}')
+[ -n "$LIBMOUNT" ] || { echo "smoke: libmount.so.1 not found (ldconfig -p)" >&2; exit 2; }
 T0=$(date +%s)
 for k in $KERNELS; do
 	exp=tests/kernels/expected/$k.txt
 	[ -f "$exp" ] || { not_ok "$k: no $exp"; continue; }
 	out=$LOGS/smoke-$k.out err=$LOGS/smoke-$k.err
 	t0=$(date +%s)
-	tests/kernels/vm.sh -t "${BPFD_VM_TIMEOUT:-600}" -e "BPFD=$BPFD" -i "$BPFD" -i "$SCRIPT" \
+	tests/kernels/vm.sh -t "${BPFD_VM_TIMEOUT:-600}" -e "BPFD=$BPFD" -i "$BPFD" -i "$LIBMOUNT" -i "$SCRIPT" \
 		"$k" -- "sh $SCRIPT" >"$out" 2>"$err"
 	rc=$?
 	t1=$(date +%s)
