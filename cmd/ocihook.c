@@ -59,9 +59,16 @@ static void usage(FILE *out)
 	    "Options:\n"
 	    "     --target PATH     mount point inside the rootfs (default\n"
 	    "                       /sys/fs/bpf)\n"
-	    "     --strict          refuse, not just warn, when the "
-	    "container's\n"
-	    "                       capabilities lack CAP_BPF\n"
+	    "     --unusable fail|warn  when config.json shows the container "
+	    "could\n"
+	    "                       never use the token (no CAP_BPF, a "
+	    "seccomp\n"
+	    "                       profile denying bpf(), ...): fail "
+	    "(default),\n"
+	    "                       or only warn (annotation\n"
+	    "                       bpfdelegate.io/unusable: the "
+	    "container's choice)\n"
+	    "     --strict          the same as --unusable fail\n"
 	    "     --timeout SECS    bound on reading the state, and on the\n"
 	    "                       handshake (default 10)\n"
 	    " -h, --help            display this help\n"
@@ -77,13 +84,13 @@ static void usage(FILE *out)
 	    out);
 }
 
-enum { OPT_TARGET = OPT_FIRST_FREE, OPT_STRICT };
+enum { OPT_TARGET = OPT_FIRST_FREE, OPT_STRICT, OPT_UNUSABLE };
 
 struct hook_opts {
 	struct cli_common co;	      /* the hook's arguments */
 	struct bpfd_delegation deleg; /* their delegation, resolved */
 	const char *target;
-	bool strict;
+	bool warn_unusable; /* --unusable warn */
 };
 
 /* What the state and config.json say about the container. */
@@ -93,9 +100,10 @@ struct container {
 	pid_t pid;
 	char rootfs[BPFD_OCI_PATH_MAX];
 	bool has_userns;
-	bool caps_known, has_cap_bpf;
+	const struct bpfd_oci_config *cfg;
 	struct cli_deleg deleg; /* from annotations */
 	const char *target;
+	const char *unusable; /* annotation: "fail", "warn" or NULL */
 };
 
 static void hook_error(const char *fmt, ...)
@@ -289,12 +297,13 @@ static int take_annotations(const struct bpfd_oci_annotations *a,
 	    [BPFD_OCI_CMDS] = 'c',	    [BPFD_OCI_MAPS] = 'm',
 	    [BPFD_OCI_PROGS] = 'p',	    [BPFD_OCI_ATTACHS] = 'a',
 	    [BPFD_OCI_PRESET] = OPT_PRESET, [BPFD_OCI_TARGET] = 0,
+	    [BPFD_OCI_UNUSABLE] = 0,
 	};
 
 	for (int k = 0; k < BPFD_OCI_NKEYS; k++) {
 		const char *v = a->value[k];
 
-		if (!v || k == BPFD_OCI_TARGET)
+		if (!v || k == BPFD_OCI_TARGET || k == BPFD_OCI_UNUSABLE)
 			continue;
 		if (k == BPFD_OCI_PRESET && strcmp(v, "list") == 0) {
 			hook_error("annotation " BPFD_OCI_ANNOTATION_PREFIX
@@ -305,6 +314,16 @@ static int take_annotations(const struct bpfd_oci_annotations *a,
 			return -1;
 	}
 	c->target = a->value[BPFD_OCI_TARGET];
+	c->unusable = a->value[BPFD_OCI_UNUSABLE];
+	if (c->unusable && strcmp(c->unusable, "fail") != 0 &&
+	    strcmp(c->unusable, "warn") != 0) {
+		char q[96];
+
+		hook_error("annotation " BPFD_OCI_ANNOTATION_PREFIX
+			   "unusable: %s is neither 'fail' nor 'warn'",
+			   bpfd_quote(q, sizeof(q), c->unusable));
+		return -1;
+	}
 	return 0;
 }
 
@@ -324,8 +343,7 @@ static int take_container(const struct bpfd_oci_state *st,
 		return -1;
 	}
 	c->has_userns = cfg->has_userns;
-	c->caps_known = cfg->caps_known;
-	c->has_cap_bpf = cfg->has_cap_bpf;
+	c->cfg = cfg;
 	/* The state repeats the config's annotations; take the state's. */
 	return take_annotations(st->ann.present ? &st->ann : &cfg->ann, c);
 }
@@ -356,9 +374,20 @@ static int resolve_annotations(const struct cli_deleg *d,
 	return -1;
 }
 
-/* Refusals that need no privilege: no user namespace, no CAP_BPF. */
-static int vet(const struct hook_opts *o, const struct container *c)
+/*
+ * Refusals that need no privilege: no user namespace, or a container that
+ * could never use a token delegating @d (bpfd_oci_usable(): its
+ * capabilities, its seccomp profile).  The latter is a failure unless the
+ * hook's --unusable warn or the container's annotation says warn: runc
+ * shows a hook's stderr only when the hook fails.
+ */
+static int vet(const struct hook_opts *o, const struct container *c,
+	       const struct bpfd_delegation *d, const struct bpfd_names *names)
 {
+	char why[512];
+	bool warn;
+	int r;
+
 	if (!c->has_userns) {
 		hook_error(
 		    "container %s has no user namespace of its own: a BPF "
@@ -367,15 +396,23 @@ static int vet(const struct hook_opts *o, const struct container *c)
 		    c->id);
 		return -1;
 	}
-	if (!c->caps_known || !c->has_cap_bpf) {
-		hook_error(
-		    "%s: container %s lacks CAP_BPF in process.capabilities"
-		    ".effective: token creation will fail inside",
-		    o->strict ? "refused" : "warning", c->id);
-		if (o->strict)
-			return -1;
-	}
-	return 0;
+	r = bpfd_oci_usable(c->cfg, d, names, why, sizeof(why));
+	if (r == 0)
+		return 0;
+	warn =
+	    c->unusable ? strcmp(c->unusable, "warn") == 0 : o->warn_unusable;
+	if (r == 2) /* part of the delegation: never a refusal */
+		warn = true;
+	hook_error("%s: container %s %s: %s%s", warn ? "warning" : "refused",
+		   c->id,
+		   r == 2 ? "cannot use all of its token"
+			  : "could never use its token",
+		   why,
+		   warn ? ""
+			: " (--unusable warn or the annotation "
+			  "bpfdelegate.io/unusable=warn to go on; see "
+			  "bpfdelegate(1), OCI HOOK)");
+	return warn ? 0 : -1;
 }
 
 /*
@@ -457,12 +494,21 @@ static int hook_option(void *ctx, int c, const char *arg)
 {
 	struct hook_opts *o = ctx;
 
-	if (c == OPT_TARGET)
+	if (c == OPT_TARGET) {
 		o->target = arg;
-	else if (c == OPT_STRICT)
-		o->strict = true;
-	else
+	} else if (c == OPT_STRICT) {
+		o->warn_unusable = false;
+	} else if (c == OPT_UNUSABLE) {
+		if (strcmp(arg, "fail") != 0 && strcmp(arg, "warn") != 0) {
+			cli_usage_error("oci-hook: --unusable: '%s' is neither "
+					"'fail' nor 'warn'",
+					arg);
+			return EXIT_USAGE;
+		}
+		o->warn_unusable = strcmp(arg, "warn") == 0;
+	} else {
 		return -1;
+	}
 	return 0;
 }
 
@@ -471,6 +517,7 @@ static int parse_args(int argc, char **argv, struct hook_opts *o)
 	static const struct option longopts[] = {
 	    {"target", required_argument, NULL, OPT_TARGET},
 	    {"strict", no_argument, NULL, OPT_STRICT},
+	    {"unusable", required_argument, NULL, OPT_UNUSABLE},
 	    {NULL, 0, NULL, 0},
 	};
 	const struct cli_parser parser = {
@@ -546,7 +593,7 @@ static int hook(const struct hook_opts *o, struct container *c,
 				target, names))
 			return EXIT_FAIL;
 	}
-	if (vet(o, c) < 0)
+	if (vet(o, c, &eo.deleg, names) < 0)
 		return EXIT_FAIL;
 	/* A stop signal ends the attach, which then undoes its mount. */
 	cli_stop_signals_block(&stop);
