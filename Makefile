@@ -210,6 +210,9 @@ fuzz-seeds: $(FUZZ_BUILD)/gen_btf_seeds
 # private apt configuration (the system's sources are not touched).  No
 # sanitizers: build-asan/ gets the same static client.
 LIBBPF15      ?= /var/tmp/bpfdelegate-libbpf
+# A bpftool with `token list` (trixie-backports', run with trixie's libc)
+# for tests/cli/bpftool.bats: tests/bpftool/fetch.sh, like libbpf above.
+BPFTOOL_DIR   ?= /var/tmp/bpfdelegate-bpftool
 BPF_CLANG     ?= clang
 LIBBPF_CLIENT  = $(BUILD)/tests/libbpf/client $(BUILD)/tests/libbpf/client.bpf.o \
 		 $(BUILD)/tests/libbpf/explain.bpf.o
@@ -244,7 +247,8 @@ test: deps
 	$(MAKE) fuzz-build
 	@tests/libbpf/fetch.sh $(LIBBPF15) || echo "libbpf 1.5 not fetched: tests/cli/libbpf.bats will skip" >&2
 	if [ -f $(LIBBPF15)/ok ]; then $(MAKE) libbpf-client && $(MAKE) BUILD=build-asan libbpf-client; fi
-	FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_TEST_SECONDS) tests/run.sh $(BUILD) build-asan
+	@tests/bpftool/fetch.sh $(BPFTOOL_DIR) || echo "bpftool not fetched: tests/cli/bpftool.bats will skip" >&2
+	BPFTOOL=$(BPFTOOL_DIR)/bpftool FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_TEST_SECONDS) tests/run.sh $(BUILD) build-asan
 
 # Every test on the host and on Debian's 5.10, 6.1 and 6.12 booted under
 # qemu (tests/kernels/matrix.sh; KERNELS="host 5.10 6.1 6.12" to choose).
