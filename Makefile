@@ -7,6 +7,8 @@ PREFIX    ?= /usr/local
 HELPER_PATH ?= $(PREFIX)/libexec/bpfdelegate/bpfdelegate-helper
 # podman and CRI-O read OCI hook definitions from here (oci-hooks(5)).
 HOOKSDIR  ?= /usr/share/containers/oci/hooks.d
+# bpfdelegate.socket and bpfdelegate.service (`bpfdelegate serve`).
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 BUILD     ?= build
 CC        ?= cc
 SANITIZE  ?=
@@ -119,10 +121,13 @@ $(BUILD)/bpfdelegate: $(CMD_OBJ) $(BUILD)/libbpfdelegate.a
 TEST_POLICY_DIR := $(abspath $(BUILD))/tests/etc/bpfdelegate
 # The test CLI re-executes a helper copy the rootless tests put here.
 TEST_HELPER_PATH := $(abspath $(BUILD))/tests/bpfdelegate-helper
+# ... and so is the socket of `bpfdelegate serve` (lib/service.h).
+TEST_SERVICE_SOCKET := $(abspath $(BUILD))/tests/run/bpfdelegate/socket
 $(BUILD)/faults/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -DBPFD_TEST_FAULTS -DBPFD_POLICY_DIR='"$(TEST_POLICY_DIR)"' \
-		-DBPFD_TEST_HELPER_PATH='"$(TEST_HELPER_PATH)"' -c $< -o $@
+		-DBPFD_TEST_HELPER_PATH='"$(TEST_HELPER_PATH)"' \
+		-DBPFD_SERVICE_SOCKET='"$(TEST_SERVICE_SOCKET)"' -c $< -o $@
 
 $(FAULT_LIB): $(FAULT_OBJ)
 	ar rcs $@ $^
@@ -302,6 +307,10 @@ install: all
 	install -d $(DESTDIR)$(HOOKSDIR)
 	sed 's|/usr/local/bin/bpfdelegate|$(PREFIX)/bin/bpfdelegate|' docs/oci-hooks.d/bpfdelegate.json \
 		> $(DESTDIR)$(HOOKSDIR)/bpfdelegate.json
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	install -m644 docs/systemd/bpfdelegate.socket $(DESTDIR)$(SYSTEMDUNITDIR)/bpfdelegate.socket
+	sed 's|/usr/local/bin/bpfdelegate|$(PREFIX)/bin/bpfdelegate|' docs/systemd/bpfdelegate.service \
+		> $(DESTDIR)$(SYSTEMDUNITDIR)/bpfdelegate.service
 
 # The helper copy, with CAP_SYS_ADMIN in its permitted set only (never
 # effective at exec; it raises it around the delegation alone): see

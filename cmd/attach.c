@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "report.h"
 #include "rootless.h"
+#include "svcclient.h"
 
 static void usage(FILE *out)
 {
@@ -176,6 +177,8 @@ static int attach(const struct attach_opts *o, const struct bpfd_names *names,
 	struct bpfd_error e = {0};
 	struct cli_rootless_op ro;
 	char where[64];
+	struct cli_service svc;
+	bool service = cli_service_wanted(false);
 	int r, code, sig = 0;
 
 	if (!rep) {
@@ -196,7 +199,9 @@ static int attach(const struct attach_opts *o, const struct bpfd_names *names,
 			return code;
 		}
 	}
-	r = cli_rootless() ? 0 : bpfd_check_privilege(&e);
+	/* Without the helper: `bpfdelegate serve` (exclusive with helper
+	 * mode: see cmd/svcclient.h). */
+	r = cli_rootless() || service ? 0 : bpfd_check_privilege(&e);
 	if (r == 0)
 		r = bpfd_proc_open(o->pid, &proc, &e);
 	if (r < 0) {
@@ -210,6 +215,8 @@ static int attach(const struct attach_opts *o, const struct bpfd_names *names,
 	jo.join = &proc;
 	jo.join_root_fd = proc.root_fd;
 	jo.stop_signals = stop;
+	if (service)
+		cli_service_use(&svc, &jo, BPFD_POLICY_ATTACH, proc.pidfd);
 	r = bpfd_attach(&jo, names, rep, &e);
 	if (r < 0)
 		sig = cli_stop_signal(&e, stop);

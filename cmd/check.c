@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "deleg_warn.h"
 #include "diagfmt.h"
+#include "svcclient.h"
 #include "report.h"
 #include "rootless.h"
 
@@ -70,6 +71,7 @@ int cmd_check(int argc, char **argv)
 	struct bpfd_error e = {0};
 	struct bpfd_preset_skipped skipped;
 	struct cli_rootless_op ro;
+	struct cli_service svc;
 	int r, code, first;
 
 	r = cli_parse(argc, argv, &parser, &o, &first);
@@ -106,6 +108,8 @@ int cmd_check(int argc, char **argv)
 		fprintf(stderr, PROG ": out of memory\n");
 		return EXIT_FAIL;
 	}
+	if (cli_service_wanted(false))
+		cli_service_use(&svc, &eo, BPFD_POLICY_CHECK, -1);
 	r = bpfd_check(&eo, names, rep, &e);
 	code = r < 0 ? cli_exit_code(&e) : EXIT_OK;
 	if (o.json) {

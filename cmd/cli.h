@@ -179,5 +179,6 @@ int cmd_policy(int argc, char **argv);
  * hands the command line over when suggest_is_learn() says so. */
 int cmd_suggest_learn(int argc, char **argv);
 bool suggest_is_learn(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 #endif

@@ -26,6 +26,8 @@ static const struct cli_command commands[] = {
      "the least delegation BPF objects need, in several formats"},
     {"policy", cmd_policy,
      "what the administrator's policy lets this user do, and why"},
+    {"serve", cmd_serve,
+     "root service: the privileged step for unprivileged users"},
 };
 
 static void usage(FILE *out)

@@ -23,6 +23,7 @@
 #include "oci.h"
 #include "policy.h"
 #include "quote.h"
+#include "svcclient.h"
 
 #define STATE_MAX (1 << 20)  /* OCI state: a few hundred bytes in practice */
 #define CONFIG_MAX (8 << 20) /* config.json */
@@ -429,6 +430,10 @@ static int delegate(const struct hook_opts *o, const struct container *c,
 	struct bpfd_proc proc = {.pidfd = -1, .root_fd = -1};
 	struct bpfd_engine_opts run = *base, *eo = &run;
 	struct cli_rootless_op ro;
+	struct cli_service svc;
+	/* Rootless podman runs hooks inside its user namespace: there only
+	 * the service can delegate. */
+	bool service = cli_service_wanted(true);
 	int rootfs = -1, r, sig = 0;
 
 	/* A rootless runtime's hook (the user, in the host's namespaces):
@@ -448,7 +453,9 @@ static int delegate(const struct hook_opts *o, const struct container *c,
 			return r;
 		}
 	}
-	r = !rep ? -ENOMEM : cli_rootless() ? 0 : bpfd_check_privilege(&e);
+	r = !rep			? -ENOMEM
+	    : cli_rootless() || service ? 0
+					: bpfd_check_privilege(&e);
 	if (r == 0)
 		r = bpfd_proc_open(c->pid, &proc, &e);
 	/* The rootfs, resolved inside the container process's root. */
@@ -459,6 +466,9 @@ static int delegate(const struct hook_opts *o, const struct container *c,
 		eo->join = &proc;
 		eo->join_root_fd = rootfs;
 		eo->target = c->target ? c->target : o->target;
+		if (service)
+			cli_service_use(&svc, eo, BPFD_POLICY_ATTACH,
+					proc.pidfd);
 		r = bpfd_attach(eo, names, rep, &e);
 		if (r < 0)
 			sig = cli_stop_signal(&e, eo->stop_signals);
@@ -580,8 +590,11 @@ static int hook(const struct hook_opts *o, struct container *c,
 		eo.deleg = o->deleg; /* checked in cmd_oci_hook() */
 	}
 	/* What a container's annotations ask is bounded by the policy's
-	 * container rules; the hook's own arguments are root's. */
-	if (!cli_deleg_empty(&c->deleg) || c->target) {
+	 * container rules; the hook's own arguments are root's.  Through
+	 * the service, the service decides by the user's rule (inside a
+	 * user namespace the policy's owner, root, is not even mapped). */
+	if ((!cli_deleg_empty(&c->deleg) || c->target) &&
+	    !cli_service_wanted(true)) {
 		const struct bpfd_subject who = {.kind = BPFD_SUBJECT_CONTAINER,
 						 .oci_id = c->id,
 						 .bundle = c->bundle};

@@ -300,6 +300,13 @@ int cli_exit_code(const struct bpfd_error *e)
 		return EXIT_NO_KERNEL_SUPPORT;
 	if (e->step == BPFD_STEP_PRIVILEGE && e->err == EPERM)
 		return EXIT_NOT_PRIVILEGED;
+	/* The policy of a rootless front door refused (rule named). */
+	if (e->step == BPFD_STEP_POLICY && e->err == EACCES)
+		return EXIT_POLICY;
+	/* Not root, and no front door: the service is not there. */
+	if (e->step == BPFD_STEP_SERVICE &&
+	    (e->err == ENOENT || e->err == ECONNREFUSED))
+		return EXIT_NOT_PRIVILEGED;
 	if (e->step == BPFD_STEP_UNSHARE)
 		return EXIT_NO_USERNS;
 	/* run's COMMAND, as shells say it: 127 not found, 126 not run. */

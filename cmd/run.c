@@ -20,6 +20,7 @@
 #include "report.h"
 #include "rootless.h"
 #include "runhook.h"
+#include "svcclient.h"
 
 static void usage(FILE *out)
 {
@@ -486,7 +487,9 @@ static int resolve_opts(struct run_opts *o, const struct bpfd_names *names,
 		return r == EXIT_USAGE ? -1 : r;
 	if (build_idmap(o, &eo->idmap) < 0)
 		return -1;
-	if (cli_rootless() && rootless_idmap(o, &eo->idmap) < 0)
+	/* The helper's and the service's child writes its own maps. */
+	if ((cli_rootless() || cli_service_wanted(false)) &&
+	    rootless_idmap(o, &eo->idmap) < 0)
 		return -1;
 	if (o->keep_caps && !eo->idmap.has_user) {
 		cli_usage_error("--keep-caps needs --user (the namespace root "
@@ -537,6 +540,7 @@ static int start(const struct run_opts *o, const struct bpfd_names *names,
 	struct bpfd_report *rep = calloc(1, sizeof(*rep));
 	struct bpfd_child ch;
 	struct bpfd_error e = {0};
+	struct cli_service svc;
 	sigset_t sigs;
 	int r, code;
 
@@ -554,6 +558,8 @@ static int start(const struct run_opts *o, const struct bpfd_names *names,
 	sigaddset(&sigs, SIGCHLD);
 	signal(SIGCHLD, SIG_DFL);
 	sigprocmask(SIG_BLOCK, &sigs, &x->sigmask);
+	if (cli_service_wanted(false))
+		cli_service_use(&svc, eo, BPFD_POLICY_RUN, -1);
 	r = bpfd_run(eo, names, rep, &ch, &e);
 	if (r < 0) {
 		sigprocmask(SIG_SETMASK, &x->sigmask, NULL);

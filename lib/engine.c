@@ -101,7 +101,8 @@ void bpfd_report_error(const struct bpfd_report *rep, struct bpfd_error *err)
 	snprintf(err->detail, sizeof(err->detail), "%s", rep->detail);
 	err->hint = rep->err ? bpfd_error_hint(err->step, err->err)
 			     : BPFD_HINT_NO_ERRNO;
-	err->refused = false;
+	/* A policy refusal is a sentence (lib/policy.h), not a syscall. */
+	err->refused = err->step == BPFD_STEP_POLICY;
 }
 
 struct parent_ctx {

@@ -45,6 +45,8 @@ enum bpfd_fault bpfd_fault(void)
 	    {"probe-hang", BPFD_FAULT_PROBE_HANG},
 	    {"child-hang-after-attach", BPFD_FAULT_CHILD_HANG_ATTACHED},
 	    {"undo-hang", BPFD_FAULT_UNDO_HANG},
+	    {"serve-slow", BPFD_FAULT_SERVE_SLOW},
+	    {"serve-ns-hang", BPFD_FAULT_SERVE_NS_HANG},
 	    {"create-refused", BPFD_FAULT_CREATE_REFUSED},
 	    {"old-kernel", BPFD_FAULT_OLD_KERNEL},
 	    {"child-pause-early", BPFD_FAULT_CHILD_PAUSE_EARLY},

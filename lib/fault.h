@@ -49,6 +49,11 @@ enum bpfd_fault {
 	BPFD_FAULT_LEARN_GONE, /* suggest --learn: the caller of bpf() is killed
 				once its notification is received, before its
 				attr is read */
+	BPFD_FAULT_SERVE_SLOW,	      /* serve's worker takes 3 s (or until
+					 the client hangs up) before
+					 delegating */
+	BPFD_FAULT_SERVE_NS_HANG,     /* serve's namespace child pauses in
+					 the caller's user namespace */
 };
 
 #ifdef BPFD_TEST_FAULTS
