@@ -18,8 +18,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bpfdelegate/mounts.h>
+#include <bpfdelegate/userns.h>
+
 #include "cli.h"
 #include "rootless.h"
+#include "service.h"
 #include "oci.h"
 #include "policy.h"
 #include "quote.h"
@@ -389,6 +393,19 @@ static int vet(const struct hook_opts *o, const struct container *c,
 	bool warn;
 	int r;
 
+	/* Without a "user" entry the container shares the runtime's user
+	 * namespace: the initial one for a root runtime (no token ever),
+	 * the user's own for rootless podman, whose hooks run inside it.
+	 * The hook joins the container's user namespace, which must be
+	 * another than its own. */
+	if (!c->has_userns && !bpfd_in_initial_userns()) {
+		hook_error("container %s shares the runtime's user namespace "
+			   "(rootless podman without --userns): the hook "
+			   "needs one of the container's own (podman "
+			   "--userns=auto or --uidmap)",
+			   c->id);
+		return -1;
+	}
 	if (!c->has_userns) {
 		hook_error(
 		    "container %s has no user namespace of its own: a BPF "
@@ -414,6 +431,20 @@ static int vet(const struct hook_opts *o, const struct container *c,
 			  "bpfdelegate.io/unusable=warn to go on; see "
 			  "bpfdelegate(1), OCI HOOK)");
 	return warn ? 0 : -1;
+}
+
+/*
+ * Certainly inside a user namespace other than the initial one: a hook of
+ * rootless podman.  Without a service to ask it can delegate nothing, and
+ * the policy (root's, not even mapped here) is not read: the engine says
+ * it is not privileged.
+ */
+static bool in_child_userns(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/user", &st) == 0 &&
+	       st.st_ino != BPFD_INIT_USERNS_INO;
 }
 
 /*
@@ -486,12 +517,22 @@ static int delegate(const struct hook_opts *o, const struct container *c,
 		/* Exit 4 names the kernel, whatever step failed: on a kernel
 		 * without tokens that verdict comes first (cli_exit_code),
 		 * and the one line must say so. */
-		hook_error("container %s: %s%s%s", c->id,
+		/* Inside a user namespace only the service can delegate:
+		 * name the socket it was looked for at. */
+		bool nosvc =
+		    r == EXIT_NOT_PRIVILEGED && !service && in_child_userns();
+
+		hook_error("container %s: %s%s%s%s%s", c->id,
 			   nomem ? "out of memory"
 				 : bpfd_error_format(&e, buf, sizeof(buf)),
 			   r == EXIT_NO_KERNEL_SUPPORT ? "; " : "",
 			   r == EXIT_NO_KERNEL_SUPPORT ? cli_kernel_verdict()
-						       : "");
+						       : "",
+			   nosvc ? "; inside a user namespace (rootless "
+				   "podman) only bpfdelegate serve can "
+				   "delegate, and nothing listens at "
+				 : "",
+			   nosvc ? bpfd_service_socket() : "");
 	}
 	if (rootfs >= 0)
 		close(rootfs);
@@ -594,7 +635,7 @@ static int hook(const struct hook_opts *o, struct container *c,
 	 * the service, the service decides by the user's rule (inside a
 	 * user namespace the policy's owner, root, is not even mapped). */
 	if ((!cli_deleg_empty(&c->deleg) || c->target) &&
-	    !cli_service_wanted(true)) {
+	    !cli_service_wanted(true) && !in_child_userns()) {
 		const struct bpfd_subject who = {.kind = BPFD_SUBJECT_CONTAINER,
 						 .oci_id = c->id,
 						 .bundle = c->bundle};
