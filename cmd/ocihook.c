@@ -429,7 +429,7 @@ static int vet(const struct hook_opts *o, const struct container *c,
 		   warn ? ""
 			: " (--unusable warn or the annotation "
 			  "bpfdelegate.io/unusable=warn to go on; see "
-			  "bpfdelegate(1), OCI HOOK)");
+			  "oci-hook in bpfdelegate(1))");
 	return warn ? 0 : -1;
 }
 

@@ -159,8 +159,18 @@ SHOW='grep " - bpf " /proc/self/mountinfo; exec /tokenprobe'
 	[ "$status" -eq 0 ]
 	grep -q ' /sys/fs/bpf .* - bpf .*delegate_cmds=map_create' <<<"$output"
 	grep -qx 'token=EPERM' <<<"$output"
-	# --cap-add SYS_ADMIN also lifts podman's rule, but gives the
-	# container far more than bpf(): the profile above is the way
+	# --cap-add SYS_ADMIN also lifts podman's rule (it resolves the
+	# profile's includes.caps against the bounding set), but gives the
+	# container far more than bpf(); seccomp=unconfined drops the filter
+	pm_run "${MAPPED[@]}" --cap-add BPF,SYS_ADMIN --annotation bpfdelegate.io/cmds=map_create \
+		--annotation bpfdelegate.io/maps=array "$IMAGE" sh -c "$SHOW"
+	[ "$status" -eq 0 ]
+	grep -qx 'token=ok' <<<"$output"
+	pm_run "${MAPPED[@]}" --cap-add BPF --security-opt seccomp=unconfined \
+		--annotation bpfdelegate.io/cmds=map_create --annotation bpfdelegate.io/maps=array \
+		"$IMAGE" sh -c "$SHOW"
+	[ "$status" -eq 0 ]
+	grep -qx 'token=ok' <<<"$output"
 	[ "$(bpf_mount_count)" -eq "$HOST_BPF" ]
 }
 
