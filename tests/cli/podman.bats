@@ -31,8 +31,12 @@ need_podman() {
 
 setup_file() {
 	command -v podman >/dev/null || return 0 # each test skips
-	export T
+	export T RUNC_ROOT_WAS
 	T=$(mktemp -d /var/tmp/bpfd-podman.XXXXXX)
+	# podman 4.3's clean-up process runs runc without --runtime-flag:
+	# runc makes its default root, /run/runc (empty); removed after
+	# when it was not there before and is still empty
+	RUNC_ROOT_WAS=$([ -e /run/runc ] && echo yes || echo no)
 	chmod 0755 "$T"
 	mkdir -p "$T/hooks" "$T/tmp" "$T/rootfs/bin"
 	cat >"$T/containers.conf" <<-EOF
@@ -70,6 +74,7 @@ teardown_file() {
 		umount -l "$m" 2>/dev/null || true
 	done
 	rm -rf "$T"
+	[ "$RUNC_ROOT_WAS" = yes ] || rmdir /run/runc 2>/dev/null || true
 }
 
 setup() {
@@ -88,6 +93,7 @@ teardown() {
 pm() {
 	CONTAINERS_CONF="$T/containers.conf" timeout 120 podman \
 		--root "$T/root" --runroot "$T/runroot" --tmpdir "$T/tmp" \
+		--runtime-flag root="$T/runc" \
 		--storage-driver overlay --hooks-dir "$T/hooks" "$@"
 }
 
