@@ -33,6 +33,11 @@ static void usage(FILE *out)
 	      "Options:\n"
 	      "     --pid PID         the mounts of PID's mount namespace\n"
 	      "     --json            print one JSON document\n"
+	      "     --format FORMAT   text, json (--json), or bpftool: the\n"
+	      "                       JSON of `bpftool -j token list` (each "
+	      "bpffs\n"
+	      "                       with delegate_* options: token_info,\n"
+	      "                       allowed_cmds, allowed_maps, ...)\n"
 	      " -h, --help            display this help\n"
 	      " -V, --version         display version\n"
 	      "\n"
@@ -42,11 +47,12 @@ static void usage(FILE *out)
 	      out);
 }
 
-enum { OPT_PID = OPT_FIRST_FREE };
+enum { OPT_PID = OPT_FIRST_FREE, OPT_FORMAT };
 
 struct list_opts {
 	pid_t pid; /* 0: this process */
 	bool json;
+	bool bpftool; /* --format bpftool */
 };
 
 /* A mount with what could be found out about it. */
@@ -221,6 +227,77 @@ static void print_json(const struct listed *l, size_t n,
 	fmt_print_json(o);
 }
 
+/*
+ * The values of option @key ("delegate_cmds") in the raw options @opts, as
+ * bpftool's `token list` splits them: the text after "key=" up to the
+ * next ',', each ':'-separated item a string.  bpftool prints the kernel's
+ * own option text, names or hex numbers alike, so this does too (never
+ * our names for the masks: those may differ on another kernel).
+ */
+static json_object *bpftool_items(const char *opts, const char *key)
+{
+	json_object *a = json_object_new_array();
+	size_t klen = strlen(key);
+	const char *p = opts;
+
+	while (p && *p) {
+		const char *end = strchr(p, ',');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+
+		if (n > klen && strncmp(p, key, klen) == 0 && p[klen] == '=') {
+			const char *v = p + klen + 1, *vend = p + n;
+
+			while (v < vend) {
+				const char *c =
+				    memchr(v, ':', (size_t)(vend - v));
+				size_t len =
+				    c ? (size_t)(c - v) : (size_t)(vend - v);
+
+				if (len)
+					json_object_array_add(
+					    a, json_object_new_string_len(
+						   v, (int)len));
+				v += len + 1;
+			}
+			break;
+		}
+		p = end ? end + 1 : NULL;
+	}
+	return a;
+}
+
+/*
+ * bpftool -j token list (bpftool 7.8 read on this machine): an array with
+ * one object per bpffs whose options name any delegate_*, in mount order
+ * (bind mounts too: bpftool reads /proc/mounts, which has no mount root).
+ */
+static void print_bpftool(const struct bpfd_bpffs_mount *m, size_t n)
+{
+	static const char *const keys[][2] = {
+	    {"allowed_cmds", "delegate_cmds"},
+	    {"allowed_maps", "delegate_maps"},
+	    {"allowed_progs", "delegate_progs"},
+	    {"allowed_attachs", "delegate_attachs"},
+	};
+	json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < n; i++) {
+		json_object *o;
+
+		if (!strstr(m[i].options, "delegate_"))
+			continue;
+		o = json_object_new_object();
+		json_object_object_add(o, "token_info",
+				       json_object_new_string(m[i].target));
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+			json_object_object_add(
+			    o, keys[k][0],
+			    bpftool_items(m[i].options, keys[k][1]));
+		json_object_array_add(a, o);
+	}
+	fmt_print_json(a);
+}
+
 /* Pin PID and open what is needed of it. */
 static int view_open(pid_t pid, struct view *v)
 {
@@ -275,6 +352,18 @@ static int list_option(void *ctx, int c, const char *arg)
 	char *end;
 	long v;
 
+	if (c == OPT_FORMAT) {
+		o->bpftool = strcmp(arg, "bpftool") == 0;
+		if (strcmp(arg, "json") == 0)
+			o->json = true;
+		else if (!o->bpftool && strcmp(arg, "text") != 0) {
+			cli_usage_error("list: --format: '%s' is not text, "
+					"json or bpftool",
+					arg);
+			return EXIT_USAGE;
+		}
+		return 0;
+	}
 	if (c != OPT_PID)
 		return -1;
 	errno = 0;
@@ -291,6 +380,7 @@ static int parse_args(int argc, char **argv, struct list_opts *o)
 {
 	static const struct option longopts[] = {
 	    {"pid", required_argument, NULL, OPT_PID},
+	    {"format", required_argument, NULL, OPT_FORMAT},
 	    {NULL, 0, NULL, 0},
 	};
 	const struct cli_parser parser = {
@@ -305,7 +395,7 @@ static int parse_args(int argc, char **argv, struct list_opts *o)
 	struct cli_common co = {0};
 	int first, r = cli_parse(argc, argv, &parser, &co, &first);
 
-	o->json = co.json;
+	o->json |= co.json;
 	return r;
 }
 
@@ -321,6 +411,15 @@ static int list_mounts(const struct list_opts *o,
 	if (bpfd_bpffs_mounts(v->mountinfo, names, &m, &n, &e) < 0) {
 		cli_print_error(&e);
 		return EXIT_FAIL;
+	}
+	if (o->bpftool) {
+		/* No owner probe: bpftool's schema has no place for it. */
+		if (view_still_valid(v) == 0) {
+			print_bpftool(m, n);
+			code = EXIT_OK;
+		}
+		free(m);
+		return code;
 	}
 	l = calloc(n ? n : 1, sizeof(*l));
 	if (!l) {

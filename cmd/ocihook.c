@@ -18,8 +18,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bpfdelegate/mounts.h>
+#include <bpfdelegate/userns.h>
+
 #include "cli.h"
 #include "rootless.h"
+#include "service.h"
 #include "oci.h"
 #include "policy.h"
 #include "quote.h"
@@ -60,9 +64,16 @@ static void usage(FILE *out)
 	    "Options:\n"
 	    "     --target PATH     mount point inside the rootfs (default\n"
 	    "                       /sys/fs/bpf)\n"
-	    "     --strict          refuse, not just warn, when the "
-	    "container's\n"
-	    "                       capabilities lack CAP_BPF\n"
+	    "     --unusable fail|warn  when config.json shows the container "
+	    "could\n"
+	    "                       never use the token (no CAP_BPF, a "
+	    "seccomp\n"
+	    "                       profile denying bpf(), ...): fail "
+	    "(default),\n"
+	    "                       or only warn (annotation\n"
+	    "                       bpfdelegate.io/unusable: the "
+	    "container's choice)\n"
+	    "     --strict          the same as --unusable fail\n"
 	    "     --timeout SECS    bound on reading the state, and on the\n"
 	    "                       handshake (default 10)\n"
 	    " -h, --help            display this help\n"
@@ -78,13 +89,13 @@ static void usage(FILE *out)
 	    out);
 }
 
-enum { OPT_TARGET = OPT_FIRST_FREE, OPT_STRICT };
+enum { OPT_TARGET = OPT_FIRST_FREE, OPT_STRICT, OPT_UNUSABLE };
 
 struct hook_opts {
 	struct cli_common co;	      /* the hook's arguments */
 	struct bpfd_delegation deleg; /* their delegation, resolved */
 	const char *target;
-	bool strict;
+	bool warn_unusable; /* --unusable warn */
 };
 
 /* What the state and config.json say about the container. */
@@ -94,9 +105,10 @@ struct container {
 	pid_t pid;
 	char rootfs[BPFD_OCI_PATH_MAX];
 	bool has_userns;
-	bool caps_known, has_cap_bpf;
+	const struct bpfd_oci_config *cfg;
 	struct cli_deleg deleg; /* from annotations */
 	const char *target;
+	const char *unusable; /* annotation: "fail", "warn" or NULL */
 };
 
 static void hook_error(const char *fmt, ...)
@@ -290,12 +302,13 @@ static int take_annotations(const struct bpfd_oci_annotations *a,
 	    [BPFD_OCI_CMDS] = 'c',	    [BPFD_OCI_MAPS] = 'm',
 	    [BPFD_OCI_PROGS] = 'p',	    [BPFD_OCI_ATTACHS] = 'a',
 	    [BPFD_OCI_PRESET] = OPT_PRESET, [BPFD_OCI_TARGET] = 0,
+	    [BPFD_OCI_UNUSABLE] = 0,
 	};
 
 	for (int k = 0; k < BPFD_OCI_NKEYS; k++) {
 		const char *v = a->value[k];
 
-		if (!v || k == BPFD_OCI_TARGET)
+		if (!v || k == BPFD_OCI_TARGET || k == BPFD_OCI_UNUSABLE)
 			continue;
 		if (k == BPFD_OCI_PRESET && strcmp(v, "list") == 0) {
 			hook_error("annotation " BPFD_OCI_ANNOTATION_PREFIX
@@ -306,6 +319,16 @@ static int take_annotations(const struct bpfd_oci_annotations *a,
 			return -1;
 	}
 	c->target = a->value[BPFD_OCI_TARGET];
+	c->unusable = a->value[BPFD_OCI_UNUSABLE];
+	if (c->unusable && strcmp(c->unusable, "fail") != 0 &&
+	    strcmp(c->unusable, "warn") != 0) {
+		char q[96];
+
+		hook_error("annotation " BPFD_OCI_ANNOTATION_PREFIX
+			   "unusable: %s is neither 'fail' nor 'warn'",
+			   bpfd_quote(q, sizeof(q), c->unusable));
+		return -1;
+	}
 	return 0;
 }
 
@@ -325,8 +348,7 @@ static int take_container(const struct bpfd_oci_state *st,
 		return -1;
 	}
 	c->has_userns = cfg->has_userns;
-	c->caps_known = cfg->caps_known;
-	c->has_cap_bpf = cfg->has_cap_bpf;
+	c->cfg = cfg;
 	/* The state repeats the config's annotations; take the state's. */
 	return take_annotations(st->ann.present ? &st->ann : &cfg->ann, c);
 }
@@ -357,9 +379,33 @@ static int resolve_annotations(const struct cli_deleg *d,
 	return -1;
 }
 
-/* Refusals that need no privilege: no user namespace, no CAP_BPF. */
-static int vet(const struct hook_opts *o, const struct container *c)
+/*
+ * Refusals that need no privilege: no user namespace, or a container that
+ * could never use a token delegating @d (bpfd_oci_usable(): its
+ * capabilities, its seccomp profile).  The latter is a failure unless the
+ * hook's --unusable warn or the container's annotation says warn: runc
+ * shows a hook's stderr only when the hook fails.
+ */
+static int vet(const struct hook_opts *o, const struct container *c,
+	       const struct bpfd_delegation *d, const struct bpfd_names *names)
 {
+	char why[512];
+	bool warn;
+	int r;
+
+	/* Without a "user" entry the container shares the runtime's user
+	 * namespace: the initial one for a root runtime (no token ever),
+	 * the user's own for rootless podman, whose hooks run inside it.
+	 * The hook joins the container's user namespace, which must be
+	 * another than its own. */
+	if (!c->has_userns && !bpfd_in_initial_userns()) {
+		hook_error("container %s shares the runtime's user namespace "
+			   "(rootless podman without --userns): the hook "
+			   "needs one of the container's own (podman "
+			   "--userns=auto or --uidmap)",
+			   c->id);
+		return -1;
+	}
 	if (!c->has_userns) {
 		hook_error(
 		    "container %s has no user namespace of its own: a BPF "
@@ -368,15 +414,37 @@ static int vet(const struct hook_opts *o, const struct container *c)
 		    c->id);
 		return -1;
 	}
-	if (!c->caps_known || !c->has_cap_bpf) {
-		hook_error(
-		    "%s: container %s lacks CAP_BPF in process.capabilities"
-		    ".effective: token creation will fail inside",
-		    o->strict ? "refused" : "warning", c->id);
-		if (o->strict)
-			return -1;
-	}
-	return 0;
+	r = bpfd_oci_usable(c->cfg, d, names, why, sizeof(why));
+	if (r == 0)
+		return 0;
+	warn =
+	    c->unusable ? strcmp(c->unusable, "warn") == 0 : o->warn_unusable;
+	if (r == 2) /* part of the delegation: never a refusal */
+		warn = true;
+	hook_error("%s: container %s %s: %s%s", warn ? "warning" : "refused",
+		   c->id,
+		   r == 2 ? "cannot use all of its token"
+			  : "could never use its token",
+		   why,
+		   warn ? ""
+			: " (--unusable warn or the annotation "
+			  "bpfdelegate.io/unusable=warn to go on; see "
+			  "oci-hook in bpfdelegate(1))");
+	return warn ? 0 : -1;
+}
+
+/*
+ * Certainly inside a user namespace other than the initial one: a hook of
+ * rootless podman.  Without a service to ask it can delegate nothing, and
+ * the policy (root's, not even mapped here) is not read: the engine says
+ * it is not privileged.
+ */
+static bool in_child_userns(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/user", &st) == 0 &&
+	       st.st_ino != BPFD_INIT_USERNS_INO;
 }
 
 /*
@@ -449,12 +517,22 @@ static int delegate(const struct hook_opts *o, const struct container *c,
 		/* Exit 4 names the kernel, whatever step failed: on a kernel
 		 * without tokens that verdict comes first (cli_exit_code),
 		 * and the one line must say so. */
-		hook_error("container %s: %s%s%s", c->id,
+		/* Inside a user namespace only the service can delegate:
+		 * name the socket it was looked for at. */
+		bool nosvc =
+		    r == EXIT_NOT_PRIVILEGED && !service && in_child_userns();
+
+		hook_error("container %s: %s%s%s%s%s", c->id,
 			   nomem ? "out of memory"
 				 : bpfd_error_format(&e, buf, sizeof(buf)),
 			   r == EXIT_NO_KERNEL_SUPPORT ? "; " : "",
 			   r == EXIT_NO_KERNEL_SUPPORT ? cli_kernel_verdict()
-						       : "");
+						       : "",
+			   nosvc ? "; inside a user namespace (rootless "
+				   "podman) only bpfdelegate serve can "
+				   "delegate, and nothing listens at "
+				 : "",
+			   nosvc ? bpfd_service_socket() : "");
 	}
 	if (rootfs >= 0)
 		close(rootfs);
@@ -467,12 +545,21 @@ static int hook_option(void *ctx, int c, const char *arg)
 {
 	struct hook_opts *o = ctx;
 
-	if (c == OPT_TARGET)
+	if (c == OPT_TARGET) {
 		o->target = arg;
-	else if (c == OPT_STRICT)
-		o->strict = true;
-	else
+	} else if (c == OPT_STRICT) {
+		o->warn_unusable = false;
+	} else if (c == OPT_UNUSABLE) {
+		if (strcmp(arg, "fail") != 0 && strcmp(arg, "warn") != 0) {
+			cli_usage_error("oci-hook: --unusable: '%s' is neither "
+					"'fail' nor 'warn'",
+					arg);
+			return EXIT_USAGE;
+		}
+		o->warn_unusable = strcmp(arg, "warn") == 0;
+	} else {
 		return -1;
+	}
 	return 0;
 }
 
@@ -481,6 +568,7 @@ static int parse_args(int argc, char **argv, struct hook_opts *o)
 	static const struct option longopts[] = {
 	    {"target", required_argument, NULL, OPT_TARGET},
 	    {"strict", no_argument, NULL, OPT_STRICT},
+	    {"unusable", required_argument, NULL, OPT_UNUSABLE},
 	    {NULL, 0, NULL, 0},
 	};
 	const struct cli_parser parser = {
@@ -547,7 +635,7 @@ static int hook(const struct hook_opts *o, struct container *c,
 	 * the service, the service decides by the user's rule (inside a
 	 * user namespace the policy's owner, root, is not even mapped). */
 	if ((!cli_deleg_empty(&c->deleg) || c->target) &&
-	    !cli_service_wanted(true)) {
+	    !cli_service_wanted(true) && !in_child_userns()) {
 		const struct bpfd_subject who = {.kind = BPFD_SUBJECT_CONTAINER,
 						 .oci_id = c->id,
 						 .bundle = c->bundle};
@@ -559,7 +647,7 @@ static int hook(const struct hook_opts *o, struct container *c,
 				target, names))
 			return EXIT_FAIL;
 	}
-	if (vet(o, c) < 0)
+	if (vet(o, c, &eo.deleg, names) < 0)
 		return EXIT_FAIL;
 	/* A stop signal ends the attach, which then undoes its mount. */
 	cli_stop_signals_block(&stop);

@@ -358,7 +358,7 @@ static void __attribute__((noreturn))
 undo_child(pid_t parent, int pidfd, int mnt, bool rootless)
 {
 	int keep[] = {pidfd, mnt};
-	int r = rootless ? bpfd_caps_drop_all() : 0;
+	int r = rootless ? bpfd_caps_drop_host() : 0;
 
 	if (r == 0)
 		r = bpfd_child_harden(parent, keep, ARRAY_SIZE(keep));

@@ -841,8 +841,10 @@ void bpfd_engine_child(const struct bpfd_engine_opts *opts,
 		      opts->join ? opts->join_root_fd : BPFD_NO_FD, cwd};
 
 	/* Rootless: the helper's CAP_SYS_ADMIN (permitted) came with the
-	 * fork; it goes first, before anything else runs here. */
-	if (opts->privop && bpfd_caps_drop_all() < 0)
+	 * fork; it goes first, before anything else runs here.  A caller
+	 * inside a user namespace (rootless podman's hooks) keeps that
+	 * namespace's own capabilities (bpfd_caps_drop_host). */
+	if (opts->privop && bpfd_caps_drop_host() < 0)
 		_exit(127);
 	/* Nobody, the invoking user included, may ptrace us: we hold the
 	 * channel to a privileged parent.  Allocated first, to report. */

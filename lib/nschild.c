@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <bpfdelegate/mounts.h>
 
 #include "internal.h"
 #include "nschild.h"
@@ -39,6 +42,16 @@ int bpfd_caps_drop_all(void)
 	    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
 		r = -errno;
 	return r;
+}
+
+int bpfd_caps_drop_host(void)
+{
+	struct stat st;
+
+	if (stat("/proc/self/ns/user", &st) == 0 &&
+	    st.st_ino != BPFD_INIT_USERNS_INO)
+		return 0;
+	return bpfd_caps_drop_all();
 }
 
 static int cmp_int(const void *a, const void *b)

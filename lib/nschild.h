@@ -43,6 +43,16 @@ int bpfd_child_rearm(pid_t parent);
 int bpfd_caps_drop_all(void);
 
 /*
+ * bpfd_caps_drop_all(), unless the caller is certainly inside a user
+ * namespace other than the initial one (/proc/self/ns/user's inode is not
+ * the initial namespace's): there its capabilities are that namespace's,
+ * the caller's own, and count for nothing on the host.  rootless podman
+ * runs hooks so; joining runc's non-dumpable init needs CAP_SYS_PTRACE
+ * over podman's user namespace.  When in doubt, drops.  0 or -errno.
+ */
+int bpfd_caps_drop_host(void);
+
+/*
  * Point fds 0-2 (but those among the @nkeep fds of @keep) at /dev/null, for
  * a child that reads and writes nothing: the caller's terminal or pipes are
  * not for the namespace it enters.  0 or -errno.

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <json-c/json.h>
+#include <sys/capability.h>
 
 #include "internal.h"
 #include "oci.h"
@@ -22,9 +23,10 @@
 #define OCI_PID_MAX 0x3fffffff
 
 static const char *const key_names[BPFD_OCI_NKEYS] = {
-    [BPFD_OCI_CMDS] = "cmds",	  [BPFD_OCI_MAPS] = "maps",
-    [BPFD_OCI_PROGS] = "progs",	  [BPFD_OCI_ATTACHS] = "attachs",
-    [BPFD_OCI_PRESET] = "preset", [BPFD_OCI_TARGET] = "target",
+    [BPFD_OCI_CMDS] = "cmds",	      [BPFD_OCI_MAPS] = "maps",
+    [BPFD_OCI_PROGS] = "progs",	      [BPFD_OCI_ATTACHS] = "attachs",
+    [BPFD_OCI_PRESET] = "preset",     [BPFD_OCI_TARGET] = "target",
+    [BPFD_OCI_UNUSABLE] = "unusable",
 };
 
 const char *bpfd_oci_key_name(enum bpfd_oci_key k)
@@ -205,7 +207,7 @@ static int take_annotation(const struct oci_ctx *c, const char *key,
 	 */
 	return fail(c, EINVAL,
 		    "unknown annotation %s (known: " BPFD_OCI_ANNOTATION_PREFIX
-		    "{cmds,maps,progs,attachs,preset,target})",
+		    "{cmds,maps,progs,attachs,preset,target,unusable})",
 		    bpfd_quote(q, sizeof(q), key));
 }
 
@@ -336,14 +338,170 @@ static bool has_string(json_object *arr, const char *s)
 	return false;
 }
 
+static const char *const cap_set_names[BPFD_OCI_NCAPSETS] = {
+    [BPFD_OCI_BOUNDING] = "bounding",	[BPFD_OCI_EFFECTIVE] = "effective",
+    [BPFD_OCI_PERMITTED] = "permitted", [BPFD_OCI_INHERITABLE] = "inheritable",
+    [BPFD_OCI_AMBIENT] = "ambient",
+};
+
+const char *bpfd_oci_cap_set_name(enum bpfd_oci_cap_set s)
+{
+	return (unsigned)s < BPFD_OCI_NCAPSETS ? cap_set_names[s] : NULL;
+}
+
 /*
- * linux.namespaces has a "user" entry; process.capabilities.effective has
- * CAP_BPF.  Leniency is safe here: anything unusual reads as "no user
- * namespace" (the hook refuses) or "no CAP_BPF" (it warns or refuses).
+ * @arr's capability names ("CAP_BPF") as bits 1 << CAP_x.  A name libcap
+ * does not know sets *unknown (when given) and is left out: the sets are
+ * only ever read to find a capability missing, and an unknown name is not
+ * one bpfdelegate asks about.
+ */
+static uint64_t cap_bits(json_object *arr, bool *unknown)
+{
+	uint64_t bits = 0;
+
+	if (!json_object_is_type(arr, json_type_array))
+		return 0;
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		json_object *v = json_object_array_get_idx(arr, i);
+		cap_value_t cap;
+
+		if (json_object_is_type(v, json_type_string) &&
+		    cap_from_name(json_object_get_string(v), &cap) == 0 &&
+		    cap >= 0 && cap < 64)
+			bits |= 1ULL << cap;
+		else if (unknown)
+			*unknown = true;
+	}
+	return bits;
+}
+
+/* @v as a uint64 (json-c keeps numbers above INT64_MAX as uint64). */
+static bool take_u64(json_object *v, uint64_t *out)
+{
+	if (!json_object_is_type(v, json_type_int))
+		return false;
+	if (json_object_get_int64(v) < 0)
+		return false;
+	*out = json_object_get_uint64(v);
+	return true;
+}
+
+/* A string member @key of @o into @buf, or "" (false) when not one. */
+static bool take_word(json_object *o, const char *key, char *buf, size_t len)
+{
+	json_object *v;
+
+	buf[0] = '\0';
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return false;
+	snprintf(buf, len, "%s", json_object_get_string(v));
+	return true;
+}
+
+static int take_errno(json_object *o, const char *key)
+{
+	json_object *v;
+	uint64_t n;
+
+	if (!json_object_object_get_ex(o, key, &v) || !take_u64(v, &n) ||
+	    n > 4095)
+		return -1;
+	return (int)n;
+}
+
+/* One syscalls[] entry that names bpf; false when it cannot be read. */
+static bool take_sc_rule(json_object *ent, size_t index,
+			 struct bpfd_oci_sc_rule *r)
+{
+	json_object *args, *inc, *exc, *caps;
+
+	memset(r, 0, sizeof(*r));
+	r->index = index;
+	if (!take_word(ent, "action", r->action, sizeof(r->action)))
+		return false;
+	r->errno_ret = take_errno(ent, "errnoRet");
+	if (json_object_object_get_ex(ent, "args", &args) && args) {
+		if (!json_object_is_type(args, json_type_array) ||
+		    json_object_array_length(args) > BPFD_OCI_SC_ARGS_MAX)
+			return false;
+		for (size_t i = 0; i < json_object_array_length(args); i++) {
+			json_object *a = json_object_array_get_idx(args, i), *v;
+			struct bpfd_oci_sc_arg *x = &r->args[r->nargs++];
+			uint64_t idx;
+
+			if (!json_object_object_get_ex(a, "index", &v) ||
+			    !take_u64(v, &idx) || idx > 5 ||
+			    !take_word(a, "op", x->op, sizeof(x->op)))
+				return false;
+			x->index = (unsigned int)idx;
+			if (json_object_object_get_ex(a, "value", &v) &&
+			    !take_u64(v, &x->value))
+				return false;
+			if (json_object_object_get_ex(a, "valueTwo", &v) &&
+			    !take_u64(v, &x->value2))
+				return false;
+		}
+	}
+	if (json_object_object_get_ex(ent, "includes", &inc) &&
+	    json_object_object_get_ex(inc, "caps", &caps))
+		r->includes_caps = cap_bits(caps, &r->unknown_cap);
+	if (json_object_object_get_ex(ent, "excludes", &exc) &&
+	    json_object_object_get_ex(exc, "caps", &caps))
+		r->excludes_caps = cap_bits(caps, &r->unknown_cap);
+	return true;
+}
+
+/*
+ * linux.seccomp: the default action and the rules that name bpf.  Read
+ * leniently: what cannot be read marks the profile unreadable, and an
+ * unreadable profile never fails a container (bpfd_oci_seccomp_bpf()
+ * gives no verdict); the runtime itself refuses a malformed profile.
+ */
+static void take_seccomp(json_object *linux_, struct bpfd_oci_seccomp *sc)
+{
+	json_object *o, *calls;
+
+	if (!json_object_object_get_ex(linux_, "seccomp", &o) || !o)
+		return;
+	sc->present = true;
+	if (!json_object_is_type(o, json_type_object) ||
+	    !take_word(o, "defaultAction", sc->default_action,
+		       sizeof(sc->default_action))) {
+		sc->unreadable = true;
+		return;
+	}
+	sc->default_errno = take_errno(o, "defaultErrnoRet");
+	if (!json_object_object_get_ex(o, "syscalls", &calls) || !calls)
+		return;
+	if (!json_object_is_type(calls, json_type_array)) {
+		sc->unreadable = true;
+		return;
+	}
+	for (size_t i = 0; i < json_object_array_length(calls); i++) {
+		json_object *ent = json_object_array_get_idx(calls, i), *names;
+
+		if (!json_object_object_get_ex(ent, "names", &names) ||
+		    !has_string(names, "bpf"))
+			continue;
+		if (sc->nrules == BPFD_OCI_SC_RULES_MAX) {
+			sc->too_many = true;
+			continue;
+		}
+		if (!take_sc_rule(ent, i, &sc->rule[sc->nrules++]))
+			sc->unreadable = true;
+	}
+}
+
+/*
+ * linux.namespaces has a "user" entry; process.capabilities' sets;
+ * process.user.uid; linux.seccomp.  Leniency is safe here: anything
+ * unusual reads as "no user namespace" (the hook refuses), "no CAP_BPF"
+ * (it refuses, or warns) or an unreadable seccomp profile (no verdict).
  */
 static void take_linux_process(json_object *cfg, struct bpfd_oci_config *out)
 {
-	json_object *linux_, *ns, *proc, *caps, *eff = NULL;
+	json_object *linux_ = NULL, *ns, *proc, *caps, *user, *v;
 
 	if (json_object_object_get_ex(cfg, "linux", &linux_) &&
 	    json_object_object_get_ex(linux_, "namespaces", &ns) &&
@@ -357,12 +515,29 @@ static void take_linux_process(json_object *cfg, struct bpfd_oci_config *out)
 			    strcmp(json_object_get_string(t), "user") == 0)
 				out->has_userns = true;
 		}
-	if (json_object_object_get_ex(cfg, "process", &proc) &&
-	    json_object_object_get_ex(proc, "capabilities", &caps) &&
+	if (json_object_is_type(linux_, json_type_object))
+		take_seccomp(linux_, &out->seccomp);
+	if (!json_object_object_get_ex(cfg, "process", &proc))
+		return;
+	if (json_object_object_get_ex(proc, "user", &user) &&
+	    json_object_object_get_ex(user, "uid", &v)) {
+		uint64_t uid;
+
+		out->uid = take_u64(v, &uid) && uid <= UINT32_MAX
+			       ? (uint32_t)uid
+			       : UINT32_MAX;
+	}
+	if (json_object_object_get_ex(proc, "capabilities", &caps) &&
 	    json_object_is_type(caps, json_type_object)) {
 		out->caps_known = true;
-		json_object_object_get_ex(caps, "effective", &eff);
-		out->has_cap_bpf = has_string(eff, "CAP_BPF");
+		for (int s = 0; s < BPFD_OCI_NCAPSETS; s++) {
+			json_object *set = NULL;
+
+			json_object_object_get_ex(caps, cap_set_names[s], &set);
+			out->caps[s] = cap_bits(set, NULL);
+		}
+		out->has_cap_bpf =
+		    (out->caps[BPFD_OCI_EFFECTIVE] >> CAP_BPF) & 1;
 	}
 }
 

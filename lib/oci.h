@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include <bpfdelegate/error.h>
@@ -32,6 +33,7 @@ enum bpfd_oci_key {
 	BPFD_OCI_ATTACHS,
 	BPFD_OCI_PRESET,
 	BPFD_OCI_TARGET,
+	BPFD_OCI_UNUSABLE, /* "fail" (default) or "warn" */
 	BPFD_OCI_NKEYS
 };
 
@@ -52,12 +54,73 @@ struct bpfd_oci_state {
 	struct bpfd_oci_annotations ann;
 };
 
+/* process.capabilities' sets, in the order of bpfd_oci_cap_set_name(). */
+enum bpfd_oci_cap_set {
+	BPFD_OCI_BOUNDING,
+	BPFD_OCI_EFFECTIVE,
+	BPFD_OCI_PERMITTED,
+	BPFD_OCI_INHERITABLE,
+	BPFD_OCI_AMBIENT,
+	BPFD_OCI_NCAPSETS
+};
+
+/* "bounding", ...; NULL out of range. */
+const char *bpfd_oci_cap_set_name(enum bpfd_oci_cap_set s);
+
+/* Seccomp actions as they decide bpf(): */
+enum bpfd_oci_sc_verdict {
+	BPFD_OCI_SC_ALLOW,   /* SCMP_ACT_ALLOW, SCMP_ACT_LOG */
+	BPFD_OCI_SC_DENY,    /* SCMP_ACT_ERRNO, _KILL*, _TRAP */
+	BPFD_OCI_SC_UNKNOWN, /* _TRACE, _NOTIFY, anything else: a tracer or a
+				supervisor decides */
+};
+
+/* One condition of a seccomp rule (linux.seccomp.syscalls[].args[]). */
+struct bpfd_oci_sc_arg {
+	unsigned int index;
+	uint64_t value, value2;
+	char op[24]; /* "SCMP_CMP_EQ", ... */
+};
+
+#define BPFD_OCI_SC_ARGS_MAX 6
+#define BPFD_OCI_SC_RULES_MAX 16
+
+/* A linux.seccomp.syscalls[] entry that names bpf. */
+struct bpfd_oci_sc_rule {
+	size_t index; /* its position in linux.seccomp.syscalls */
+	char action[32];
+	int errno_ret; /* errnoRet, or -1 when not given */
+	size_t nargs;
+	struct bpfd_oci_sc_arg args[BPFD_OCI_SC_ARGS_MAX];
+	/* podman's (and Docker's) profile format, should a runtime pass it
+	 * on unresolved: the rule applies only when the bounding set has
+	 * every cap of includes.caps and none of excludes.caps. */
+	uint64_t includes_caps, excludes_caps;
+	bool unknown_cap; /* a name in includes/excludes we cannot read */
+};
+
+/* What linux.seccomp says about bpf(). */
+struct bpfd_oci_seccomp {
+	bool present;		 /* linux.seccomp is given */
+	char default_action[32]; /* defaultAction */
+	int default_errno;	 /* defaultErrnoRet, or -1 */
+	size_t nrules;		 /* rules naming bpf, up to _RULES_MAX */
+	bool too_many;		 /* more than _RULES_MAX of them */
+	bool unreadable;	 /* a rule we could not read: no verdict */
+	struct bpfd_oci_sc_rule rule[BPFD_OCI_SC_RULES_MAX];
+};
+
 /* What bpfdelegate uses of BUNDLE/config.json. */
 struct bpfd_oci_config {
 	char *root_path;  /* owned; root.path as written (may be relative) */
 	bool has_userns;  /* linux.namespaces has {"type": "user"} */
 	bool caps_known;  /* process.capabilities is given */
 	bool has_cap_bpf; /* ... and its "effective" list has CAP_BPF */
+	/* process.capabilities, bit 1 << CAP_x per set (unknown names are
+	 * left out); all 0 when caps_known is false. */
+	uint64_t caps[BPFD_OCI_NCAPSETS];
+	uint32_t uid; /* process.user.uid, 0 when not given */
+	struct bpfd_oci_seccomp seccomp;
 	struct bpfd_oci_annotations ann;
 };
 
@@ -92,5 +155,34 @@ void bpfd_oci_config_free(struct bpfd_oci_config *c);
  */
 int bpfd_oci_rootfs(const char *bundle, const char *root_path, char *buf,
 		    size_t len, struct bpfd_error *err);
+
+/*
+ * Whether bpf(@cmd) (for a caller with the capability bounding set
+ * @bounding) passes the seccomp profile @sc: BPFD_OCI_SC_ALLOW when some
+ * rule that may apply, or the default action when no rule surely applies,
+ * allows it; BPFD_OCI_SC_DENY only when every outcome denies; else
+ * BPFD_OCI_SC_UNKNOWN.  Conditions on bpf()'s first argument (the command)
+ * are evaluated; conditions on the others make a rule "may apply".
+ * @why (@len bytes) names the deciding rule or default action.
+ */
+enum bpfd_oci_sc_verdict bpfd_oci_seccomp_bpf(const struct bpfd_oci_seccomp *sc,
+					      unsigned int cmd,
+					      uint64_t bounding, char *why,
+					      size_t len);
+
+struct bpfd_delegation;
+struct bpfd_names;
+
+/*
+ * Could the container of @cfg ever use a token delegating @d?  0 when it
+ * could; 1 when it never could, with the reason (which set lacks which
+ * capability, which seccomp rule denies bpf(BPF_TOKEN_CREATE), which
+ * program types all need a missing capability) in @why; 2 when only part
+ * of @d is unusable (@why says which).  @names (or NULL) names program
+ * types.  Pure: reads @cfg only.
+ */
+int bpfd_oci_usable(const struct bpfd_oci_config *cfg,
+		    const struct bpfd_delegation *d,
+		    const struct bpfd_names *names, char *why, size_t len);
 
 #endif

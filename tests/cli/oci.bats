@@ -306,22 +306,106 @@ host_clean() {
 	host_clean
 }
 
-@test "oci: no CAP_BPF in process.capabilities: a warning, refused with --strict" {
+@test "oci: no CAP_BPF in process.capabilities: refused, naming the set; a warning with --unusable warn or the annotation" {
 	need_oci
 	cfg '.process.capabilities |= map_values(map(select(. != "CAP_BPF")))'
 	hook
 	annotate cmds map_create maps array
 	oci_run
-	[ "$status" -eq 0 ] # a warning only: runc does not show hook output on success
-	[[ "$output" == *"token=EPERM"* ]] # the kernel wants CAP_BPF inside too
-	[ "$(spy_bpf_mounts)" = "$BUNDLE/rootfs/sys/fs/bpf" ]
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"error running hook"* ]]
+	[[ "$stderr" == *"could never use its token: CAP_BPF is not in process.capabilities.bounding"* ]]
+	[ -z "$output" ]
 	host_clean
+	# --strict is the default, still accepted
 	hook --strict
 	oci_run
 	[ "$status" -ne 0 ]
-	[[ "$stderr" == *"error running hook"* ]]
-	[[ "$stderr" == *"CAP_BPF"* ]]
+	[[ "$stderr" == *"CAP_BPF is not in process.capabilities.bounding"* ]]
+	host_clean
+	# only in effective: named too
+	cfg '.process.capabilities.bounding += ["CAP_BPF"]'
+	hook
+	oci_run
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"CAP_BPF is not in process.capabilities.effective"* ]]
+	host_clean
+	cfg '.process.capabilities.bounding -= ["CAP_BPF"]'
+	# the hook's --unusable warn: a warning only (runc shows nothing)
+	hook --unusable warn
+	oci_run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"token=EPERM"* ]] # the kernel wants CAP_BPF inside too
+	[ "$(spy_bpf_mounts)" = "$BUNDLE/rootfs/sys/fs/bpf" ]
+	host_clean
+	# the container's own annotation, under the default hook
+	hook
+	annotate unusable warn
+	oci_run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"token=EPERM"* ]]
+	host_clean
+	# an annotation that says fail beats the hook's warn
+	hook --unusable warn
+	annotate unusable fail
+	oci_run
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"CAP_BPF is not in process.capabilities.bounding"* ]]
+	host_clean
+	annotate unusable maybe
+	oci_run
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"unusable: 'maybe' is neither 'fail' nor 'warn'"* ]]
+	host_clean
+}
+
+@test "oci: a seccomp profile that denies bpf() (podman's default without CAP_SYS_ADMIN): refused, naming the rule" {
+	need_oci
+	# the rule podman 4.3 writes into config.json from Debian's seccomp.json
+	cfg '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", architectures: ["SCMP_ARCH_X86_64"],
+		syscalls: [{names: ["bpf", "setns"], action: "SCMP_ACT_ERRNO", errnoRet: 1}]}'
+	hook
+	annotate cmds map_create maps array
+	oci_run
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"its seccomp profile denies bpf(BPF_TOKEN_CREATE): linux.seccomp.syscalls[0] makes bpf() SCMP_ACT_ERRNO, errno 1 EPERM"* ]]
 	[ -z "$output" ]
+	host_clean
+	# warned only: the kernel's answer is what the hook foretold
+	annotate unusable warn
+	oci_run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"token=EPERM"* ]]
+	host_clean
+	# a profile that allows bpf(): the token works under seccomp
+	cfg '.linux.seccomp.syscalls[0].action = "SCMP_ACT_ALLOW" | del(.annotations["bpfdelegate.io/unusable"])'
+	oci_run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"token=ok"* ]]
+	[[ "$output" == *"map=ok"* ]]
+	host_clean
+}
+
+@test "oci: tracing programs without CAP_PERFMON, networking ones without CAP_NET_ADMIN: refused; partly: a warning" {
+	need_oci
+	cfg '.process.capabilities |= map_values(map(select(. != "CAP_PERFMON")))'
+	hook
+	annotate cmds map_create:prog_load progs kprobe:tracepoint
+	oci_run
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"without CAP_PERFMON in process.capabilities (bounding and effective) it can never load any of its program types (kprobe:tracepoint)"* ]]
+	host_clean
+	cfg '.process.capabilities |= map_values(map(select(. != "CAP_NET_ADMIN")))'
+	annotate progs xdp
+	oci_run
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"without CAP_NET_ADMIN"*"(xdp)"* ]]
+	host_clean
+	# socket_filter needs neither: the hook goes on (a warning runc hides)
+	annotate progs xdp:socket_filter maps array
+	oci_run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"token=ok"* ]]
 	host_clean
 }
 
@@ -680,23 +764,24 @@ in_sleeper_bpf_mounts() {
 	[[ "$output" == *"token=ok"* ]]
 	[[ "$output" == *"map=ok"* ]]
 	[[ "$output" == *"prog=EPERM"* ]]
-	# no CAP_BPF in the config: one warning line, still exit 0 ...
+	# no CAP_BPF in the config: refused, one line, nothing mounted ...
 	kill -9 "$p"
 	p=$("$OCI/userns-sleeper.sh")
 	PIDS+=("$p")
 	cfg '.process.capabilities |= map_values(map(select(. != "CAP_BPF")))'
-	run --separate-stderr "$BPFD_ABS" oci-hook <<<"$(state_json "$p" "$BUNDLE")"
+	run '!' --separate-stderr "$BPFD_ABS" oci-hook <<<"$(state_json "$p" "$BUNDLE")"
+	hook_refused 'CAP_BPF is not in process.capabilities.bounding'
+	[ "$(ns_bpf_count "$p")" -eq 0 ]
+	# ... and one warning line with --unusable warn, exit 0
+	run --separate-stderr "$BPFD_ABS" oci-hook --unusable warn <<<"$(state_json "$p" "$BUNDLE")"
 	echo "# status $status; stderr: $stderr"
 	[ "$status" -eq 0 ]
 	[ "${#stderr_lines[@]}" -eq 1 ]
-	[[ "$stderr" == *"CAP_BPF"* ]]
-	# ... and a refusal with --strict, nothing mounted
-	kill -9 "$p"
-	p=$("$OCI/userns-sleeper.sh")
-	PIDS+=("$p")
-	run '!' --separate-stderr "$BPFD_ABS" oci-hook --strict <<<"$(state_json "$p" "$BUNDLE")"
-	hook_refused 'CAP_BPF'
-	[ "$(ns_bpf_count "$p")" -eq 0 ]
+	[[ "$stderr" == *"warning: container"*"CAP_BPF"* ]]
+	[ "$(ns_bpf_count "$p")" -eq 1 ]
+	# a bad --unusable is a usage error
+	run -2 "$BPFD_ABS" oci-hook --unusable sometimes </dev/null
+	[[ "$output" == *"--unusable: 'sometimes' is neither 'fail' nor 'warn'"* ]]
 }
 
 # The same process handed to the hook twice (a runtime retrying, or a
