@@ -21,18 +21,16 @@ setup() {
 }
 
 teardown() {
-	local id m p
+	local id p
 	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
 	if [ -d "$STATE" ]; then
 		for id in $(runc --root "$STATE" list -q 2>/dev/null); do
 			timeout 30 runc --root "$STATE" delete -f "$id" >/dev/null 2>&1 || true
 		done
 	fi
-	# A failing test must not leave a mount on the host, nor fail rm.
-	for m in $(awk -v t="$T" 'index($5, t) == 1 {print $5}' /proc/self/mountinfo | sort -r); do
-		umount -l "$m" 2>/dev/null || true
-	done
-	rm -rf "$T"
+	# A failing test must not leave a mount on the host, nor fail rm;
+	# never with T empty (a setup that failed early): helpers.bash.
+	kill_pids_umount_tmp
 	# the test build's policy directory, when a test wrote one
 	[ -z "${POLDIR:-}" ] || rm -rf "$POLDIR"
 }
