@@ -181,11 +181,12 @@ static void collect_where(int fd, const struct bpfd_names *names,
 	if (f->is_bpffs) {
 		struct bpfd_error e = {0};
 
-		f->deleg_known = bpfd_bpffs_read_options(
-				     "/proc/self/mountinfo", f->mnt_id, names,
-				     &f->deleg, NULL, 0, &e) == 0;
+		f->deleg_known =
+		    bpfd_bpffs_read_options("/proc/self/mountinfo", f->mnt_id,
+					    names, &f->deleg, NULL, 0, &e) == 0;
 		if (!f->deleg_known)
-			snprintf(f->deleg_err, sizeof(f->deleg_err), "%.200s: %.100s",
+			snprintf(f->deleg_err, sizeof(f->deleg_err),
+				 "%.200s: %.100s",
 				 e.detail[0] ? e.detail : "mountinfo",
 				 strerror(e.err ? e.err : EIO));
 	}

@@ -49,12 +49,12 @@ enum bpfd_fault {
 	BPFD_FAULT_LEARN_GONE, /* suggest --learn: the caller of bpf() is killed
 				once its notification is received, before its
 				attr is read */
-	BPFD_FAULT_SERVE_SLOW,	      /* serve's worker takes 3 s (or until
+	BPFD_FAULT_SERVE_SLOW, /* serve's worker takes 3 s (or until
 					 the client hangs up) before
 					 delegating */
-	BPFD_FAULT_SERVE_NS_HANG,     /* serve's namespace child pauses in
+	BPFD_FAULT_SERVE_NS_HANG, /* serve's namespace child pauses in
 					 the caller's user namespace */
-	BPFD_FAULT_NO_STATMOUNT, /* statmount() fails with ENOSYS, as before
+	BPFD_FAULT_NO_STATMOUNT,  /* statmount() fails with ENOSYS, as before
 				    6.8: mount options come from mountinfo
 				    through libmount */
 };

@@ -114,8 +114,7 @@ void bpfd_policy_free(struct bpfd_policy *p);
  */
 int bpfd_policy_decide(const struct bpfd_policy *p,
 		       const struct bpfd_subject *who,
-		       const struct bpfd_request *req,
-		       struct bpfd_verdict *v);
+		       const struct bpfd_request *req, struct bpfd_verdict *v);
 
 /*
  * How many policy files (policy, policy.d/ *) @p was read from; presets.d

@@ -78,7 +78,7 @@ struct bpfd_diag_facts {
 	char fstype[32];      /* of the mount the path is on (mountinfo) */
 	char mnt_target[256]; /* that mount's mount point */
 	bool deleg_known;
-	char deleg_err[320]; /* why not, when !deleg_known */
+	char deleg_err[320];	      /* why not, when !deleg_known */
 	struct bpfd_delegation deleg; /* delegate_* of that mount */
 	struct bpfd_owner_info owner;
 
@@ -254,7 +254,7 @@ struct bpfd_explain_query {
 	bool open_step; /* libbpf failed to open the path, not the token */
 	bool optional;	/* "skipping optional step": libbpf goes on */
 	char path[BPFD_DIAG_PATH_MAX]; /* from the message, or "" */
-	bool userns;	/* set by the caller: the message came from a
+	bool userns; /* set by the caller: the message came from a
 			   process in a user namespace, where going on
 			   without a token fails the load */
 };
