@@ -68,7 +68,7 @@ kernel_names() {
 	echo "$output"
 	[ "$output" = "$(printf '%s\n' --pid --preset --probe --progs)" ]
 	run complete_line "bpfdelegate list --"
-	[ "$output" = "$(printf '%s\n' --help --json --pid --version)" ]
+	[ "$output" = "$(printf '%s\n' --format --help --json --pid --version)" ]
 	# check has --timeout but no --target (attach's, run's)
 	run complete_line "bpfdelegate check --t"
 	[ "$output" = --timeout ]
