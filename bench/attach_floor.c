@@ -64,9 +64,7 @@ static int child(int s, int pidfd, const char *target)
 
 int main(int argc, char **argv)
 {
-	static const char *const opt[] = {"delegate_cmds", "delegate_maps",
-					  "delegate_progs", "delegate_attachs"};
-	int sv[2], st, pidfd;
+	int sv[2], pidfd;
 	pid_t pid;
 
 	if (argc != 3)
@@ -78,12 +76,5 @@ int main(int argc, char **argv)
 	pid = fork();
 	if (pid == 0)
 		_exit(child(sv[1], pidfd, argv[2]));
-	int fs = recv_fd(sv[0]);
-	for (int i = 0; i < 4; i++)
-		fsconfig(fs, FSCONFIG_SET_STRING, opt[i], "any", 0);
-	fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0);
-	int mnt = fsmount(fs, FSMOUNT_CLOEXEC, 0);
-	send_fd(sv[0], mnt);
-	waitpid(pid, &st, 0);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+	return floor_finish(sv[0], recv_fd(sv[0]), pid);
 }
