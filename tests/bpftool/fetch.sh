@@ -22,22 +22,17 @@ exec 9>"$dest/.lock"
 flock -w 300 9 || { echo "fetch.sh: $dest/.lock: still locked after 300 s" >&2; exit 1; }
 [ -f "$dest/ok" ] && exit 0
 apt=$dest/apt
-mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/debs"
-touch "$apt/status"
-
-uri=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
-[ -n "$uri" ] || uri=$(awk '$1 == "deb" && $2 !~ /^\[/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
-uri=${uri:-http://deb.debian.org/debian}
+# shellcheck source=tests/tools/private-apt.sh
+. "$(dirname "$0")/../tools/private-apt.sh"
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 [ -r "$keyring" ] || { echo "fetch.sh: no $keyring (apt-get install debian-archive-keyring)" >&2; exit 1; }
-
+papt_setup "$apt" "$apt/sources.list" "$apt/lists"
+uri=$(papt_mirror)
 cat >"$apt/sources.list" <<-SRC
 	deb [signed-by=$keyring] $uri trixie main
 	deb [signed-by=$keyring] $uri trixie-backports main
 SRC
-o=(-o "Dir::Etc::sourcelist=$apt/sources.list" -o Dir::Etc::sourceparts=-
-   -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache"
-   -o "Dir::State::status=$apt/status" -o APT::Get::List-Cleanup=false -o APT::Sandbox::User=root)
+o=("${PAPT_OPTS[@]}")
 
 apt-get "${o[@]}" update -qq
 # shellcheck disable=SC2086

@@ -47,6 +47,8 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/tools/private-apt.sh
+. "$HERE/../tools/private-apt.sh"
 CACHE=${BPFD_KERNEL_CACHE:-/var/tmp/bpfdelegate-kernels}
 BUSYBOX=${BPFD_VM_BUSYBOX:-/bin/busybox}
 QEMU=${BPFD_VM_QEMU:-qemu-system-x86_64}
@@ -74,14 +76,13 @@ fetch() {
 		echo "$dir"
 		return 0
 	fi
-	mkdir -p "$apt/lists/$suite/partial" "$apt/cache/archives/partial" "$apt/debs"
-	touch "$apt/status"
 	# The mirror the system's own apt sources use.
-	uri=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
-	[ -n "$uri" ] || uri=$(awk '/^deb / { print $2; exit }' /etc/apt/sources.list 2>/dev/null || true)
-	[ -n "$uri" ] || uri=http://deb.debian.org/debian
+	uri=$(papt_mirror)
 	sec=${uri%/debian}/debian-security
 	src=$apt/$suite.sources
+	# Every apt path private: lists, cache, status; no sources.list.d.
+	papt_setup "$apt" "$src" "$apt/lists/$suite"
+	local o=("${PAPT_OPTS[@]}")
 	cat >"$src" <<-EOF
 		Types: deb
 		URIs: $uri
@@ -95,10 +96,6 @@ fetch() {
 		Components: main
 		Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 	EOF
-	# Every apt path private: lists, cache, status; no sources.list.d.
-	local o=(-o "Dir::Etc::sourcelist=$src" -o Dir::Etc::sourceparts=-
-		-o "Dir::State::Lists=$apt/lists/$suite" -o "Dir::Cache=$apt/cache"
-		-o "Dir::State::status=$apt/status" -o APT::Get::List-Cleanup=false)
 	apt-get "${o[@]}" update -qq >&2 || die "apt-get update for $suite failed"
 	# linux-image-amd64 depends on the versioned image; its -unsigned twin
 	# has the same kernel without the signed-shim packaging.
@@ -106,7 +103,7 @@ fetch() {
 		awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
 	[ -n "$img" ] || die "no linux-image-amd64 in $suite"
 	apt-cache "${o[@]}" show "$img-unsigned" >/dev/null 2>&1 && img=$img-unsigned
-	(cd "$apt/debs" && apt-get "${o[@]}" -o APT::Sandbox::User=root download "$img" >&2) || die "apt-get download $img failed"
+	(cd "$apt/debs" && apt-get "${o[@]}" download "$img" >&2) || die "apt-get download $img failed"
 	deb=$(ls -t "$apt/debs/${img}"_*.deb | head -1)
 	rm -rf "$dir.new"
 	mkdir -p "$dir.new"
