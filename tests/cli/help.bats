@@ -13,29 +13,13 @@ commands() {
 	"$BPFD" --help | awk '/^Commands:/ {f = 1; next} f && /^$/ {exit} f {print $1}'
 }
 
-# The options a help text lists, "OPT<TAB>METAVAR" (the metavariable follows
-# the option after one space; the text after several).
+# The options a help text lists, "OPT<TAB>METAVAR", read as the bash
+# completion reads them (completion/bpfdelegate.bash: one parser of --help).
+# shellcheck source=completion/bpfdelegate.bash
+. "$REPO/completion/bpfdelegate.bash"
 help_options() {
-	"$BPFD" "$@" --help | awk '
-		/^ +-/ {
-			l = $0
-			sub(/^ +/, "", l)
-			n = 0
-			while (match(l, /^--?[A-Za-z0-9][A-Za-z0-9-]*/)) {
-				o[++n] = substr(l, 1, RLENGTH)
-				l = substr(l, RLENGTH + 1)
-				if (substr(l, 1, 2) != ", ")
-					break
-				l = substr(l, 3)
-			}
-			v = ""
-			if (l ~ /^ [^ ]/) {
-				v = substr(l, 2)
-				sub(/ .*/, "", v)
-			}
-			for (i = 1; i <= n; i++)
-				printf "%s\t%s\n", o[i], v
-		}'
+	local COMP_WORDS=("$BPFD")
+	_bpfdelegate_help_table "$@"
 }
 
 # accepts CMD... -- OPT METAVAR: true when the command's parser takes OPT
