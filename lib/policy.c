@@ -146,6 +146,31 @@ static int open_failed(int dfd, const char *name, const char *path,
 }
 
 /*
+ * Open @name in @dfd (AT_FDCWD: an absolute @name) with @flags and
+ * O_NOFOLLOW, fstat it and check it (check_safe(), a directory when @dir):
+ * 0 with *@out its fd, 1 when it does not exist, or -errno.
+ */
+static int open_checked(int dfd, const char *name, const char *path, int flags,
+			bool dir, int *out, struct bpfd_error *err)
+{
+	_cleanup_close_ int fd =
+	    openat(dfd, name, flags | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	int r;
+
+	*out = BPFD_NO_FD;
+	if (fd < 0)
+		return errno == ENOENT ? 1 : open_failed(dfd, name, path, err);
+	if (fstat(fd, &st) < 0)
+		return bpfd_error_set(err, BPFD_STEP_POLICY, errno, "%s", path);
+	r = check_safe(&st, path, dir, err);
+	if (r < 0)
+		return r;
+	*out = TAKE_FD(fd);
+	return 0;
+}
+
+/*
  * Open directory @name in @dfd (AT_FDCWD: an absolute @name) and check
  * it: 0 with *@out its fd, 0 with *@out BPFD_NO_FD when it does not
  * exist, or -errno.
@@ -153,21 +178,10 @@ static int open_failed(int dfd, const char *name, const char *path,
 static int open_dir(int dfd, const char *name, const char *path, int *out,
 		    struct bpfd_error *err)
 {
-	_cleanup_close_ int fd =
-	    openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	struct stat st;
-	int r;
+	int r = open_checked(dfd, name, path, O_RDONLY | O_DIRECTORY, true, out,
+			     err);
 
-	*out = BPFD_NO_FD;
-	if (fd < 0)
-		return errno == ENOENT ? 0 : open_failed(dfd, name, path, err);
-	if (fstat(fd, &st) < 0)
-		return bpfd_error_set(err, BPFD_STEP_POLICY, errno, "%s", path);
-	r = check_safe(&st, path, true, err);
-	if (r < 0)
-		return r;
-	*out = TAKE_FD(fd);
-	return 0;
+	return r == 1 ? 0 : r;
 }
 
 /*
@@ -179,20 +193,14 @@ static int open_dir(int dfd, const char *name, const char *path, int *out,
 static int read_file(int dfd, const char *name, const char *path, char **text,
 		     struct bpfd_error *err)
 {
-	_cleanup_close_ int fd =
-	    openat(dfd, name,
-		   O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	_cleanup_close_ int fd = BPFD_NO_FD;
 	_cleanup_free_ char *buf = NULL;
 	size_t n = 0;
-	struct stat st;
 	int r;
 
-	if (fd < 0)
-		return errno == ENOENT ? 1 : open_failed(dfd, name, path, err);
-	if (fstat(fd, &st) < 0)
-		return bpfd_error_set(err, BPFD_STEP_POLICY, errno, "%s", path);
-	r = check_safe(&st, path, false, err);
-	if (r < 0)
+	r = open_checked(dfd, name, path, O_RDONLY | O_NONBLOCK | O_NOCTTY,
+			 false, &fd, err);
+	if (r)
 		return r;
 	buf = malloc(POLICY_FILE_MAX + 2);
 	if (!buf)
