@@ -42,17 +42,13 @@ static void drain_log(int fs_fd)
 static int check_bpf_context(int fs_fd)
 {
 	static const char want[] = "e bpf: Bad value for 'mode'";
-	char link[64], path[64], buf[256];
+	char buf[256];
 	bool seen = false;
 	ssize_t n;
+	int r = bpfd_fd_is_anon(fs_fd, "fscontext");
 
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fs_fd);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return -errno;
-	link[n] = '\0';
-	if (strcmp(link, "anon_inode:[fscontext]") != 0)
-		return -EINVAL;
+	if (r <= 0)
+		return r < 0 ? r : -EINVAL;
 	drain_log(fs_fd);
 	if (fsconfig(fs_fd, FSCONFIG_SET_STRING, "mode", "bpfdelegate", 0) ==
 		0 ||

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -144,4 +145,18 @@ int bpfd_recv(int sock, void *buf, size_t len, int *fd, int timeout_ms)
 	if (r < 0 && fd && *fd >= 0)
 		bpfd_closep(fd);
 	return r;
+}
+
+int bpfd_fd_is_anon(int fd, const char *kind)
+{
+	char path[64], link[64], want[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -errno;
+	link[n] = '\0';
+	snprintf(want, sizeof(want), "anon_inode:[%s]", kind);
+	return strcmp(link, want) == 0;
 }

@@ -142,6 +142,13 @@ int bpfd_bpffs_delegate_steps(int fs_fd, const struct bpfd_delegation *d,
 			      struct bpfd_error *err);
 
 /*
+ * Whether @fd is the anonymous inode of @kind ("fscontext", "pidfd"), as
+ * /proc/self/fd names it ("anon_inode:[pidfd]"; pidfs, 6.9+, names its
+ * files so too): 1, 0, or -errno when the link cannot be read.
+ */
+int bpfd_fd_is_anon(int fd, const char *kind);
+
+/*
  * BPF_TOKEN_CREATE with no bpffs fd (-1): -EBADF on a kernel that has the
  * command (6.9+, with the delegate_* options), -EINVAL before, or what a
  * seccomp profile or an LSM answers for bpf().

@@ -158,19 +158,13 @@ static int check_request(struct conn *c)
 /* The pid a pidfd stands for (fdinfo "Pid:"); -ESRCH once it exited. */
 static int pidfd_pid(int fd, pid_t *pid)
 {
-	char path[64], link[64], line[128];
-	ssize_t n;
+	char path[64], line[128];
 	FILE *f;
-	int r = -EBADF;
+	int r = bpfd_fd_is_anon(fd, "pidfd");
 
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return -errno;
-	link[n] = '\0';
-	/* pidfs (6.9+) names its files as the anon inodes did before. */
-	if (strcmp(link, "anon_inode:[pidfd]") != 0)
-		return -EBADF;
+	if (r <= 0)
+		return r < 0 ? r : -EBADF;
+	r = -EBADF;
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
 	f = fopen(path, "re");
 	if (!f)

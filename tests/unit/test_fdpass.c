@@ -5,12 +5,15 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <sys/mount.h>
+#include <sys/pidfd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
 #include <bpfdelegate/fdpass.h>
 
+#include "internal.h"
 #include "testutil.h"
 
 static int count_fds(void)
@@ -246,10 +249,39 @@ static void test_recv_at_fd_limit_is_emfile(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/* bpfd_fd_is_anon: a pidfd is "pidfd" and nothing else; a regular file
+ * and a pipe are no anonymous inode of that kind; a closed fd has no
+ * /proc/self/fd link: -ENOENT. */
+static void test_fd_is_anon(void **state)
+{
+	int pidfd = pidfd_open(getpid(), 0), file = open("/", O_PATH), p[2];
+
+	(void)state;
+	assert_true(pidfd >= 0 && file >= 0 && pipe(p) == 0);
+	assert_int_equal(bpfd_fd_is_anon(pidfd, "pidfd"), 1);
+	assert_int_equal(bpfd_fd_is_anon(pidfd, "fscontext"), 0);
+	assert_int_equal(bpfd_fd_is_anon(pidfd, "pidf"), 0);
+	assert_int_equal(bpfd_fd_is_anon(file, "pidfd"), 0);
+	assert_int_equal(bpfd_fd_is_anon(p[0], "pidfd"), 0);
+	close(p[1]);
+	assert_int_equal(bpfd_fd_is_anon(p[1], "pidfd"), -ENOENT);
+	if (geteuid() == 0) {
+		int fs = fsopen("bpf", FSOPEN_CLOEXEC);
+
+		assert_true(fs >= 0);
+		assert_int_equal(bpfd_fd_is_anon(fs, "fscontext"), 1);
+		close(fs);
+	}
+	close(p[0]);
+	close(file);
+	close(pidfd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_roundtrip_with_fd),
+	    cmocka_unit_test(test_fd_is_anon),
 	    cmocka_unit_test(test_no_fd_gives_minus_one),
 	    cmocka_unit_test(test_timeout),
 	    cmocka_unit_test(test_peer_closed),
