@@ -157,3 +157,45 @@ as_user() {
 	shift
 	setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups -- "$@"
 }
+
+# policy LINE...: the test build's whole policy file ($POLDIR/policy),
+# root-owned (the tests run as root) and 0644.
+policy() {
+	printf '%s\n' "$@" >"$POLDIR/policy"
+	chmod 0644 "$POLDIR/policy"
+}
+
+# start_service [ENV=VALUE...]: the test build's service in the foreground
+# ($SERVE_TIMEOUT s per request, default 2; $SERVE_PREFIX before it), its
+# log in $T/serve.log and its pid in $SVC, waited for until $SOCK answers
+# (bounded: 5 s).
+start_service() {
+	env "$@" ${SERVE_PREFIX:-} "$BPFD" serve --timeout "${SERVE_TIMEOUT:-2}" \
+		>"$T/serve.log" 2>&1 3>&- &
+	SVC=$!
+	local i
+	for i in $(seq 50); do
+		[ -S "$SOCK" ] && grep -q 'serving on' "$T/serve.log" && return 0
+		sleep 0.1
+	done
+	cat "$T/serve.log"
+	return 1
+}
+
+# podman_fixture BPFD APPLET...: what the podman tests share, in $T (whose
+# hooks/ and rootfs/bin/ exist): the installed hook definition pointing at
+# BPFD (hooks/bpfdelegate.json); the seccomp profile docs/oci.md shows,
+# podman's default with bpf() allowed for CAP_BPF holders (the default
+# allows it only with CAP_SYS_ADMIN), as seccomp-bpf.json; busybox and its
+# APPLETs in rootfs/bin.
+podman_fixture() {
+	local bpfd=$1 a
+	shift
+	sed "s|/usr/local/bin/bpfdelegate|$bpfd|" \
+		"$BATS_TEST_DIRNAME/../../docs/oci-hooks.d/bpfdelegate.json" >"$T/hooks/bpfdelegate.json"
+	jq '.syscalls |= (map(.names -= ["bpf"] | select(.names | length > 0))
+		+ [{names: ["bpf"], action: "SCMP_ACT_ALLOW", includes: {caps: ["CAP_BPF"]}}])' \
+		/usr/share/containers/seccomp.json >"$T/seccomp-bpf.json"
+	cp /bin/busybox "$T/rootfs/bin/busybox"
+	for a in "$@"; do ln -s busybox "$T/rootfs/bin/$a"; done
+}

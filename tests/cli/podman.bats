@@ -49,18 +49,7 @@ setup_file() {
 		events_logger = "file"
 		events_logfile_path = "$T/events.log"
 	EOF
-	# The installed hook definition, pointing at the binary under test.
-	sed "s|/usr/local/bin/bpfdelegate|$(realpath "$BPFD")|" \
-		"$BATS_TEST_DIRNAME/../../docs/oci-hooks.d/bpfdelegate.json" >"$T/hooks/bpfdelegate.json"
-	# The seccomp profile docs/oci.md shows: podman's default with bpf()
-	# allowed for CAP_BPF holders (the default allows it only with
-	# CAP_SYS_ADMIN).
-	jq '.syscalls |= (map(.names -= ["bpf"] | select(.names | length > 0))
-		+ [{names: ["bpf"], action: "SCMP_ACT_ALLOW", includes: {caps: ["CAP_BPF"]}}])' \
-		/usr/share/containers/seccomp.json >"$T/seccomp-bpf.json"
-	cp /bin/busybox "$T/rootfs/bin/busybox"
-	local a
-	for a in sh cat grep sleep true id; do ln -s busybox "$T/rootfs/bin/$a"; done
+	podman_fixture "$(realpath "$BPFD")" sh cat grep sleep true id
 	cp "$HELPERS/tokenprobe-static" "$T/rootfs/tokenprobe"
 	tar -C "$T/rootfs" -cf "$T/image.tar" .
 	pm import -q "$T/image.tar" "$IMAGE" >/dev/null

@@ -67,14 +67,7 @@ setup() {
 		graphroot = "$T/storage"
 		rootless_storage_path = "$T/storage"
 	EOF
-	sed "s|/usr/local/bin/bpfdelegate|$BPFD_ABS|" \
-		"$BATS_TEST_DIRNAME/../../docs/oci-hooks.d/bpfdelegate.json" >"$T/hooks/bpfdelegate.json"
-	jq '.syscalls |= (map(.names -= ["bpf"] | select(.names | length > 0))
-		+ [{names: ["bpf"], action: "SCMP_ACT_ALLOW", includes: {caps: ["CAP_BPF"]}}])' \
-		/usr/share/containers/seccomp.json >"$T/seccomp-bpf.json"
-	cp /bin/busybox "$T/rootfs/bin/busybox"
-	local a
-	for a in sh cat grep true; do ln -s busybox "$T/rootfs/bin/$a"; done
+	podman_fixture "$BPFD_ABS" sh cat grep true
 	cp "$HELPERS/tokenprobe-static" "$T/rootfs/tokenprobe"
 	tar -C "$T/rootfs" -cf "$T/image.tar" .
 	chown -R "$U" "$T/home" "$T/xdg" "$T/tmp" "$T/storage" "$T/runroot"
@@ -117,30 +110,11 @@ upm_run() {
 	echo "$stderr" | sed 's/^/# err: /'
 }
 
-# policy LINE...: the test build's policy, root's and 0644.
-policy() {
-	printf '%s\n' "$@" >"$POLDIR/policy"
-	chmod 644 "$POLDIR/policy"
-}
-
-# The test build's service in the foreground, waited for (bounded).
-start_service() {
-	"$BPFD" serve --timeout 5 >"$T/serve.log" 2>&1 3>&- &
-	SVC=$!
-	local i
-	for i in $(seq 50); do
-		[ -S "$SOCK" ] && grep -q 'serving on' "$T/serve.log" && return 0
-		sleep 0.1
-	done
-	cat "$T/serve.log"
-	return 1
-}
-
 SHOW='cat /proc/self/uid_map; grep " - bpf " /proc/self/mountinfo; exec /tokenprobe'
 
 @test "rootless podman --userns=auto through bpfdelegate serve: a delegated bpffs and a working token inside" {
 	policy "user $U preset=all commands=attach"
-	start_service
+	SERVE_TIMEOUT=5 start_service
 	upm_run --userns=auto --cap-add BPF,PERFMON --security-opt seccomp="$T/seccomp-bpf.json" \
 		--annotation bpfdelegate.io/preset=tracing "$IMAGE" sh -c "$SHOW"
 	[ "$status" -eq 0 ]
@@ -161,7 +135,7 @@ SHOW='cat /proc/self/uid_map; grep " - bpf " /proc/self/mountinfo; exec /tokenpr
 
 @test "rootless podman: a request beyond the user's grant fails the container, the rule named" {
 	policy "user $U preset=socket-filter commands=attach"
-	start_service
+	SERVE_TIMEOUT=5 start_service
 	upm_run --userns=auto --cap-add BPF,PERFMON --security-opt seccomp="$T/seccomp-bpf.json" \
 		--annotation bpfdelegate.io/preset=tracing "$IMAGE" sh -c "$SHOW"
 	[ "$status" -ne 0 ]
@@ -177,7 +151,7 @@ SHOW='cat /proc/self/uid_map; grep " - bpf " /proc/self/mountinfo; exec /tokenpr
 		--annotation bpfdelegate.io/preset=socket-filter "$IMAGE" sh -c "$SHOW"
 	[ "$status" -ne 0 ]
 	[[ "$stderr" == *"exit status 3"*"only bpfdelegate serve can delegate, and nothing listens at $SOCK"* ]]
-	start_service
+	SERVE_TIMEOUT=5 start_service
 	# without --userns the container is in podman's own user namespace
 	upm_run --cap-add BPF --security-opt seccomp="$T/seccomp-bpf.json" \
 		--annotation bpfdelegate.io/preset=socket-filter "$IMAGE" sh -c "$SHOW"

@@ -43,12 +43,6 @@ teardown() {
 	rm -rf "$T"
 }
 
-# policy LINE...: the whole policy file, root-owned, 0644.
-policy() {
-	printf '%s\n' "$@" >"$POLDIR/policy"
-	chmod 0644 "$POLDIR/policy"
-}
-
 # A fault for the helper's processes (root-owned file, test builds only).
 fault() {
 	printf '%s\n' "$1" >"$POLDIR/test-fault"

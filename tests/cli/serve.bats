@@ -35,27 +35,6 @@ teardown() {
 	kill_pids_umount_tmp
 }
 
-# policy LINE...: the policy file, root's and 0644.
-policy() {
-	printf '%s\n' "$@" >"$POLDIR/policy"
-	chmod 644 "$POLDIR/policy"
-}
-
-# start_service [ENV=VALUE...]: the service in the foreground (2 s per
-# request), waited for until its socket answers (bounded).
-start_service() {
-	env "$@" ${SERVE_PREFIX:-} "$BPFD" serve --timeout "${SERVE_TIMEOUT:-2}" \
-		>"$T/serve.log" 2>&1 3>&- &
-	SVC=$!
-	local i
-	for i in $(seq 50); do
-		[ -S "$SOCK" ] && grep -q 'serving on' "$T/serve.log" && return 0
-		sleep 0.1
-	done
-	cat "$T/serve.log"
-	return 1
-}
-
 # The service's children (workers, namespace children): none once idle.
 no_service_children() {
 	local i
