@@ -86,6 +86,31 @@ static int parent_poll(struct parent_ctx *p)
 	return 0;
 }
 
+/*
+ * One child message into p->msg: its head and as many probe results as
+ * it says it has (child_msg_len); any other size is a protocol error.
+ */
+static int recv_child_msg(struct parent_ctx *p, int *fd, int timeout_ms)
+{
+	size_t got = 0;
+	int r = bpfd_recv_upto(p->sock, &p->msg, sizeof(p->msg), &got, fd,
+			       timeout_ms);
+
+	if (r == 0 && (got < CHILD_MSG_HEAD || got != child_msg_len(&p->msg))) {
+		if (fd)
+			bpfd_closep(fd);
+		r = -EPROTO;
+	}
+	return r;
+}
+
+/* The report of the message received, as far as it is defined. */
+static void take_report(struct parent_ctx *p)
+{
+	memcpy(p->rep, &p->msg.rep,
+	       child_msg_len(&p->msg) - offsetof(struct child_msg, rep));
+}
+
 /* Receive the child's next record; a report means it stopped early. */
 static int parent_wait(struct parent_ctx *p, enum msg_type want, int *fd)
 {
@@ -93,8 +118,7 @@ static int parent_wait(struct parent_ctx *p, enum msg_type want, int *fd)
 
 	if (r < 0)
 		return r;
-	r = bpfd_recv(p->sock, &p->msg, sizeof(p->msg), fd,
-		      bpfd_deadline_left_ms(&p->dl));
+	r = recv_child_msg(p, fd, bpfd_deadline_left_ms(&p->dl));
 	if (r == -ETIMEDOUT)
 		return bpfd_report_fail(p->rep, BPFD_STEP_PEER, ETIMEDOUT,
 					"the child did not answer within %d ms",
@@ -110,7 +134,7 @@ static int parent_wait(struct parent_ctx *p, enum msg_type want, int *fd)
 		/* The child's report plus the steps the parent did. */
 		uint64_t done = p->rep->done;
 
-		*p->rep = p->msg.rep;
+		take_report(p);
 		p->rep->done |= done;
 	}
 	if (p->msg.type == want)
@@ -267,7 +291,8 @@ static int engine_start(struct bpfd_engine_opts *o,
 	int sv[2], r;
 
 	*pp = NULL;
-	memset(rep, 0, sizeof(*rep));
+	/* The probe results are defined up to probes.count only. */
+	memset(rep, 0, offsetof(struct bpfd_report, probes.r));
 	rep->requested = o->deleg;
 	if (o->timeout_ms <= 0)
 		o->timeout_ms = BPFD_DEFAULT_TIMEOUT_MS;
@@ -460,8 +485,7 @@ static int parent_wait_exec(struct parent_ctx *p)
 	/* execve of a program on a hung network filesystem must not hang us
 	 * either: what is left of the deadline, and at least a second. */
 	int left = bpfd_deadline_left_ms(&p->dl);
-	int r = bpfd_recv(p->sock, &p->msg, sizeof(p->msg), NULL,
-			  left > 1000 ? left : 1000);
+	int r = recv_child_msg(p, NULL, left > 1000 ? left : 1000);
 
 	if (r == -EPIPE)
 		return 0;
@@ -471,7 +495,7 @@ static int parent_wait_exec(struct parent_ctx *p)
 	if (r < 0)
 		return bpfd_report_fail(p->rep, BPFD_STEP_RECV, r,
 					"from the child");
-	*p->rep = p->msg.rep;
+	take_report(p);
 	if (p->msg.type == MSG_EXEC_ERR && p->rep->err)
 		return -p->rep->err;
 	return bpfd_report_fail(p->rep, BPFD_STEP_PEER, EPROTO,

@@ -63,8 +63,13 @@ static const struct bpfd_libmount *child_lm(const struct child_ctx *c)
 
 static int child_send(struct child_ctx *c, enum msg_type type, int fd)
 {
+	size_t len = child_msg_len(&c->msg);
+
 	c->msg.type = type;
-	return bpfd_send(c->sock, &c->msg, sizeof(c->msg), fd);
+	if (bpfd_fault() == BPFD_FAULT_CHILD_SHORT_REPORT &&
+	    type == MSG_REPORT && c->msg.rep.probes.count)
+		len -= sizeof(c->msg.rep.probes.r[0]);
+	return bpfd_send(c->sock, &c->msg, len, fd);
 }
 
 static int child_wait(struct child_ctx *c, enum msg_type want, int *fd)

@@ -6,6 +6,7 @@
 #ifndef BPFD_ENGINE_PROTO_H
 #define BPFD_ENGINE_PROTO_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -25,6 +26,22 @@ struct child_msg {
 	uint32_t type;
 	struct bpfd_report rep;
 };
+
+/* The record up to the probe results: what every child message carries. */
+#define CHILD_MSG_HEAD offsetof(struct child_msg, rep.probes.r)
+
+/*
+ * A child message on the wire: the head and the probe results it has,
+ * not the whole array (BPFD_PROBE_MAX of them, ~30 KB that would be
+ * copied, and page-faulted in on both sides, with every message).
+ */
+static inline size_t child_msg_len(const struct child_msg *m)
+{
+	uint32_t n = m->rep.probes.count;
+
+	return CHILD_MSG_HEAD + (n <= BPFD_PROBE_MAX ? n : BPFD_PROBE_MAX) *
+				    sizeof(m->rep.probes.r[0]);
+}
 
 struct parent_msg {
 	uint32_t type;

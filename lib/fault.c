@@ -52,6 +52,7 @@ enum bpfd_fault bpfd_fault(void)
 	    {"child-pause-early", BPFD_FAULT_CHILD_PAUSE_EARLY},
 	    {"learn-caller-dies", BPFD_FAULT_LEARN_GONE},
 	    {"no-statmount", BPFD_FAULT_NO_STATMOUNT},
+	    {"child-short-report", BPFD_FAULT_CHILD_SHORT_REPORT},
 	};
 	char buf[64];
 	/* Read at each use, in whichever process: no state to keep. */

@@ -57,6 +57,9 @@ enum bpfd_fault {
 	BPFD_FAULT_NO_STATMOUNT,  /* statmount() fails with ENOSYS, as before
 				    6.8: mount options come from mountinfo
 				    through libmount */
+	BPFD_FAULT_CHILD_SHORT_REPORT, /* the child's final record is one
+					 probe result shorter than its
+					 count says */
 };
 
 #ifdef BPFD_TEST_FAULTS

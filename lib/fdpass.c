@@ -110,6 +110,20 @@ static int fd_table_full(int sock)
 
 int bpfd_recv(int sock, void *buf, size_t len, int *fd, int timeout_ms)
 {
+	size_t got = 0;
+	int r = bpfd_recv_upto(sock, buf, len, &got, fd, timeout_ms);
+
+	if (r == 0 && got != len) {
+		if (fd)
+			bpfd_closep(fd);
+		r = -EPROTO;
+	}
+	return r;
+}
+
+int bpfd_recv_upto(int sock, void *buf, size_t len, size_t *got, int *fd,
+		   int timeout_ms)
+{
 	union {
 		char buf[CMSG_SPACE(sizeof(int) * 4)];
 		struct cmsghdr align;
@@ -140,10 +154,9 @@ int bpfd_recv(int sock, void *buf, size_t len, int *fd, int timeout_ms)
 		r = -EPROTO;
 	else if (r == 0 && n == 0)
 		r = -EPIPE;
-	else if (r == 0 && (size_t)n != len)
-		r = -EPROTO;
 	if (r < 0 && fd && *fd >= 0)
 		bpfd_closep(fd);
+	*got = r == 0 ? (size_t)n : 0;
 	return r;
 }
 

@@ -108,12 +108,14 @@ struct bpfd_report {
 	uint32_t token_source; /* 0 none, 1 BPF_OBJ_GET_INFO_BY_FD, 2 fdinfo */
 	char target[256];
 	bool probed;
-	struct bpfd_probe_report probes;
 	uint32_t replaced; /* bpffs mounts detached at the target (replace) */
 	/* join: mount id of a bpffs without delegate_* options (the host's
 	 * /sys/fs/bpf in a copied mount namespace) the new bpffs was mounted
 	 * over, in the process's mount namespace; 0 if none. */
 	uint32_t covered;
+	/* Last: the child sends only the probe results it has (r[0..count)),
+	 * and only those are defined (engine_proto.h child_msg_len). */
+	struct bpfd_probe_report probes;
 };
 
 #define BPFD_TOKEN_SRC_NONE 0

@@ -32,6 +32,14 @@ int bpfd_send(int sock, const void *buf, size_t len, int fd);
  */
 int bpfd_recv(int sock, void *buf, size_t len, int *fd, int timeout_ms);
 
+/*
+ * bpfd_recv() of a record of at most @len bytes (a longer one is
+ * truncated: -EPROTO); its size into *@got.  The bytes after it in @buf
+ * are left as they were.
+ */
+int bpfd_recv_upto(int sock, void *buf, size_t len, size_t *got, int *fd,
+		   int timeout_ms);
+
 #ifdef __cplusplus
 }
 #endif

@@ -243,6 +243,15 @@ static void test_fault_false_success(void **state)
 	run_fault("child-false-success", 10000, BPFD_STEP_PEER, EPROTO);
 }
 
+/* A final record shorter than its probe count says: a protocol error,
+ * never a report read past what came. */
+static void test_fault_short_report(void **state)
+{
+	(void)state;
+	bpfd_require_root_tokens();
+	run_fault("child-short-report", 10000, BPFD_STEP_RECV, EPROTO);
+}
+
 /* Same for run, just before the exec: COMMAND never starts, and bpfd_engine_run()
  * says so instead of handing back a child that exited. */
 static void test_fault_exec_rearm(void **state)
@@ -404,6 +413,7 @@ int main(void)
 	    cmocka_unit_test(test_fault_child_rearm),
 	    cmocka_unit_test(test_fault_exec_rearm),
 	    cmocka_unit_test(test_fault_false_success),
+	    cmocka_unit_test(test_fault_short_report),
 	    cmocka_unit_test(test_not_privileged),
 	    cmocka_unit_test(test_run_exec),
 	};

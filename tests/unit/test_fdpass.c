@@ -139,6 +139,39 @@ static void test_wrong_size_closes_fd(void **state)
 	close(sv[1]);
 }
 
+/*
+ * bpfd_recv_upto: a shorter record is taken (its size returned, the rest
+ * of the buffer untouched); a longer one is truncated: refused, its fd
+ * closed.
+ */
+static void test_recv_upto(void **state)
+{
+	(void)state;
+	int sv[2], got = 5, p[2], before;
+	char big[16] = "0123456789abcdef", buf[8];
+	size_t n = 99;
+
+	assert_int_equal(bpfd_socketpair(sv), 0);
+	assert_int_equal(pipe(p), 0);
+	memset(buf, 'x', sizeof(buf));
+	assert_int_equal(bpfd_send(sv[0], "ab", 2, -1), 0);
+	assert_int_equal(
+	    bpfd_recv_upto(sv[1], buf, sizeof(buf), &n, NULL, 1000), 0);
+	assert_int_equal(n, 2);
+	assert_memory_equal(buf, "abxxxxxx", sizeof(buf));
+	before = count_fds();
+	assert_int_equal(bpfd_send(sv[0], big, sizeof(big), p[0]), 0);
+	assert_int_equal(
+	    bpfd_recv_upto(sv[1], buf, sizeof(buf), &n, &got, 1000), -EPROTO);
+	assert_int_equal(got, -1);
+	assert_int_equal(n, 0);
+	assert_int_equal(count_fds(), before);
+	close(p[0]);
+	close(p[1]);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 /* Two fds in one record: both closed, the record refused. */
 static void test_two_fds_refused(void **state)
 {
@@ -287,6 +320,7 @@ int main(void)
 	    cmocka_unit_test(test_peer_closed),
 	    cmocka_unit_test(test_peer_dies),
 	    cmocka_unit_test(test_wrong_size_closes_fd),
+	    cmocka_unit_test(test_recv_upto),
 	    cmocka_unit_test(test_two_fds_refused),
 	    cmocka_unit_test(test_unwanted_fd_closed),
 	    cmocka_unit_test(test_recv_at_fd_limit_is_emfile),
