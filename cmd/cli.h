@@ -28,6 +28,14 @@ enum {
 
 #define PROG "bpfdelegate"
 
+/*
+ * The static bpfdelegate (cmd/main.c, BPFD_FULL_PATH) cannot resolve user
+ * or group names (NSS) or load libmount: it re-executes its dynamically
+ * linked twin, with the same arguments, for @why (named if that fails).
+ * Call it before anything has been done.  A no-op in the dynamic binary.
+ */
+void cli_need_dynamic(const char *why);
+
 struct cli_command {
 	const char *name;
 	int (*handler)(int argc, char **argv);

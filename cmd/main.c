@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* bpfdelegate: the command table, --help and --version. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpfdelegate/error.h>
+#include <bpfdelegate/userns.h>
 
 #include "cli.h"
+#include "mountopts.h"
+#include "policy.h"
 #include "rootless.h"
 
 static const struct cli_command commands[] = {
@@ -74,10 +80,78 @@ print_warning(enum bpfd_log_level level, const char *fmt, va_list ap)
 	fputc('\n', stderr);
 }
 
+#ifdef BPFD_FULL_PATH
+/*
+ * The static-pie bpfdelegate (Makefile STATIC_EXE): with libc linked in it
+ * starts and forks ~0.15-0.3 ms faster than a dynamically linked binary
+ * (docs/performance.md), but a static glibc can neither run NSS modules
+ * (getpwnam of a user only libnss_systemd knows crashed a static test
+ * program here) nor dlopen() libmount.  So it serves root's check, run,
+ * attach and oci-hook, where neither is needed, and hands everything else
+ * to its dynamically linked twin BPFD_FULL_PATH (the same code), with the
+ * same arguments and environment, before it has done anything.
+ * cmd/static/nodynamic.c makes the NSS and dlopen() calls fail in this
+ * binary instead of crashing it, should one ever be reached.
+ */
+static char **saved_argv;
+
+void cli_need_dynamic(const char *why)
+{
+	execv(BPFD_FULL_PATH, saved_argv);
+	fprintf(stderr, PROG ": cannot run %s (needed for %s): %s\n",
+		BPFD_FULL_PATH, why, strerror(errno));
+	exit(EXIT_FAIL);
+}
+
+/* What this binary does itself; NULL, or why the twin is needed. */
+static const char *needs_dynamic(const char *cmd)
+{
+	static const char *const served[] = {"check", "run", "attach",
+					     "oci-hook"};
+	bool ours = false;
+
+	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 ||
+	    strcmp(cmd, "help") == 0 || strcmp(cmd, "-V") == 0 ||
+	    strcmp(cmd, "--version") == 0)
+		return NULL;
+	for (size_t i = 0; i < sizeof(served) / sizeof(served[0]); i++)
+		ours |= strcmp(cmd, served[i]) == 0;
+	if (!ours)
+		return cmd;
+	/* Rootless (the helper, the service, a user namespace's root):
+	 * policies with user and group names. */
+	if (getuid() != 0 || geteuid() != 0 || !bpfd_in_initial_userns())
+		return "a caller other than root";
+	/* Before 6.11 the mount's options come from libmount. */
+	if (!bpfd_statmount_has_options())
+		return "reading mount options with libmount";
+	/* The root hook checks containers against a policy, which may name
+	 * users and groups. */
+	if (strcmp(cmd, "oci-hook") == 0 &&
+	    bpfd_policy_present(bpfd_policy_dir()))
+		return "the policy";
+	return NULL;
+}
+#else
+void cli_need_dynamic(const char *why)
+{
+	(void)why;
+}
+#endif
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
-	int r = cli_rootless_init(argc, argv);
+	int r;
+
+#ifdef BPFD_FULL_PATH
+	const char *why = cmd ? needs_dynamic(cmd) : NULL;
+
+	saved_argv = argv;
+	if (why)
+		cli_need_dynamic(why);
+#endif
+	r = cli_rootless_init(argc, argv);
 
 	bpfd_set_print(print_warning);
 	if (r)

@@ -597,6 +597,9 @@ int cmd_run_with(int argc, char **argv, const struct run_hook *hook)
 	r = parse_args(argc, argv, &o);
 	if (r)
 		return r < 0 ? EXIT_OK : r;
+	/* Names go through NSS, which the static binary has not. */
+	if (o.user || o.map_user || o.map_group)
+		cli_need_dynamic("--user, --map-user and --map-group");
 	if (hook && hook->check) {
 		r = hook->check(hook->ctx, o.co.json);
 		if (r)

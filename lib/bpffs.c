@@ -436,17 +436,23 @@ static int statmount_options(int dfd, const char *path, char *opts, size_t len)
 
 bool bpfd_statmount_has_options(void)
 {
+	/* Asked once per process (the static bpfdelegate asks in main(),
+	 * the engine's child again after the fork). */
+	static int known = -1;
 	char opts[4096];
 
 	if (bpfd_fault() == BPFD_FAULT_NO_STATMOUNT)
 		return false;
+	if (known >= 0)
+		return known;
 	/* The root filesystem shows options on any real system (ext4's
 	 * errors=, tmpfs's size=...); where it shows none we answer no,
 	 * which costs time (libmount), never correctness.  By path: no fd
 	 * (a caller at its RLIMIT_NOFILE must still get its EMFILE from
 	 * the step that needs one). */
-	return statmount_options(AT_FDCWD, "/", opts, sizeof(opts)) == 0 &&
-	       strchr(opts, ',') != NULL;
+	known = statmount_options(AT_FDCWD, "/", opts, sizeof(opts)) == 0 &&
+		strchr(opts, ',') != NULL;
+	return known;
 }
 
 int bpfd_bpffs_options_of(int fd, int proc_fd, const struct bpfd_libmount *lm,

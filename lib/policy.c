@@ -703,6 +703,20 @@ static int load_dir(struct bpfd_policy *p, int dfd, const char *dir,
 	return r;
 }
 
+bool bpfd_policy_present(const char *dir)
+{
+	static const char *const entry[] = {"policy", "policy.d", "presets.d"};
+	char path[PATH_MAX];
+	struct stat st;
+
+	for (size_t i = 0; i < ARRAY_SIZE(entry); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, entry[i]);
+		if (lstat(path, &st) == 0 || errno != ENOENT)
+			return true;
+	}
+	return false;
+}
+
 int bpfd_policy_load(const char *dir, const struct bpfd_names *names,
 		     struct bpfd_policy **out, struct bpfd_error *err)
 {

@@ -95,6 +95,14 @@ struct bpfd_policy;
 const char *bpfd_policy_dir(void);
 
 /*
+ * Whether @dir holds anything of a policy (policy, policy.d or
+ * presets.d), or cannot be looked at: a quick question, no file is read
+ * or checked (bpfd_policy_load() does that).  False only when none of
+ * them exists.
+ */
+bool bpfd_policy_present(const char *dir);
+
+/*
  * Load the policy from @dir (callers pass BPFD_POLICY_DIR; tests build
  * with another -DBPFD_POLICY_DIR).  Names in rules resolve with @names;
  * presets: built-in and BPFD_POLICY_DIR/presets.d.  0 with *@out set, or

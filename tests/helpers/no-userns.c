@@ -4,6 +4,8 @@
  * refused (EPERM) by a seccomp filter, the way container runtimes and
  * sandboxes restrict it.  Used by the CLI tests for exit status 5.
  * no-userns --netns COMMAND [ARG...]: network namespaces instead.
+ * no-userns --statmount COMMAND [ARG...]: statmount(2) fails with ENOSYS,
+ * as on a kernel before 6.8 (tests/cli/static.bats).
  */
 #include <errno.h>
 #include <linux/filter.h>
@@ -16,10 +18,22 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#ifndef __NR_statmount
+#define __NR_statmount 457
+#endif
+
 int main(int argc, char **argv)
 {
 	int netns = argc > 1 && !strcmp(argv[1], "--netns");
+	int sm = argc > 1 && !strcmp(argv[1], "--statmount");
 	unsigned int flag = netns ? CLONE_NEWNET : CLONE_NEWUSER;
+	struct sock_filter no_sm[] = {
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		     offsetof(struct seccomp_data, nr)),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_statmount, 0, 1),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
 	struct sock_filter f[] = {
 	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 		     offsetof(struct seccomp_data, nr)),
@@ -32,8 +46,12 @@ int main(int argc, char **argv)
 	};
 	struct sock_fprog prog = {sizeof(f) / sizeof(f[0]), f};
 
-	argc -= netns;
-	argv += netns;
+	if (sm) {
+		prog.len = sizeof(no_sm) / sizeof(no_sm[0]);
+		prog.filter = no_sm;
+	}
+	argc -= netns + sm;
+	argv += netns + sm;
 	if (argc < 2) {
 		fprintf(stderr, "usage: no-userns COMMAND [ARG...]\n");
 		return 2;

@@ -1,0 +1,147 @@
+#!/usr/bin/env bats
+# The static bpfdelegate (Makefile STATIC_EXE, cmd/main.c): root's check,
+# run, attach and oci-hook run in the static-pie binary itself; everything
+# that needs NSS (user and group names) or libmount goes to its dynamically
+# linked twin, <build>/bpfdelegate-full, with the same arguments.  Which
+# binary ran is read from strace's execve lines.
+bats_require_minimum_version 1.5.0
+load helpers
+
+setup() {
+	BPFD_ABS=$(realpath "$BPFD")
+	FULL=$(dirname "$BPFD_ABS")/bpfdelegate-full
+	if readelf -lW "$BPFD_ABS" | grep -q INTERP; then
+		skip "$BPFD is linked dynamically (STATIC_EXE=no): no twin"
+	fi
+	command -v strace >/dev/null || {
+		[ "${CI:-}" = true ] && { echo "skip is a failure under CI=true: needs strace" >&2; return 1; }
+		skip "needs strace"
+	}
+	T=$(mktemp -d /tmp/bpfd-static.XXXXXX)
+	chmod 0755 "$T"
+	PIDS=()
+}
+
+teardown() {
+	kill_pids_umount_tmp
+}
+
+# execs CMD...: CMD under strace (bats' run, stderr apart); $execs: the
+# programs it executed, one per line (the first is CMD itself).
+execs() {
+	run --separate-stderr strace -f -qq -e trace=execve -o "$T/trace" "$@"
+	echo "# $*: status $status"
+	echo "$output" | sed 's/^/# out: /' | head -n 20
+	echo "$stderr" | sed 's/^/# err: /' | head -n 5
+	execs=$(sed -n 's/^[0-9]* *execve("\([^"]*\)".* = 0$/\1/p' "$T/trace")
+	echo "$execs" | sed 's/^/# exec: /'
+}
+
+@test "static: bpfdelegate is static-pie, its twin bpfdelegate-full a dynamic PIE" {
+	run file -L "$BPFD_ABS"
+	[[ "$output" == *"static-pie linked"* ]]
+	run file -L "$FULL"
+	[[ "$output" == *"dynamically linked"* ]]
+	[[ "$output" == *"pie executable"* ]]
+	# Neither NSS nor dlopen() in the static one: cmd/static/nodynamic.c
+	! nm "$BPFD_ABS" | grep -E ' [TtWw] (getpwnam|getgrnam|getpwnam_r|getgrnam_r|getpwuid|getgrouplist|dlopen)$'
+	nm "$BPFD_ABS" | grep -q ' [Tt] __wrap_getpwnam$'
+}
+
+@test "static: root's check, run, attach and oci-hook run in the static binary alone" {
+	need_root_tokens
+	execs "$BPFD_ABS" check --cmds map_create --maps array
+	[ "$status" -eq 0 ]
+	[ "$execs" = "$BPFD_ABS" ]
+	execs "$BPFD_ABS" run --preset all -- /bin/true
+	[ "$status" -eq 0 ]
+	[ "$execs" = "$(printf '%s\n/bin/true' "$BPFD_ABS")" ]
+	P=$("$OCI/userns-sleeper.sh")
+	PIDS+=("$P")
+	mkdir "$T/bpf"
+	execs "$BPFD_ABS" attach --pid "$P" --cmds map_create --maps array --target "$T/bpf"
+	[ "$status" -eq 0 ]
+	[ "$execs" = "$BPFD_ABS" ]
+	nsenter -t "$P" -m umount "$T/bpf"
+	# a container without annotations: read, left alone
+	printf '{"ociVersion":"1.0.2","root":{"path":"rootfs"}}\n' >"$T/config.json"
+	printf '{"ociVersion":"1.0.2","id":"s","status":"creating","pid":%d,"bundle":"%s"}\n' \
+		"$P" "$T" >"$T/state.json"
+	run strace -f -qq -e trace=execve -o "$T/trace" "$BPFD_ABS" oci-hook <"$T/state.json"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c 'execve(' "$T/trace")" -eq 1 ]
+}
+
+@test "static: list, names, doctor, explain, suggest and policy run in the twin, with the same arguments and output" {
+	execs "$BPFD_ABS" names --json
+	[ "$status" -eq 0 ]
+	[ "$(sed -n 2p <<<"$execs")" = "$FULL" ]
+	# argv[0] and every argument are passed on unchanged
+	grep -qF "execve(\"$FULL\", [\"$BPFD_ABS\", \"names\", \"--json\"]" "$T/trace"
+	[ "$output" = "$("$FULL" names --json)" ]
+	for c in "list" "doctor" "explain EPERM" "policy" "suggest --help"; do
+		# shellcheck disable=SC2086
+		execs "$BPFD_ABS" $c
+		[ "$(sed -n 2p <<<"$execs")" = "$FULL" ] || { echo "not through the twin: $c"; false; }
+	done
+}
+
+@test "static: run --user, --map-user and --map-group (NSS names) run in the twin" {
+	need_root_tokens
+	execs "$BPFD_ABS" run --cmds map_create --maps array --user nobody -- id -u
+	[ "$status" -eq 0 ]
+	[ "$(sed -n 2p <<<"$execs")" = "$FULL" ]
+	[ "${lines[-1]}" = "$(id -u nobody)" ]
+	execs "$BPFD_ABS" run --cmds map_create --maps array --map-user nobody --map-group nogroup -- cat /proc/self/uid_map
+	[ "$status" -eq 0 ]
+	[ "$(sed -n 2p <<<"$execs")" = "$FULL" ]
+	[[ "$output" == *" $(id -u nobody) "* ]]
+}
+
+@test "static: a caller other than root goes through the twin" {
+	need_root_tokens
+	ensure_test_users
+	run strace -f -qq -e trace=execve -o "$T/trace" setpriv --reuid="$BPFD_TEST_USER" \
+		--regid="$(id -g "$BPFD_TEST_USER")" --init-groups -- "$BPFD_ABS" check
+	echo "$output"
+	grep -qF "execve(\"$FULL\", [\"$BPFD_ABS\", \"check\"]" "$T/trace"
+	# the twin's own answer: not privileged (no helper installed here), or
+	# the policy's refusal; never a crash of the static binary
+	[ "$status" -eq 3 ] || [ "$status" -eq 6 ]
+}
+
+@test "static: without statmount(2) (before 6.8) the read-back needs libmount: the twin runs" {
+	need_root_tokens
+	execs "$HELPERS/no-userns" --statmount "$BPFD_ABS" check --cmds map_create --maps array --json
+	[ "$status" -eq 0 ]
+	grep -qF "execve(\"$FULL\", [\"$BPFD_ABS\", \"check\"" "$T/trace"
+	jq -e '.ok and any(.steps[]; .step == "read mountinfo" and .status == "ok")' <<<"$output"
+}
+
+@test "static: the root oci-hook under a policy runs in the twin" {
+	need_root_tokens
+	mkdir -p "$T/up" "$T/work"
+	run timeout 60 unshare -m --propagation private bash -c '
+		set -eu
+		mount -t overlay overlay -o "lowerdir=/etc,upperdir=$1/up,workdir=$1/work" /etc
+		mkdir -p /etc/bpfdelegate
+		echo "# nothing granted" >/etc/bpfdelegate/policy
+		strace -f -qq -e trace=execve -o "$1/trace" "$2" oci-hook </dev/null || true
+		rm /etc/bpfdelegate/policy
+		strace -f -qq -e trace=execve -o "$1/trace2" "$2" oci-hook </dev/null || true
+	' bash "$T" "$BPFD_ABS"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -qF "execve(\"$FULL\", [\"$BPFD_ABS\", \"oci-hook\"]" "$T/trace"
+	! grep -qF "$FULL" "$T/trace2"
+}
+
+@test "static: the twin cannot be run: one clear error, exit 1, nothing else done" {
+	run timeout 60 unshare -m --propagation private bash -c '
+		mount --bind /dev/null "$1" && exec "$2" list' bash "$FULL" "$BPFD_ABS"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == "bpfdelegate: cannot run $FULL (needed for list): Permission denied" ]]
+}
