@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <bpfdelegate/error.h>
@@ -103,7 +104,11 @@ void cli_need_dynamic(const char *why)
 	exit(EXIT_FAIL);
 }
 
-/* What this binary does itself; NULL, or why the twin is needed. */
+/*
+ * What this binary does itself; NULL, or why the twin is needed.  Nothing
+ * here needs an fd: a caller at its RLIMIT_NOFILE must get EMFILE from
+ * the step that needs one, not from the twin's dynamic loader.
+ */
 static const char *needs_dynamic(const char *cmd)
 {
 	static const char *const served[] = {"check", "run", "attach",
@@ -120,7 +125,7 @@ static const char *needs_dynamic(const char *cmd)
 		return cmd;
 	/* Rootless (the helper, the service, a user namespace's root):
 	 * policies with user and group names. */
-	if (getuid() != 0 || geteuid() != 0 || !bpfd_in_initial_userns())
+	if (getuid() != 0 || geteuid() != 0 || cli_in_child_userns())
 		return "a caller other than root";
 	/* Before 6.11 the mount's options come from libmount. */
 	if (!bpfd_statmount_has_options())
@@ -138,6 +143,14 @@ void cli_need_dynamic(const char *why)
 	(void)why;
 }
 #endif
+
+bool cli_in_child_userns(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/user", &st) == 0 &&
+	       st.st_ino != BPFD_INIT_USERNS_INO;
+}
 
 int main(int argc, char **argv)
 {

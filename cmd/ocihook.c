@@ -439,14 +439,6 @@ static int vet(const struct hook_opts *o, const struct container *c,
  * the policy (root's, not even mapped here) is not read: the engine says
  * it is not privileged.
  */
-static bool in_child_userns(void)
-{
-	struct stat st;
-
-	return stat("/proc/self/ns/user", &st) == 0 &&
-	       st.st_ino != BPFD_INIT_USERNS_INO;
-}
-
 /*
  * The attach into the container.  @base is the caller's; the options that
  * point at this function's locals (the pinned process) live in a copy
@@ -519,8 +511,8 @@ static int delegate(const struct hook_opts *o, const struct container *c,
 		 * and the one line must say so. */
 		/* Inside a user namespace only the service can delegate:
 		 * name the socket it was looked for at. */
-		bool nosvc =
-		    r == EXIT_NOT_PRIVILEGED && !service && in_child_userns();
+		bool nosvc = r == EXIT_NOT_PRIVILEGED && !service &&
+			     cli_in_child_userns();
 
 		hook_error("container %s: %s%s%s%s%s", c->id,
 			   nomem ? "out of memory"
@@ -635,7 +627,7 @@ static int hook(const struct hook_opts *o, struct container *c,
 	 * the service, the service decides by the user's rule (inside a
 	 * user namespace the policy's owner, root, is not even mapped). */
 	if ((!cli_deleg_empty(&c->deleg) || c->target) &&
-	    !cli_service_wanted(true) && !in_child_userns()) {
+	    !cli_service_wanted(true) && !cli_in_child_userns()) {
 		const struct bpfd_subject who = {.kind = BPFD_SUBJECT_CONTAINER,
 						 .oci_id = c->id,
 						 .bundle = c->bundle};
