@@ -173,7 +173,7 @@ static int attach(const struct attach_opts *o, const struct bpfd_names *names,
 {
 	struct bpfd_engine_opts jo = *eo;
 	struct bpfd_proc proc;
-	struct bpfd_report *rep = calloc(1, sizeof(*rep));
+	struct bpfd_report *rep = bpfd_report_new();
 	struct bpfd_error e = {0};
 	struct cli_rootless_op ro;
 	char where[64];

@@ -102,7 +102,7 @@ int cmd_check(int argc, char **argv)
 	}
 	eo.timeout_ms = o.timeout_ms;
 	eo.probe = true;
-	rep = calloc(1, sizeof(*rep));
+	rep = bpfd_report_new();
 	if (!rep) {
 		bpfd_names_free(names);
 		fprintf(stderr, PROG ": out of memory\n");

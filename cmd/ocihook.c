@@ -448,7 +448,7 @@ static int delegate(const struct hook_opts *o, const struct container *c,
 		    const struct bpfd_engine_opts *base,
 		    const struct bpfd_names *names)
 {
-	struct bpfd_report *rep = calloc(1, sizeof(*rep));
+	struct bpfd_report *rep = bpfd_report_new();
 	struct bpfd_error e = {0};
 	struct bpfd_proc proc = {.pidfd = -1, .root_fd = -1};
 	struct bpfd_engine_opts run = *base, *eo = &run;

@@ -537,7 +537,7 @@ static int start(const struct run_opts *o, const struct bpfd_names *names,
 {
 	static const int fwd[] = {SIGINT,  SIGTERM, SIGHUP,
 				  SIGQUIT, SIGUSR1, SIGUSR2};
-	struct bpfd_report *rep = calloc(1, sizeof(*rep));
+	struct bpfd_report *rep = bpfd_report_new();
 	struct bpfd_child ch;
 	struct bpfd_error e = {0};
 	struct cli_service svc;

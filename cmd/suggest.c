@@ -247,7 +247,7 @@ static int verify(const struct bpfd_needs *n, const struct bpfd_names *names,
 {
 	struct bpfd_engine_opts eo = {0};
 	struct bpfd_error e = {0};
-	struct bpfd_report *rep = calloc(1, sizeof(*rep));
+	struct bpfd_report *rep = bpfd_report_new();
 	int r, code;
 
 	if (!rep) {

@@ -54,11 +54,11 @@ struct parent_ctx {
 	pid_t pid;
 	int pidfd;
 	struct deadline dl;
-	struct child_msg msg;
 	struct bpfd_report *rep;
 	int mnt;     /* join: the mount sent to the child, for parent_undo */
 	int stop_fd; /* signalfd of opts->stop_signals, or BPFD_NO_FD */
 	int notify;  /* run with exec->notify_bpf: the seccomp listener */
+	struct child_msg msg; /* last: see bpfd_alloc_msg_ctx() */
 };
 
 /*
@@ -84,6 +84,24 @@ static int parent_poll(struct parent_ctx *p)
 		return bpfd_report_fail(p->rep, BPFD_STEP_WAIT, EINTR,
 					"stop signal");
 	return 0;
+}
+
+void *bpfd_alloc_msg_ctx(size_t size, size_t msg_off)
+{
+	void *p = malloc(size);
+
+	if (p)
+		memset(p, 0, msg_off + CHILD_MSG_HEAD);
+	return p;
+}
+
+struct bpfd_report *bpfd_report_new(void)
+{
+	struct bpfd_report *rep = malloc(sizeof(*rep));
+
+	if (rep)
+		memset(rep, 0, offsetof(struct bpfd_report, probes.r));
+	return rep;
 }
 
 /*
@@ -307,7 +325,7 @@ static int engine_start(struct bpfd_engine_opts *o,
 		bpfd_report_from_error(rep, &e);
 		return r;
 	}
-	p = calloc(1, sizeof(*p));
+	p = bpfd_alloc_msg_ctx(sizeof(*p), offsetof(struct parent_ctx, msg));
 	if (!p)
 		return bpfd_report_fail(rep, BPFD_STEP_ARGS, ENOMEM, NULL);
 	r = bpfd_socketpair(sv);

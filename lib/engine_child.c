@@ -53,7 +53,8 @@ struct child_ctx {
 	bool use_lm;
 	int sock;
 	struct deadline dl;
-	struct child_msg msg; /* msg.rep is the report being built */
+	/* msg.rep is the report being built; last: bpfd_alloc_msg_ctx() */
+	struct child_msg msg;
 };
 
 static const struct bpfd_libmount *child_lm(const struct child_ctx *c)
@@ -853,7 +854,7 @@ void bpfd_engine_child(const struct bpfd_engine_opts *opts,
 		_exit(127);
 	/* Nobody, the invoking user included, may ptrace us: we hold the
 	 * channel to a privileged parent.  Allocated first, to report. */
-	c = calloc(1, sizeof(*c));
+	c = bpfd_alloc_msg_ctx(sizeof(*c), offsetof(struct child_ctx, msg));
 	if (!c)
 		_exit(127);
 	c->sock = sock;

@@ -31,6 +31,14 @@ struct child_msg {
 #define CHILD_MSG_HEAD offsetof(struct child_msg, rep.probes.r)
 
 /*
+ * A context that ends in a child_msg (at @msg_off, sizeof @size), zeroed
+ * but for the probe results, which are defined up to probes.count only:
+ * clearing them would fault in ~30 KB of pages, in parent and child, that
+ * a command without probes never uses.  NULL when out of memory.
+ */
+void *bpfd_alloc_msg_ctx(size_t size, size_t msg_off);
+
+/*
  * A child message on the wire: the head and the probe results it has,
  * not the whole array (BPFD_PROBE_MAX of them, ~30 KB that would be
  * copied, and page-faulted in on both sides, with every message).

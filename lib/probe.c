@@ -583,7 +583,8 @@ int bpfd_probe_all(int token_fd, const struct bpfd_delegation *want,
 
 	if (token_fd < 0 || !want || !names || !rep)
 		return -EINVAL;
-	memset(rep, 0, sizeof(*rep));
+	/* The results are defined up to count (add() fills each). */
+	memset(rep, 0, offsetof(struct bpfd_probe_report, r));
 	c.unpriv_sysctl =
 	    (int)bpfd_sysctl_long("/proc/sys/kernel/unprivileged_bpf_disabled");
 	c.page_size = page > 0 ? (uint32_t)page : 4096;

@@ -123,6 +123,13 @@ struct bpfd_report {
 #define BPFD_TOKEN_SRC_FDINFO 2
 
 /*
+ * A report for the engine to fill, zeroed up to its probe results (defined
+ * up to probes.count only, filled by the engine).  free() it.  NULL when
+ * out of memory.
+ */
+struct bpfd_report *bpfd_report_new(void);
+
+/*
  * Run the whole check.  The caller must be single-threaded and hold
  * CAP_SYS_ADMIN in the initial user namespace (checked: -EPERM), unless
  * opts->privop is set.
