@@ -256,11 +256,10 @@ static int parent_steps(struct parent_ctx *p)
 	struct bpfd_error e = {0};
 	int r;
 
-	r = parent_wait(p, MSG_HELLO, NULL);
-	if (r < 0)
-		return r;
-	/* Rootless: the child wrote its own maps before its hello. */
-	if (!p->opts->join && !p->opts->privop) {
+	if (parent_writes_maps(p->opts)) {
+		r = parent_wait(p, MSG_HELLO, NULL);
+		if (r < 0)
+			return r;
 		r = bpfd_userns_write_maps(p->pid, &p->opts->idmap, &e);
 		if (r < 0) {
 			bpfd_report_from_error(p->rep, &e);
@@ -268,10 +267,10 @@ static int parent_steps(struct parent_ctx *p)
 		}
 		bpfd_report_mark(p->rep, BPFD_STEP_UID_MAP);
 		bpfd_report_mark(p->rep, BPFD_STEP_GID_MAP);
+		r = parent_send(p, MSG_MAPPED, BPFD_NO_FD);
+		if (r < 0)
+			return r;
 	}
-	r = parent_send(p, MSG_MAPPED, BPFD_NO_FD);
-	if (r < 0)
-		return r;
 	r = parent_delegate(p);
 	if (r < 0)
 		return r;

@@ -653,9 +653,11 @@ static int child_steps(struct child_ctx *c)
 	_cleanup_close_ int fs = BPFD_NO_FD, mnt = BPFD_NO_FD;
 	int r;
 
-	r = child_wait(c, MSG_MAPPED, NULL);
-	if (r < 0)
-		return r;
+	if (parent_writes_maps(c->opts)) {
+		r = child_wait(c, MSG_MAPPED, NULL);
+		if (r < 0)
+			return r;
+	}
 	r = child_enter(c);
 	if (r < 0)
 		return r;
@@ -905,7 +907,8 @@ void bpfd_engine_child(const struct bpfd_engine_opts *opts,
 		child_send(c, MSG_REPORT, BPFD_NO_FD);
 		_exit(1);
 	}
-	if (child_send(c, MSG_HELLO, BPFD_NO_FD) < 0)
+	if (parent_writes_maps(opts) &&
+	    child_send(c, MSG_HELLO, BPFD_NO_FD) < 0)
 		_exit(1);
 	r = child_steps(c);
 	if (r == 0 && opts->exec)

@@ -6,6 +6,7 @@
 #ifndef BPFD_ENGINE_PROTO_H
 #define BPFD_ENGINE_PROTO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -26,6 +27,18 @@ struct child_msg {
 	uint32_t type;
 	struct bpfd_report rep;
 };
+
+/*
+ * The parent writes the child's id maps (a new user namespace, root):
+ * only then do they exchange MSG_HELLO and MSG_MAPPED.  Joining an
+ * existing namespace, or rootless (the child writes its own), there is
+ * nothing to wait for, and that round trip (two cross-CPU wake-ups) is
+ * left out: the child's first message is its fs fd, or its report.
+ */
+static inline bool parent_writes_maps(const struct bpfd_engine_opts *o)
+{
+	return !o->join && !o->privop;
+}
 
 /* The record up to the probe results: what every child message carries. */
 #define CHILD_MSG_HEAD offsetof(struct child_msg, rep.probes.r)
