@@ -11,6 +11,11 @@
  *                            <-- mnt fd --
  *   move_mount, token, probes -- report -->
  *
+ * hello/mapped only when the parent writes the maps: a child that joins
+ * existing namespaces (attach, oci-hook) or writes its own (rootless)
+ * sends its fs fd first (parent_writes_maps()).  A child message carries
+ * the report so far, up to the probe results it has (child_msg_len()).
+ *
  * Every wait is bounded by one deadline; the parent kills and reaps the child
  * on any failure, and the child dies with the parent (PR_SET_PDEATHSIG).
  * Mounts live only in the child's private mount namespace or as detached
