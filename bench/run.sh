@@ -4,12 +4,12 @@
 # within 1.2x of their floors (medians), peak RSS <= 4 MiB for every
 # command, 512 concurrent run/check all succeed.  Ratios are printed, never
 # asserted: the machine is shared and noisy.
-# BENCH_RUNS (default 41), BENCH_OCI_RUNS (default 101; 0 skips runc),
+# BENCH_RUNS (default 101), BENCH_OCI_RUNS (default 101; 0 skips runc),
 # BENCH_ONLY="check run attach hook rss conc oci" to choose sections.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 bpfd=${1:?usage: run.sh PATH/TO/bpfdelegate}
-runs=${BENCH_RUNS:-41}
+runs=${BENCH_RUNS:-101}
 only=${BENCH_ONLY:-check run attach hook rss conc oci}
 B="$here/build/bench"
 tmp=$(mktemp -d /tmp/bpfd-bench.XXXXXX)

@@ -112,7 +112,9 @@ struct bpfd_report *bpfd_report_new(void)
 /*
  * One child message into p->msg: its head and as many probe results as
  * it says it has (child_msg_len); any other size is a protocol error.
+ * (The analyzer's NULL @p: see parent_wait_exec().)
  */
+BPFD_ANALYZER_IGNORE("-Wanalyzer-null-dereference")
 static int recv_child_msg(struct parent_ctx *p, int *fd, int timeout_ms)
 {
 	size_t got = 0;
@@ -126,6 +128,7 @@ static int recv_child_msg(struct parent_ctx *p, int *fd, int timeout_ms)
 	}
 	return r;
 }
+BPFD_ANALYZER_POP
 
 /* The report of the message received, as far as it is defined. */
 static void take_report(struct parent_ctx *p)
