@@ -91,24 +91,6 @@ static int parent_poll(struct parent_ctx *p)
 	return 0;
 }
 
-void *bpfd_alloc_msg_ctx(size_t size, size_t msg_off)
-{
-	void *p = malloc(size);
-
-	if (p)
-		memset(p, 0, msg_off + CHILD_MSG_HEAD);
-	return p;
-}
-
-struct bpfd_report *bpfd_report_new(void)
-{
-	struct bpfd_report *rep = malloc(sizeof(*rep));
-
-	if (rep)
-		memset(rep, 0, offsetof(struct bpfd_report, probes.r));
-	return rep;
-}
-
 /*
  * One child message into p->msg: its head and as many probe results as
  * it says it has (child_msg_len); any other size is a protocol error.

@@ -5,7 +5,10 @@
  * neither side depends on the other (tests/tools/callgraph.sh).
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include <bpfdelegate/engine.h>
@@ -68,4 +71,22 @@ void bpfd_report_error(const struct bpfd_report *rep, struct bpfd_error *err)
 			     : BPFD_HINT_NO_ERRNO;
 	/* A policy refusal is a sentence (lib/policy.h), not a syscall. */
 	err->refused = err->step == BPFD_STEP_POLICY;
+}
+
+void *bpfd_alloc_msg_ctx(size_t size, size_t msg_off)
+{
+	void *p = malloc(size);
+
+	if (p)
+		memset(p, 0, msg_off + CHILD_MSG_HEAD);
+	return p;
+}
+
+struct bpfd_report *bpfd_report_new(void)
+{
+	struct bpfd_report *rep = malloc(sizeof(*rep));
+
+	if (rep)
+		memset(rep, 0, offsetof(struct bpfd_report, probes.r));
+	return rep;
 }
