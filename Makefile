@@ -185,10 +185,16 @@ endif
 STATIC_EXE ?= $(if $(filter yes,$(LINK_STATIC)),$(if $(filter 1,$(SANITIZE)),no,yes),no)
 FULL_PATH  ?= $(PREFIX)/libexec/bpfdelegate/bpfdelegate-full
 NODYN_WRAP := $(foreach f,getpwnam getpwuid getgrnam getpwnam_r getgrnam_r getgrouplist dlopen,-Wl,--wrap=$(f))
-STATIC_OBJ := $(filter-out $(BUILD)/cmd/main.o,$(CMD_OBJ)) $(BUILD)/static/nodynamic.o
+# The commands from an archive: the static binary's main.c names only the
+# four it serves, so only what they need is linked (no libbpf).
+STATIC_OBJ := $(BUILD)/static/nodynamic.o $(BUILD)/static/libcmd.a
 ifeq ($(STATIC_EXE),yes)
 $(BUILD)/bpfdelegate-full: $(CMD_OBJ) $(BUILD)/libbpfdelegate.a
 	$(CC) $(EXE_LDFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libbpfdelegate.a $(CLI_LIBS)
+$(BUILD)/static/libcmd.a: $(filter-out $(BUILD)/cmd/main.o,$(CMD_OBJ))
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
 $(BUILD)/static/nodynamic.o: cmd/static/nodynamic.c $(BUILD)/static/nodynamic.d
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c $< -o $@
@@ -198,7 +204,7 @@ $(BUILD)/static/main.o: cmd/main.c $(BUILD)/static/main.d
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -DBPFD_FULL_PATH='"$(abspath $(BUILD))/bpfdelegate-full"' -c $< -o $@
 # static_link OUT MAIN_OBJ
 static_link = $(CC) -static-pie $(HARDEN_LDFLAGS) $(LDFLAGS) $(NODYN_WRAP) -o $(1) \
-	$(STATIC_OBJ) $(2) $(BUILD)/libbpfdelegate.a $(PKG_LIBS)
+	$(2) $(STATIC_OBJ) $(BUILD)/libbpfdelegate.a $(PKG_LIBS)
 $(BUILD)/bpfdelegate: $(STATIC_OBJ) $(BUILD)/static/main.o $(BUILD)/libbpfdelegate.a $(BUILD)/bpfdelegate-full
 	$(call static_link,$@,$(BUILD)/static/main.o)
 else

@@ -25,6 +25,10 @@ static const struct cli_command commands[] = {
      "mount a delegated bpffs into a running process's namespaces"},
     {"oci-hook", cmd_oci_hook,
      "OCI createRuntime hook: delegate a bpffs into a container"},
+#ifndef BPFD_FULL_PATH
+    /* Not in the static binary, which leaves them (and --help) to its
+     * twin: linked from an archive, it then carries none of their code
+     * nor libbpf's (2.0 instead of 2.8 MB, faster to start). */
     {"list", cmd_list,
      "list bpffs mounts: owner user namespace, delegation decoded"},
     {"names", cmd_names, "the delegate_* names the running kernel accepts"},
@@ -38,6 +42,7 @@ static const struct cli_command commands[] = {
      "what the administrator's policy lets this user do, and why"},
     {"serve", cmd_serve,
      "root service: the privileged step for unprivileged users"},
+#endif
 };
 
 static void usage(FILE *out)
@@ -111,16 +116,12 @@ void cli_need_dynamic(const char *why)
  */
 static const char *needs_dynamic(const char *cmd)
 {
-	static const char *const served[] = {"check", "run", "attach",
-					     "oci-hook"};
 	bool ours = false;
 
-	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 ||
-	    strcmp(cmd, "help") == 0 || strcmp(cmd, "-V") == 0 ||
-	    strcmp(cmd, "--version") == 0)
+	if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0)
 		return NULL;
-	for (size_t i = 0; i < sizeof(served) / sizeof(served[0]); i++)
-		ours |= strcmp(cmd, served[i]) == 0;
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		ours |= strcmp(cmd, commands[i].name) == 0;
 	if (!ours)
 		return cmd;
 	/* Rootless (the helper, the service, a user namespace's root):
@@ -158,7 +159,7 @@ int main(int argc, char **argv)
 	int r;
 
 #ifdef BPFD_FULL_PATH
-	const char *why = cmd ? needs_dynamic(cmd) : NULL;
+	const char *why = cmd ? needs_dynamic(cmd) : "the usage";
 
 	saved_argv = argv;
 	if (why)

@@ -103,7 +103,7 @@ in_twin() {
 	# argv[0] and every argument are passed on unchanged
 	in_twin names --json
 	[ "$STATIC" = no ] || [ "$output" = "$("$FULL" names --json)" ]
-	for c in "list" "doctor" "explain EPERM" "policy" "suggest --help"; do
+	for c in "list" "doctor" "explain EPERM" "policy" "suggest --help" "--help"; do
 		# shellcheck disable=SC2086
 		execs "$BPFD_ABS" $c
 		# shellcheck disable=SC2086
