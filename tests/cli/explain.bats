@@ -148,10 +148,13 @@ ex() {
 }
 
 # The host's tracefs, in a private mount namespace of the test's own (this
-# machine does not mount it): `run` copies it, and the namespace's root
-# may not read it.
+# machine does not mount it; where the host has it mounted, e.g. after a
+# `perf trace`, it is used as it is): `run` copies it, and the
+# namespace's root may not read it.
 tracefs_run() {
-	unshare -m --propagation private sh -c 'mount -t tracefs tracefs /sys/kernel/tracing && exec "$@"' sh "$@"
+	unshare -m --propagation private sh -c '
+		mountpoint -q /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/tracing || exit
+		exec "$@"' sh "$@"
 }
 
 @test "explain: failed to determine tracepoint perf event ID: Permission denied: tracefs and perf_event_open need the host, no token grants them; raw_tp" {
