@@ -8,6 +8,7 @@
 #include <sys/mount.h>
 #include <sys/pidfd.h>
 #include <sys/resource.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -282,32 +283,36 @@ static void test_recv_at_fd_limit_is_emfile(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
-/* bpfd_fd_is_anon: a pidfd is "pidfd" and nothing else; a regular file
- * and a pipe are no anonymous inode of that kind; a closed fd has no
- * /proc/self/fd link: -ENOENT. */
+/* bpfd_fd_is_anon: an eventfd is "eventfd" and nothing else; a regular
+ * file and a pipe are no anonymous inode of that kind; a closed fd has no
+ * /proc/self/fd link: -ENOENT.  (An eventfd, not a pidfd: valgrind 3.19,
+ * `make valgrind`, knows eventfd2 and not pidfd_open.) */
 static void test_fd_is_anon(void **state)
 {
-	int pidfd = pidfd_open(getpid(), 0), file = open("/", O_PATH), p[2];
+	int efd = eventfd(0, EFD_CLOEXEC), file = open("/", O_PATH), p[2];
 
 	(void)state;
-	assert_true(pidfd >= 0 && file >= 0 && pipe(p) == 0);
-	assert_int_equal(bpfd_fd_is_anon(pidfd, "pidfd"), 1);
-	assert_int_equal(bpfd_fd_is_anon(pidfd, "fscontext"), 0);
-	assert_int_equal(bpfd_fd_is_anon(pidfd, "pidf"), 0);
-	assert_int_equal(bpfd_fd_is_anon(file, "pidfd"), 0);
-	assert_int_equal(bpfd_fd_is_anon(p[0], "pidfd"), 0);
+	assert_true(efd >= 0 && file >= 0 && pipe(p) == 0);
+	assert_int_equal(bpfd_fd_is_anon(efd, "eventfd"), 1);
+	assert_int_equal(bpfd_fd_is_anon(efd, "fscontext"), 0);
+	assert_int_equal(bpfd_fd_is_anon(efd, "eventf"), 0);
+	assert_int_equal(bpfd_fd_is_anon(file, "eventfd"), 0);
+	assert_int_equal(bpfd_fd_is_anon(p[0], "eventfd"), 0);
 	close(p[1]);
-	assert_int_equal(bpfd_fd_is_anon(p[1], "pidfd"), -ENOENT);
+	assert_int_equal(bpfd_fd_is_anon(p[1], "eventfd"), -ENOENT);
 	if (geteuid() == 0) {
 		int fs = fsopen("bpf", FSOPEN_CLOEXEC);
 
-		assert_true(fs >= 0);
-		assert_int_equal(bpfd_fd_is_anon(fs, "fscontext"), 1);
-		close(fs);
+		/* ENOSYS only under valgrind, which cannot follow fsopen */
+		assert_true(fs >= 0 || errno == ENOSYS);
+		if (fs >= 0)
+			assert_int_equal(bpfd_fd_is_anon(fs, "fscontext"), 1);
+		if (fs >= 0)
+			close(fs);
 	}
 	close(p[0]);
 	close(file);
-	close(pidfd);
+	close(efd);
 }
 
 int main(void)
