@@ -5,8 +5,10 @@
  * pidfd_open, fork; child: setns(user+mnt) into PID's namespaces,
  * setresuid/gid 0, fsopen("bpf"), SCM_RIGHTS to the parent, which sets
  * fsconfig x4 ("any") + create, fsmount and sends the mount back; child:
- * open the root, BPF_TOKEN_CREATE, open TARGET, move_mount onto it, then
- * the read-back: statmount(2) of the mount's options by its id.  No
+ * open the root, BPF_TOKEN_CREATE and the token's masks
+ * (BPF_OBJ_GET_INFO_BY_FD: the issue's "a token is created and checked"),
+ * open TARGET, move_mount onto it, then the read-back: statmount(2) of
+ * the mount's options by its id.  No
  * checks of the context, no names, no report.  Exit 0 on success.
  *
  * usage: attach_floor PID TARGET   (TARGET: an existing directory there)
@@ -34,6 +36,11 @@ static int child(int s, int pidfd, const char *target)
 		__u64 mnt_id, param;
 	} req = {24, 0, 0, 0x81 /* SB_BASIC | MNT_OPTS */};
 	static char sm[8192];
+	struct {
+		__u32 fd, len;
+		__u64 ptr;
+	} info;
+	__u64 ti[4];
 	struct statx stx;
 	__u32 a[2] = {0, 0};
 	int fs, mnt, root, tok, t;
@@ -50,6 +57,13 @@ static int child(int s, int pidfd, const char *target)
 	tok = syscall(__NR_bpf, 36 /* BPF_TOKEN_CREATE */, a, 8);
 	if (tok < 0)
 		return 1;
+	/* the token checked: its masks (BPF_OBJ_GET_INFO_BY_FD; 6.17+, an
+	 * older kernel answers EINVAL, as cheaply) */
+	info.fd = tok;
+	info.len = sizeof(ti);
+	info.ptr = (__u64)(unsigned long)ti;
+	(void)syscall(__NR_bpf, 15 /* BPF_OBJ_GET_INFO_BY_FD */, &info,
+		      sizeof(info));
 	t = open(target, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (t < 0 ||
 	    move_mount(mnt, "", t, "",
