@@ -56,7 +56,7 @@ gone() {
 userns_sleeper() {
 	local u=$1
 	shift
-	as_user "$u" unshare "$@" sleep 60 3>&- &
+	as_user "$u" unshare "$@" "${SLEEPER_BIN:-sleep}" 60 3>&- &
 	PIDS+=($!)
 	local i
 	for i in $(seq 50); do
@@ -66,6 +66,16 @@ userns_sleeper() {
 		sleep 0.1
 	done
 	return 1
+}
+
+# unreadable_sleeper USER: userns_sleeper USER -Ur with a copy of root's
+# sleep, mode 0711: not readable by USER, so not dumpable, and its mm
+# belongs to the initial user namespace (the file's owner is not mapped in
+# USER's): USER cannot ptrace it.
+unreadable_sleeper() {
+	cp /bin/sleep "$T/sleep"
+	chmod 0711 "$T/sleep"
+	SLEEPER_BIN=$T/sleep userns_sleeper "$1" -Ur
 }
 
 @test "serve: an allowed user's run gets a token and a map inside, through the service" {
@@ -250,19 +260,8 @@ userns_sleeper() {
 @test "serve: attach to a process the caller could not ptrace is refused; run's pidfd is not ptrace-checked" {
 	policy "user $BPFD_TEST_USER preset=all netns=host commands=run,attach"
 	start_service
-	# root's binary, not readable by the user: the process is not
-	# dumpable, and its mm belongs to the initial user namespace (the
-	# file's owner is not mapped in the user's): the user cannot ptrace it
-	cp /bin/sleep "$T/sleep"
-	chmod 0711 "$T/sleep"
-	as_user "$BPFD_TEST_USER" unshare -Ur "$T/sleep" 60 3>&- &
-	PIDS+=($!)
-	local p
-	for i in $(seq 50); do
-		p=$(pgrep -u "$U1" -f "^$T/sleep 60" || true)
-		[ -n "$p" ] && [ "$(readlink /proc/$p/ns/user)" != "$(readlink /proc/self/ns/user)" ] && break
-		sleep 0.1
-	done
+	unreadable_sleeper "$BPFD_TEST_USER"
+	local p=$SLEEPER
 	run as_user "$BPFD_TEST_USER" "$SVCPOKE" "$SOCK" request attach "$p"
 	echo "$output"
 	grep -q "^verdict: EPERM .*pid $p: you may not ptrace it" <<<"$output"
@@ -443,16 +442,8 @@ userns_sleeper() {
 	run as_user "$BPFD_TEST_USER" "$BPFD" attach --pid "$SLEEPER" --preset all
 	echo "$output"
 	[ "$status" -eq 0 ]
-	cp /bin/sleep "$T/sleep"
-	chmod 0711 "$T/sleep"
-	as_user "$BPFD_TEST_USER" unshare -Ur "$T/sleep" 60 3>&- &
-	PIDS+=($!)
-	local p
-	for i in $(seq 50); do
-		p=$(pgrep -u "$U1" -f "^$T/sleep 60" || true)
-		[ -n "$p" ] && [ "$(readlink /proc/$p/ns/user)" != "$(readlink /proc/self/ns/user)" ] && break
-		sleep 0.1
-	done
+	unreadable_sleeper "$BPFD_TEST_USER"
+	local p=$SLEEPER
 	run as_user "$BPFD_TEST_USER" "$SVCPOKE" "$SOCK" request attach "$p"
 	echo "$output"
 	grep -q "^verdict: EPERM .*pid $p: you may not ptrace it" <<<"$output"
