@@ -10,19 +10,9 @@ set -euo pipefail
 dest=${1:?usage: fetch.sh DEST}
 suite=trixie pkg=libbpf-dev
 
-[ -f "$dest/ok" ] && exit 0
-mkdir -p "$dest"
-dest=$(cd "$dest" && pwd)
-# one fetch at a time (parallel `make test` runs share the default DEST)
-exec 9>"$dest/.lock"
-flock -w 300 9 || { echo "fetch.sh: $dest/.lock: still locked after 300 s" >&2; exit 1; }
-[ -f "$dest/ok" ] && exit 0
-apt=$dest/apt
 # shellcheck source=tests/tools/private-apt.sh
 . "$(dirname "$0")/../tools/private-apt.sh"
-keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-[ -r "$keyring" ] || { echo "fetch.sh: no $keyring (apt-get install debian-archive-keyring)" >&2; exit 1; }
-papt_setup "$apt" "$apt/sources.list" "$apt/lists"
+papt_fetch_begin "$dest"
 cat >"$apt/sources.list" <<-SRC
 	deb [signed-by=$keyring] $(papt_mirror) $suite main
 SRC

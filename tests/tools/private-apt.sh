@@ -26,3 +26,23 @@ papt_setup() {
 		-o "Dir::State::status=$apt/status" -o APT::Get::List-Cleanup=false
 		-o APT::Sandbox::User=root)
 }
+
+# papt_fetch_begin DEST: the opening of a fetch.sh DEST (tests/libbpf,
+# tests/bpftool): exits 0 when DEST/ok says it was fetched; else DEST made
+# absolute in $dest, one fetch at a time (parallel `make test` runs share
+# the default DEST: a lock on fd 9, 300 s at most), and a private apt
+# under $dest/apt ($apt, PAPT_OPTS) with $apt/sources.list to write, whose
+# entries are signed by $keyring (Debian's archive keyring, required).
+papt_fetch_begin() {
+	dest=$1
+	[ -f "$dest/ok" ] && exit 0
+	mkdir -p "$dest"
+	dest=$(cd "$dest" && pwd)
+	exec 9>"$dest/.lock"
+	flock -w 300 9 || { echo "fetch.sh: $dest/.lock: still locked after 300 s" >&2; exit 1; }
+	[ -f "$dest/ok" ] && exit 0
+	apt=$dest/apt
+	keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+	[ -r "$keyring" ] || { echo "fetch.sh: no $keyring (apt-get install debian-archive-keyring)" >&2; exit 1; }
+	papt_setup "$apt" "$apt/sources.list" "$apt/lists"
+}
