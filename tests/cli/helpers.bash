@@ -182,6 +182,22 @@ start_service() {
 	return 1
 }
 
+# podman_conf EVENTS_LOG: $T/containers.conf (CONTAINERS_CONF) for the
+# podman tests: runc, cgroupfs, no default ulimits, k8s-file logs, events
+# in the file EVENTS_LOG (no journal).
+podman_conf() {
+	cat >"$T/containers.conf" <<-EOF
+		[containers]
+		default_ulimits = []
+		log_driver = "k8s-file"
+		[engine]
+		runtime = "runc"
+		cgroup_manager = "cgroupfs"
+		events_logger = "file"
+		events_logfile_path = "$1"
+	EOF
+}
+
 # podman_fixture BPFD APPLET...: what the podman tests share, in $T (whose
 # hooks/ and rootfs/bin/ exist): the installed hook definition pointing at
 # BPFD (hooks/bpfdelegate.json); the seccomp profile docs/oci.md shows,

@@ -39,16 +39,7 @@ setup_file() {
 	RUNC_ROOT_WAS=$([ -e /run/runc ] && echo yes || echo no)
 	chmod 0755 "$T"
 	mkdir -p "$T/hooks" "$T/tmp" "$T/rootfs/bin"
-	cat >"$T/containers.conf" <<-EOF
-		[containers]
-		default_ulimits = []
-		log_driver = "k8s-file"
-		[engine]
-		runtime = "runc"
-		cgroup_manager = "cgroupfs"
-		events_logger = "file"
-		events_logfile_path = "$T/events.log"
-	EOF
+	podman_conf "$T/events.log"
 	podman_fixture "$(realpath "$BPFD")" sh cat grep sleep true id
 	cp "$HELPERS/tokenprobe-static" "$T/rootfs/tokenprobe"
 	tar -C "$T/rootfs" -cf "$T/image.tar" .

@@ -50,16 +50,7 @@ setup() {
 		echo "$SUBID_ADDED" >>/etc/subuid
 		echo "$SUBID_ADDED" >>/etc/subgid
 	fi
-	cat >"$T/containers.conf" <<-EOF
-		[containers]
-		default_ulimits = []
-		log_driver = "k8s-file"
-		[engine]
-		runtime = "runc"
-		cgroup_manager = "cgroupfs"
-		events_logger = "file"
-		events_logfile_path = "$T/tmp/events.log"
-	EOF
+	podman_conf "$T/tmp/events.log"
 	cat >"$T/storage.conf" <<-EOF
 		[storage]
 		driver = "overlay"
