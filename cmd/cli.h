@@ -36,10 +36,6 @@ enum {
  */
 void cli_need_dynamic(const char *why);
 
-/* In a user namespace other than the initial one: by the namespace's
- * inode, no fd needed (false when /proc cannot tell). */
-bool cli_in_child_userns(void);
-
 struct cli_command {
 	const char *name;
 	int (*handler)(int argc, char **argv);

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <bpfdelegate/error.h>
@@ -126,7 +125,7 @@ static const char *needs_dynamic(const char *cmd)
 		return cmd;
 	/* Rootless (the helper, the service, a user namespace's root):
 	 * policies with user and group names. */
-	if (getuid() != 0 || geteuid() != 0 || cli_in_child_userns())
+	if (getuid() != 0 || geteuid() != 0 || bpfd_in_child_userns())
 		return "a caller other than root";
 	/* Before 6.11 the mount's options come from libmount. */
 	if (!bpfd_statmount_has_options())
@@ -144,14 +143,6 @@ void cli_need_dynamic(const char *why)
 	(void)why;
 }
 #endif
-
-bool cli_in_child_userns(void)
-{
-	struct stat st;
-
-	return stat("/proc/self/ns/user", &st) == 0 &&
-	       st.st_ino != BPFD_INIT_USERNS_INO;
-}
 
 int main(int argc, char **argv)
 {

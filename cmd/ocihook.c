@@ -512,7 +512,7 @@ static int delegate(const struct hook_opts *o, const struct container *c,
 		/* Inside a user namespace only the service can delegate:
 		 * name the socket it was looked for at. */
 		bool nosvc = r == EXIT_NOT_PRIVILEGED && !service &&
-			     cli_in_child_userns();
+			     bpfd_in_child_userns();
 
 		hook_error("container %s: %s%s%s%s%s", c->id,
 			   nomem ? "out of memory"
@@ -627,7 +627,7 @@ static int hook(const struct hook_opts *o, struct container *c,
 	 * the service, the service decides by the user's rule (inside a
 	 * user namespace the policy's owner, root, is not even mapped). */
 	if ((!cli_deleg_empty(&c->deleg) || c->target) &&
-	    !cli_service_wanted(true) && !cli_in_child_userns()) {
+	    !cli_service_wanted(true) && !bpfd_in_child_userns()) {
 		const struct bpfd_subject who = {.kind = BPFD_SUBJECT_CONTAINER,
 						 .oci_id = c->id,
 						 .bundle = c->bundle};

@@ -73,20 +73,23 @@ void bpfd_report_error(const struct bpfd_report *rep, struct bpfd_error *err)
 	err->refused = err->step == BPFD_STEP_POLICY;
 }
 
-void *bpfd_alloc_msg_ctx(size_t size, size_t msg_off)
+/* @size bytes, the first @head of them zeroed; NULL when out of memory. */
+static void *alloc_head_zeroed(size_t size, size_t head)
 {
 	void *p = malloc(size);
 
 	if (p)
-		memset(p, 0, msg_off + CHILD_MSG_HEAD);
+		memset(p, 0, head);
 	return p;
+}
+
+void *bpfd_alloc_msg_ctx(size_t size, size_t msg_off)
+{
+	return alloc_head_zeroed(size, msg_off + CHILD_MSG_HEAD);
 }
 
 struct bpfd_report *bpfd_report_new(void)
 {
-	struct bpfd_report *rep = malloc(sizeof(*rep));
-
-	if (rep)
-		memset(rep, 0, offsetof(struct bpfd_report, probes.r));
-	return rep;
+	return alloc_head_zeroed(sizeof(struct bpfd_report),
+				 offsetof(struct bpfd_report, probes.r));
 }

@@ -186,6 +186,11 @@ bool bpfd_in_initial_userns(void)
 	return in_initial_userns(NULL) == 1;
 }
 
+bool bpfd_in_child_userns(void)
+{
+	return in_initial_userns(NULL) == 0;
+}
+
 int bpfd_check_privilege(struct bpfd_error *err)
 {
 	int r = bpfd_cap_has(CAP_EFFECTIVE, CAP_SYS_ADMIN);

@@ -78,6 +78,13 @@ int bpfd_check_privilege(struct bpfd_error *err);
  */
 bool bpfd_in_initial_userns(void);
 
+/*
+ * True when the calling process is in a user namespace other than the
+ * initial one; false when it is in the initial one, and also when /proc
+ * cannot tell.  No fd needed.
+ */
+bool bpfd_in_child_userns(void);
+
 #ifdef __cplusplus
 }
 #endif
