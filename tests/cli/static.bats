@@ -134,6 +134,11 @@ in_twin() {
 	# the twin's own answer: not privileged (no helper installed here), or
 	# the policy's refusal; never a crash of the static binary
 	[ "$status" -eq 3 ] || [ "$status" -eq 6 ]
+	# root of a user namespace (rootless podman's hooks): the twin too
+	run unshare -Ur strace -f -qq -e trace=execve -o "$T/trace" "$BPFD_ABS" check
+	echo "$output"
+	execs=$(sed -n 's/^[0-9]* *execve("\([^"]*\)".* = 0$/\1/p' "$T/trace")
+	in_twin check
 }
 
 @test "static: without statmount(2) (before 6.8) the read-back needs libmount: the twin runs" {
