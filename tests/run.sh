@@ -18,6 +18,9 @@ passed=0 failed=0 skipped=0 na=0
 # the tests that assert what this kernel does instead, and na_check below
 # makes sure those ran.
 na_old=0 oldkernel_ok=0
+# The failures, recapped before the last line.
+RECAP=$(mktemp /tmp/bpfd-recap.XXXXXX)
+trap 'rm -f "$RECAP"' EXIT
 
 # Count a TAP stream read from stdin; a non-zero exit without any
 # "not ok" line (a crash, a sanitizer abort) counts as one failure.
@@ -45,9 +48,15 @@ count_tap() {
 	ok=$(grep -E '^ok ' "$out" | grep -civE '# skip')
 	nok=$(grep -E '^not ok ' "$out" | grep -civE '# skip')
 	if [ "$rc" -ne 0 ] && [ "$nok" -eq 0 ]; then
-		echo "not ok - $name exited with status $rc"
+		echo "not ok - $name exited with status $rc" | tee -a "$RECAP"
 		nok=1
 	fi
+	# each failure again at the end (recap), with its first lines of
+	# diagnostics: CI shows only the head and tail of a long log
+	awk -v s="$name" '
+		/^not ok / && !/# [Ss][Kk][Ii][Pp]/ { print s ": " $0; d = 4; next }
+		/^#/ && d > 0 { print "    " $0; d--; next }
+		{ d = 0 }' "$out" >>"$RECAP"
 	passed=$((passed + ok))
 	failed=$((failed + nok))
 	skipped=$((skipped + sk))
@@ -168,10 +177,14 @@ fi
 # A token test may be not applicable only where the old-kernel tests
 # asserted what the kernel does instead.
 if [ "$na_old" -gt 0 ] && [ "$oldkernel_ok" -eq 0 ]; then
-	echo "not ok - $na_old tests not applicable on $(uname -r) (predates BPF tokens), but no test of tests/cli/oldkernel.bats passed"
+	echo "not ok - $na_old tests not applicable on $(uname -r) (predates BPF tokens), but no test of tests/cli/oldkernel.bats passed" | tee -a "$RECAP"
 	failed=$((failed + 1))
 fi
 # Before the last line, which stays "N passed, N failed[, N skipped]".
+if [ -s "$RECAP" ]; then
+	echo "# the failures again:"
+	sed 's/^/# /' "$RECAP"
+fi
 [ "$na" -gt 0 ] && echo "# $na not applicable on kernel $(uname -r) (tests/README.md, \"Not applicable\")"
 if [ "$skipped" -gt 0 ]; then
 	echo "$passed passed, $failed failed, $skipped skipped"
