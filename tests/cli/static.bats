@@ -30,9 +30,12 @@ teardown() {
 }
 
 # execs CMD...: CMD under strace (bats' run, stderr apart); $execs: the
-# programs it executed, one per line (the first is CMD itself).
+# programs it executed, one per line (the first is CMD itself).  strace
+# runs with -s 4096 everywhere here: by default it cuts each argv string
+# at 32 characters, and in_twin compares whole argument vectors (a
+# checkout path longer than that failed five tests in CI and none here).
 execs() {
-	run --separate-stderr strace -f -qq -e trace=execve -o "$T/trace" "$@"
+	run --separate-stderr strace -f -qq -s 4096 -e trace=execve -o "$T/trace" "$@"
 	echo "# $*: status $status"
 	echo "$output" | sed 's/^/# out: /' | head -n 20
 	echo "$stderr" | sed 's/^/# err: /' | head -n 5
@@ -91,7 +94,7 @@ in_twin() {
 	printf '{"ociVersion":"1.0.2","root":{"path":"rootfs"}}\n' >"$T/config.json"
 	printf '{"ociVersion":"1.0.2","id":"s","status":"creating","pid":%d,"bundle":"%s"}\n' \
 		"$P" "$T" >"$T/state.json"
-	run strace -f -qq -e trace=execve -o "$T/trace" "$BPFD_ABS" oci-hook <"$T/state.json"
+	run strace -f -qq -s 4096 -e trace=execve -o "$T/trace" "$BPFD_ABS" oci-hook <"$T/state.json"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$(grep -c 'execve(' "$T/trace")" -eq 1 ]
@@ -126,7 +129,7 @@ in_twin() {
 @test "static: a caller other than root goes through the twin" {
 	need_root_tokens
 	ensure_test_users
-	run strace -f -qq -e trace=execve -o "$T/trace" setpriv --reuid="$BPFD_TEST_USER" \
+	run strace -f -qq -s 4096 -e trace=execve -o "$T/trace" setpriv --reuid="$BPFD_TEST_USER" \
 		--regid="$(id -g "$BPFD_TEST_USER")" --init-groups -- "$BPFD_ABS" check
 	echo "$output"
 	execs=$(sed -n 's/^[0-9]* *execve("\([^"]*\)".* = 0$/\1/p' "$T/trace" | sed 1d)
@@ -135,7 +138,7 @@ in_twin() {
 	# the policy's refusal; never a crash of the static binary
 	[ "$status" -eq 3 ] || [ "$status" -eq 6 ]
 	# root of a user namespace (rootless podman's hooks): the twin too
-	run unshare -Ur strace -f -qq -e trace=execve -o "$T/trace" "$BPFD_ABS" check
+	run unshare -Ur strace -f -qq -s 4096 -e trace=execve -o "$T/trace" "$BPFD_ABS" check
 	echo "$output"
 	execs=$(sed -n 's/^[0-9]* *execve("\([^"]*\)".* = 0$/\1/p' "$T/trace")
 	in_twin check
@@ -158,9 +161,9 @@ in_twin() {
 		mount -t overlay overlay -o "lowerdir=/etc,upperdir=$1/up,workdir=$1/work" /etc
 		mkdir -p /etc/bpfdelegate
 		echo "# nothing granted" >/etc/bpfdelegate/policy
-		strace -f -qq -e trace=execve -o "$1/trace" "$2" oci-hook </dev/null || true
+		strace -f -qq -s 4096 -e trace=execve -o "$1/trace" "$2" oci-hook </dev/null || true
 		rm /etc/bpfdelegate/policy
-		strace -f -qq -e trace=execve -o "$1/trace2" "$2" oci-hook </dev/null || true
+		strace -f -qq -s 4096 -e trace=execve -o "$1/trace2" "$2" oci-hook </dev/null || true
 	' bash "$T" "$BPFD_ABS"
 	echo "$output"
 	[ "$status" -eq 0 ]
