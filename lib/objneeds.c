@@ -53,6 +53,7 @@
 
 #include "internal.h"
 #include "objneeds.h"
+#include "quote.h"
 
 /* libbpf 1.5 sections libbpf 1.1 does not know.  Attach type values from
  * the 6.18 UAPI (Debian 12's linux/bpf.h is 6.1's and lacks them). */
@@ -106,14 +107,19 @@ static _Thread_local char libbpf_msg[160];
 
 static int capture(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
+	char raw[sizeof(libbpf_msg)];
 	size_t l;
 
 	if (level != LIBBPF_WARN)
 		return 0;
-	vsnprintf(libbpf_msg, sizeof(libbpf_msg), fmt, ap);
-	l = strlen(libbpf_msg);
-	while (l && (libbpf_msg[l - 1] == '\n' || libbpf_msg[l - 1] == ' '))
-		libbpf_msg[--l] = '\0';
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	l = strlen(raw);
+	while (l && (raw[l - 1] == '\n' || raw[l - 1] == ' '))
+		raw[--l] = '\0';
+	/* libbpf quotes names from the object (programs, maps, sections)
+	 * as they are: a newline or an ESC sequence there must not reach
+	 * the caller's terminal (the fuzzer found a program named ";:\n"). */
+	bpfd_escape_line(libbpf_msg, sizeof(libbpf_msg), raw);
 	return 0;
 }
 

@@ -284,6 +284,12 @@ bad() {
 	if [ "$(pkg-config --modversion libbpf 2>/dev/null | cut -d. -f1,2)" = 1.1 ]; then
 		bad "$BATS_TEST_DIRNAME/../bpf/libbpf11-crash.elf" "libbpf crashed reading it (signal 11, Segmentation fault): a malformed object"
 	fi
+	# libbpf quotes names from the object as they are (fuzz_objneeds
+	# found a program named ";<bytes>\n<bytes>"): its message is passed
+	# on escaped, one line, no control byte for the terminal
+	bad "$BATS_TEST_DIRNAME/../fuzz/corpus/objneeds/prog-name-newline.elf" "libbpf cannot open it: libbpf: prog ';\x01"
+	[[ "$stderr" == *'\x0a'* ]]
+	! LC_ALL=C grep -q '[[:cntrl:]]' <<<"$stderr"
 	mkfifo "$TDIR/fifo"
 	run timeout 5 "$BPFD" suggest "$TDIR/fifo"
 	[ "$status" -eq 2 ]
