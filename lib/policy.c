@@ -978,6 +978,7 @@ int bpfd_policy_check(const struct bpfd_subject *who,
 		      struct bpfd_verdict *v, struct bpfd_error *err)
 {
 	struct bpfd_policy *p = NULL;
+	char msg[sizeof(((struct bpfd_error *)0)->detail)];
 	int r;
 
 	memset(v, 0, sizeof(*v));
@@ -992,7 +993,27 @@ int bpfd_policy_check(const struct bpfd_subject *who,
 	bpfd_policy_free(p);
 	if (r == 0)
 		return 0;
-	return refuse(err, EACCES, "%s (%s%s)", v->reason,
-		      v->rule[0] ? "rule " : "no rule applies: default deny",
-		      v->rule);
+	bpfd_policy_refusal(msg, sizeof(msg), v->reason, v->rule);
+	return refuse(err, EACCES, "%s", msg);
+}
+
+void bpfd_policy_refusal(char *buf, size_t len, const char *reason,
+			 const char *rule)
+{
+	char tail[sizeof(((struct bpfd_verdict *)0)->rule) + 40];
+	size_t n, room;
+
+	snprintf(tail, sizeof(tail), " (%s%s)",
+		 rule[0] ? "rule " : "no rule applies: default deny", rule);
+	n = strlen(tail);
+	if (len < n + 8) {
+		/* a rule longer than the whole line: its start at least */
+		snprintf(buf, len, "%s", tail + 1);
+		return;
+	}
+	room = len - 1 - n;
+	if (strlen(reason) <= room)
+		snprintf(buf, len, "%s%s", reason, tail);
+	else
+		snprintf(buf, len, "%.*s...%s", (int)(room - 3), reason, tail);
 }

@@ -148,4 +148,13 @@ int bpfd_policy_check(const struct bpfd_subject *who,
 		      const struct bpfd_names *names, unsigned int flags,
 		      struct bpfd_verdict *v, struct bpfd_error *err);
 
+/*
+ * A refusal's one line, "REASON (rule FILE:LINE)" or "REASON (no rule
+ * applies: default deny)", into @buf: the rule whole (it names the line
+ * to edit), the reason cut with "..." where both do not fit (an error's
+ * detail is 256 bytes).  The helper's and the service client's errors.
+ */
+void bpfd_policy_refusal(char *buf, size_t len, const char *reason,
+			 const char *rule);
+
 #endif

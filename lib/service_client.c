@@ -14,6 +14,7 @@
 #include <bpfdelegate/userns.h>
 
 #include "internal.h"
+#include "policy.h"
 #include "service.h"
 #include "service_proto.h"
 
@@ -59,11 +60,19 @@ static int verdict(const struct bpfd_svc_reply *rep, struct bpfd_error *err)
 				  ? (enum bpfd_step)rep->step
 				  : BPFD_STEP_SERVICE;
 
-	if (step == BPFD_STEP_POLICY)
-		bpfd_error_set(err, step, e, "%.*s (%s%.*s)", 160, rep->detail,
-			       rep->rule[0] ? "rule " : "no rule applies: ", 80,
-			       rep->rule[0] ? rep->rule : "default deny");
-	else
+	if (step == BPFD_STEP_POLICY) {
+		char reason[sizeof(rep->detail) + 1],
+		    rule[sizeof(rep->rule) + 1];
+		char msg[sizeof(((struct bpfd_error *)0)->detail)];
+
+		/* the service's bytes, terminated here whatever it sent */
+		snprintf(reason, sizeof(reason), "%.*s",
+			 (int)sizeof(rep->detail), rep->detail);
+		snprintf(rule, sizeof(rule), "%.*s", (int)sizeof(rep->rule),
+			 rep->rule);
+		bpfd_policy_refusal(msg, sizeof(msg), reason, rule);
+		bpfd_error_set(err, step, e, "%s", msg);
+	} else
 		bpfd_error_set(err, step, e, "%.*s", (int)sizeof(rep->detail),
 			       rep->detail);
 	if (err)

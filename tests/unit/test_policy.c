@@ -618,6 +618,43 @@ static void test_bounds(void **unused)
 	load_fails(EPERM, "/policy.d: more than 128 entries");
 }
 
+/* A refusal's line: the rule (the line to edit) always whole, the reason
+ * cut with "..." when both do not fit an error's 256-byte detail (a test
+ * build's policy under a long checkout path was cut to "rule /tmp/...
+ * /bpfdeleg" by the service client's fixed 80 bytes). */
+static void test_refusal_line(void **unused)
+{
+	char buf[sizeof(((struct bpfd_error *)0)->detail)], reason[400];
+	char rule[200];
+	size_t n;
+
+	(void)unused;
+	bpfd_policy_refusal(buf, sizeof(buf), "maps: hash not granted",
+			    "/etc/bpfdelegate/policy:2");
+	assert_string_equal(buf, "maps: hash not granted "
+				 "(rule /etc/bpfdelegate/policy:2)");
+	bpfd_policy_refusal(buf, sizeof(buf), "no rule for user alice", "");
+	assert_string_equal(buf, "no rule for user alice "
+				 "(no rule applies: default deny)");
+	memset(reason, 'r', sizeof(reason) - 1);
+	reason[sizeof(reason) - 1] = '\0';
+	memset(rule, 'p', sizeof(rule) - 4);
+	strcpy(rule + sizeof(rule) - 4, ":17");
+	bpfd_policy_refusal(buf, sizeof(buf), reason, rule);
+	n = strlen(buf);
+	assert_int_equal(n, sizeof(buf) - 1);
+	assert_non_null(strstr(buf, "r... (rule "));
+	assert_memory_equal(buf + n - strlen(rule) - 1, rule, strlen(rule));
+	assert_int_equal(buf[n - 1], ')');
+	/* a rule longer than the whole line: its start, never an overflow */
+	char huge[300];
+	memset(huge, 'q', sizeof(huge) - 1);
+	huge[sizeof(huge) - 1] = '\0';
+	bpfd_policy_refusal(buf, sizeof(buf), "x", huge);
+	assert_int_equal(strlen(buf), sizeof(buf) - 1);
+	assert_memory_equal(buf, "(rule qqq", 9);
+}
+
 static void test_nul_byte(void **unused)
 {
 	char path[256];
@@ -668,6 +705,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_bounds, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_nul_byte, setup, teardown),
 	    cmocka_unit_test(test_dir_fixed),
+	    cmocka_unit_test(test_refusal_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
