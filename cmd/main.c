@@ -149,6 +149,9 @@ int main(int argc, char **argv)
 	const char *cmd = argc > 1 ? argv[1] : NULL;
 	int r;
 
+	/* This process never leaves its user and mount namespaces (the
+	 * engine's and the probes' children do): each is stat'ed once. */
+	bpfd_ns_fixed();
 #ifdef BPFD_FULL_PATH
 	const char *why = cmd ? needs_dynamic(cmd) : "the usage";
 

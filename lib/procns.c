@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include <bpfdelegate/procns.h>
+#include <bpfdelegate/userns.h>
 
 #include "internal.h"
 
@@ -27,11 +28,14 @@ static int still_alive(int pidfd)
 static int same_ns_as_ours(pid_t pid, const char *ns, struct bpfd_error *err)
 {
 	struct stat self, other;
-	char path[64], mine[64];
+	char path[64];
+	int r = bpfd_self_ns_stat(ns, &self);
 
 	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, ns);
-	snprintf(mine, sizeof(mine), "/proc/self/ns/%s", ns);
-	if (stat(mine, &self) < 0 || stat(path, &other) < 0)
+	if (r < 0)
+		return bpfd_error_set(err, BPFD_STEP_JOIN, -r,
+				      "/proc/self/ns/%s", ns);
+	if (stat(path, &other) < 0)
 		return bpfd_error_set(err, BPFD_STEP_JOIN, errno, "%s", path);
 	return self.st_ino == other.st_ino && self.st_dev == other.st_dev;
 }

@@ -139,10 +139,51 @@ static int in_initial_userns(struct bpfd_error *err)
 	 * an attach, and told nothing more.)  No fd: a caller at its
 	 * RLIMIT_NOFILE gets its EMFILE from the step that needs one.
 	 */
-	if (stat("/proc/self/ns/user", &st) < 0)
-		return bpfd_error_set(err, BPFD_STEP_PRIVILEGE, errno,
+	int r = bpfd_self_ns_stat("user", &st);
+
+	if (r < 0)
+		return bpfd_error_set(err, BPFD_STEP_PRIVILEGE, -r,
 				      "/proc/self/ns/user");
 	return st.st_ino == BPFD_INIT_USERNS_INO;
+}
+
+/* The process of bpfd_ns_fixed() (0: none) and its stats, made once. */
+static pid_t ns_fixed_pid;
+static struct {
+	const char *ns;
+	bool have;
+	struct stat st;
+} ns_stats[] = {{"user", false, {0}}, {"mnt", false, {0}}};
+
+void bpfd_ns_fixed(void)
+{
+	ns_fixed_pid = getpid();
+}
+
+int bpfd_self_ns_stat(const char *ns, struct stat *st)
+{
+	char path[64];
+	size_t i = 0;
+
+	/* Only in the process that said so: a forked child (another pid)
+	 * may have joined or made other namespaces since. */
+	if (ns_fixed_pid && ns_fixed_pid == getpid())
+		while (i < ARRAY_SIZE(ns_stats) && strcmp(ns_stats[i].ns, ns))
+			i++;
+	else
+		i = ARRAY_SIZE(ns_stats);
+	if (i < ARRAY_SIZE(ns_stats) && ns_stats[i].have) {
+		*st = ns_stats[i].st;
+		return 0;
+	}
+	snprintf(path, sizeof(path), "/proc/self/ns/%s", ns);
+	if (stat(path, st) < 0)
+		return -errno;
+	if (i < ARRAY_SIZE(ns_stats)) {
+		ns_stats[i].st = *st;
+		ns_stats[i].have = true;
+	}
+	return 0;
 }
 
 uint64_t bpfd_userns_ino(const char *path)

@@ -4,6 +4,7 @@
 #define BPFDELEGATE_USERNS_H
 
 #include <stdbool.h>
+#include <sys/stat.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -84,6 +85,20 @@ bool bpfd_in_initial_userns(void);
  * cannot tell.  No fd needed.
  */
 bool bpfd_in_child_userns(void);
+
+/*
+ * The calling process says it keeps its user and mount namespaces for
+ * the rest of its life (the CLI's own process: only its forked children
+ * join or make others).  From then on that process stats
+ * /proc/self/ns/user and /proc/self/ns/mnt once each (a /proc path walk,
+ * ~5 us; an attach asked seven times); any other process, a forked child
+ * among them, still asks each time.
+ */
+void bpfd_ns_fixed(void);
+
+/* stat(2) of /proc/self/ns/@ns ("user", "mnt", ...), from the once-made
+ * stat where bpfd_ns_fixed() allows; 0 or -errno. */
+int bpfd_self_ns_stat(const char *ns, struct stat *st);
 
 #ifdef __cplusplus
 }

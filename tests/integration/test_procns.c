@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include <bpfdelegate/procns.h>
+#include <bpfdelegate/userns.h>
 
 #include "testutil.h"
 
@@ -163,12 +164,54 @@ static void test_proc_open(void **state)
 	end_child(pid, keep);
 }
 
+/*
+ * bpfd_ns_fixed(): the once-made stats serve only the process that said
+ * so.  A forked child that makes its own user namespace must see it (the
+ * engine's children join the target's; a stale "initial user namespace"
+ * there would pass a check meant for the host); and bpfd_proc_open()
+ * still refuses a process sharing our namespaces.
+ */
+static void test_ns_fixed(void **state)
+{
+	(void)state;
+	bpfd_require_root_tokens();
+	struct bpfd_proc p;
+	int st, keep;
+	pid_t pid;
+
+	bpfd_ns_fixed();
+	assert_true(bpfd_in_initial_userns()); /* stat'ed, kept */
+	assert_true(bpfd_in_initial_userns()); /* kept */
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (unshare(CLONE_NEWUSER) < 0)
+			_exit(2);
+		_exit(bpfd_in_child_userns() && !bpfd_in_initial_userns() ? 0
+									  : 1);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	/* the kept stats still tell us apart from a process of our own
+	 * mount namespace, and from one of another */
+	pid = ns_child(CLONE_NEWUSER, &keep);
+	assert_int_equal(bpfd_proc_open(pid, &p, NULL), -EINVAL);
+	end_child(pid, keep);
+	pid = ns_child(CLONE_NEWUSER | CLONE_NEWNS, &keep);
+	assert_int_equal(bpfd_proc_open(pid, &p, NULL), 0);
+	bpfd_proc_close(&p);
+	end_child(pid, keep);
+	assert_int_equal(bpfd_proc_open(getpid(), &p, NULL), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_in_root_never_leaves),
 	    cmocka_unit_test(test_in_root_errors),
 	    cmocka_unit_test(test_proc_open),
+	    cmocka_unit_test(test_ns_fixed),
 	};
 	return cmocka_run_group_tests_name("procns", tests, setup, teardown);
 }
