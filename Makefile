@@ -234,6 +234,8 @@ $(FAULT_LIB): $(FAULT_OBJ)
 # cmd/rootless.c again, for the test helper path.
 FAULT_CMD_OBJ := $(filter-out $(BUILD)/cmd/rootless.o,$(CMD_OBJ)) $(BUILD)/faults/cmd/rootless.o
 $(BUILD)/tests/bpfdelegate-faults: $(FAULT_CMD_OBJ) $(FAULT_LIB)
+	@[ "$$(printf %s '$(TEST_SERVICE_SOCKET)' | wc -c)" -le 107 ] || { \
+		echo "the test service socket $(TEST_SERVICE_SOCKET) is longer than a unix socket's 107 bytes: check out at a path of 72 characters at most (tests/README.md)" >&2; exit 1; }
 	@mkdir -p $(dir $@)
 	$(CC) $(EXE_LDFLAGS) -o $@ $(FAULT_CMD_OBJ) $(FAULT_LIB) $(PKG_LIBS)
 
