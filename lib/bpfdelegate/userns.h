@@ -4,8 +4,8 @@
 #define BPFDELEGATE_USERNS_H
 
 #include <stdbool.h>
-#include <sys/stat.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <bpfdelegate/error.h>
