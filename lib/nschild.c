@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <bpfdelegate/mounts.h>
+#include <bpfdelegate/userns.h>
 
 #include "internal.h"
 #include "nschild.h"
@@ -46,10 +46,8 @@ int bpfd_caps_drop_all(void)
 
 int bpfd_caps_drop_host(void)
 {
-	struct stat st;
-
-	if (stat("/proc/self/ns/user", &st) == 0 &&
-	    st.st_ino != BPFD_INIT_USERNS_INO)
+	/* Unknown (/proc unreadable) counts as the host's: dropped. */
+	if (bpfd_in_child_userns())
 		return 0;
 	return bpfd_caps_drop_all();
 }
