@@ -146,6 +146,25 @@ static void test_delegate_refuses_other_fs(void **state)
 	int fd = open("/", O_RDONLY | O_CLOEXEC);
 	assert_true(bpfd_bpffs_delegate(fd, &d, NULL) < 0);
 	close(fd);
+	/* A pipe holding what a bpffs context's log says to a bad mode,
+	 * after 16 x 256 bytes for drain_log() to discard: refused before
+	 * anything reads it (the fsconfig flag probe; without it the line
+	 * passes for a bpffs context's and the failure comes later). */
+	static const char lie[] = "e bpf: Bad value for 'mode'\n";
+	char filler[16 * 256];
+	int p[2];
+	struct bpfd_error e = {0};
+
+	memset(filler, 'x', sizeof(filler));
+	assert_int_equal(pipe2(p, O_CLOEXEC | O_NONBLOCK), 0);
+	assert_int_equal(write(p[1], filler, sizeof(filler)),
+			 (ssize_t)sizeof(filler));
+	assert_int_equal(write(p[1], lie, sizeof(lie) - 1),
+			 (ssize_t)sizeof(lie) - 1);
+	assert_int_equal(bpfd_bpffs_delegate(p[0], &d, &e), -EINVAL);
+	assert_int_equal(e.step, BPFD_STEP_FSTYPE);
+	close(p[0]);
+	close(p[1]);
 }
 
 /* A bpffs of the initial user namespace: delegated, but no token there. */
