@@ -205,9 +205,12 @@ $(BUILD)/static/main.o: cmd/main.c $(BUILD)/static/main.d
 # static_link OUT MAIN_OBJ.  -z pack-relative-relocs (DT_RELR, glibc 2.36
 # relocates it): the static-pie's 2136 relative relocations in 0x220 bytes
 # instead of 51 KB of .rela.dyn read at every start (docs/performance.md).
-static_link = $(CC) -static-pie -Wl,-z,pack-relative-relocs $(HARDEN_LDFLAGS) $(LDFLAGS) $(NODYN_WRAP) -o $(1) \
-	$(2) $(STATIC_OBJ) $(BUILD)/libbpfdelegate.a $(PKG_LIBS)
-$(BUILD)/bpfdelegate: $(STATIC_OBJ) $(BUILD)/static/main.o $(BUILD)/libbpfdelegate.a $(BUILD)/bpfdelegate-full
+# cmd/static/hot.ld (bench/hot-text.sh): the code of the fast paths first,
+# contiguous, so that each process maps fewer pages of text (docs/
+# performance.md); ld's own script otherwise (INSERT BEFORE .text).
+static_link = $(CC) -static-pie -Wl,-z,pack-relative-relocs $(HARDEN_LDFLAGS) $(LDFLAGS) $(NODYN_WRAP) \
+	-Wl,-T,cmd/static/hot.ld -o $(1) $(2) $(STATIC_OBJ) $(BUILD)/libbpfdelegate.a $(PKG_LIBS)
+$(BUILD)/bpfdelegate: $(STATIC_OBJ) $(BUILD)/static/main.o $(BUILD)/libbpfdelegate.a $(BUILD)/bpfdelegate-full cmd/static/hot.ld
 	$(call static_link,$@,$(BUILD)/static/main.o)
 else
 $(BUILD)/bpfdelegate: $(CMD_OBJ) $(BUILD)/libbpfdelegate.a

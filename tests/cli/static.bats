@@ -75,6 +75,28 @@ in_twin() {
 	nm "$BPFD_ABS" | grep -q ' [Tt] __wrap_getpwnam$'
 }
 
+@test "static: the fast paths' code comes first, in .text.bpfd_hot (cmd/static/hot.ld)" {
+	if [ "$STATIC" = no ]; then
+		! readelf -SW "$BPFD_ABS" | grep -q '\.text\.bpfd_hot'
+		return
+	fi
+	# [Nr] Name Type Address Off Size: the hot section, then .text
+	read -r hot size < <(readelf -SW "$BPFD_ABS" | sed -n 's/.*\.text\.bpfd_hot *PROGBITS *\([0-9a-f]*\) [0-9a-f]* \([0-9a-f]*\).*/\1 \2/p')
+	text=$(readelf -SW "$BPFD_ABS" | sed -n 's/.* \.text *PROGBITS *\([0-9a-f]*\) .*/\1/p')
+	echo "# hot 0x$hot size 0x$size, .text 0x$text"
+	[ -n "$hot" ]
+	[ -n "$text" ]
+	[ $((16#$size)) -gt $((64 * 1024)) ]
+	[ $((16#$hot)) -lt $((16#$text)) ]
+	for f in main cmd_attach engine_start bpfd_engine_child bpfd_bpffs_delegate_steps __libc_fork malloc; do
+		a=$(nm "$BPFD_ABS" | awk -v f="$f" '$3 == f {print $1; exit}')
+		echo "# $f 0x$a"
+		[ -n "$a" ]
+		[ $((16#$a)) -ge $((16#$hot)) ]
+		[ $((16#$a)) -lt $((16#$hot + 16#$size)) ]
+	done
+}
+
 @test "static: root's check, run, attach and oci-hook run in the static binary alone" {
 	need_root_tokens
 	execs "$BPFD_ABS" check --cmds map_create --maps array
