@@ -53,7 +53,7 @@ static int check_bpf_context(int fs_fd)
 	 * ignored unknown mount options; most filesystems refuse one, seen
 	 * on 6.18): only a fresh context answers 0, without a log line.  No
 	 * /proc lookup: readlink of /proc/self/fd/N, which this replaced,
-	 * cost 10-15 us on 6.18 (docs/performance.md).
+	 * cost 10-20 us on 6.18 (docs/performance.md).
 	 */
 	if (fsconfig(fs_fd, FSCONFIG_SET_FLAG, "bpfdelegate-probe", NULL, 0) <
 	    0)
