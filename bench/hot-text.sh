@@ -40,7 +40,7 @@ cp "$tmp/bd" "$tmp/probe"
 
 # A uprobe per function (by file offset: the text segment maps at its
 # file offset in this static-pie), except the multiarch variants.
-readelf -sW "$tmp/probe" | awk '$4 == "FUNC" && $3 > 0 {print $2, $8}' | sort -u -k1,1 |
+readelf -sW "$tmp/probe" | awk '$4 == "FUNC" {print $2, $8}' | sort -u -k1,1 |
 	grep -Ev '_(evex|avx|avx2|avx512|erms|sse2|sse4|ssse3|sse42|rtm|movbe)' |
 	awk -v f="$tmp/probe" '{printf "p:bpfdhot/f%d %s:0x%s\n", NR, f, $1; print "f" NR, $2 > "'"$tmp"'/names"}' \
 		>"$tmp/uprobes"
@@ -93,7 +93,7 @@ ins = [(int(m.group(2), 16), int(m.group(3), 16), m.group(1), m.group(4))
 syms = {}
 for l in subprocess.run(['readelf', '-sW', binf], capture_output=True, text=True).stdout.splitlines():
     p = l.split()
-    if len(p) >= 8 and p[3] == 'FUNC' and p[2] != '0':
+    if len(p) >= 8 and p[3] == 'FUNC':
         syms[p[7]] = int(p[1], 16)
 used = []
 for name in open(variantsf).read().split() + open(funcsf).read().split():
