@@ -23,11 +23,19 @@ T=/sys/kernel/tracing
 [ -d $T/events ] || mount -t tracefs nodev $T
 tmp=$(mktemp -d /tmp/bpfd-hot.XXXXXX)
 sleeper=
+# Our uprobes out again, one by one ("-:bpfdhot/*" removes nothing on
+# 6.18); a left one would pin the deleted copy's inode.
+drop_probes() {
+	{ echo 0 >$T/events/bpfdhot/enable; } 2>/dev/null || true
+	sed -n 's/^p:\(bpfdhot\/[^ ]*\) .*/-:\1/p' $T/uprobe_events >"$tmp/drop"
+	cat "$tmp/drop" >>$T/uprobe_events 2>/dev/null || true
+}
 cleanup() {
-	echo 0 >$T/events/bpfdhot/enable 2>/dev/null || true
-	echo '-:bpfdhot/*' >>$T/uprobe_events 2>/dev/null || true
-	[ -z "$sleeper" ] || kill "$sleeper" 2>/dev/null || true
-	nsenter -t "${sleeper:-1}" -m umount "$tmp/at" 2>/dev/null || true
+	drop_probes
+	if [ -n "$sleeper" ]; then
+		nsenter -t "$sleeper" -m umount "$tmp/at" 2>/dev/null || true
+		kill "$sleeper" 2>/dev/null || true
+	fi
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -44,6 +52,7 @@ readelf -sW "$tmp/probe" | awk '$4 == "FUNC" {print $2, $8}' | sort -u -k1,1 |
 	grep -Ev '_(evex|avx|avx2|avx512|erms|sse2|sse4|ssse3|sse42|rtm|movbe)' |
 	awk -v f="$tmp/probe" '{printf "p:bpfdhot/f%d %s:0x%s\n", NR, f, $1; print "f" NR, $2 > "'"$tmp"'/names"}' \
 		>"$tmp/uprobes"
+drop_probes
 cat "$tmp/uprobes" >>$T/uprobe_events
 
 mkdir -p "$tmp/at" "$tmp/bundle"
