@@ -11,7 +11,8 @@
 # first instruction broke them on 6.18 (snprintf printed "%s"); those come
 # from `perf record` samples instead.  The functions are then mapped to
 # their input sections (an archive member's .text) through a link map of
-# the same link, and written in their present order.  A stale list costs
+# the same link, and written string functions first, then in the order
+# they first ran (attach's code ahead of the others').  A stale list costs
 # speed only: ld ignores a pattern that matches nothing.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
