@@ -42,15 +42,17 @@ cleanup() {
 trap cleanup EXIT
 
 # The link again, with a map: the same command make ran.
-link=$(cd "$top" && touch build/static/main.o && make -n build/bpfdelegate | grep -- '-static-pie')
+link=$(cd "$top" && make -n -W build/static/main.o build/bpfdelegate | grep -- '-static-pie')
 link=${link//-Wl,-T,cmd\/static\/hot.ld/}
 (cd "$top" && eval "${link/-o build\/bpfdelegate/-o $tmp/bd} -Wl,-Map=$tmp/map")
 cp "$tmp/bd" "$tmp/probe"
 
+# The multiarch variants of libc's string functions, by name.
+variant='_(evex|avx|avx2|avx512|erms|sse2|sse4|ssse3|sse42|rtm|movbe)'
 # A uprobe per function (by file offset: the text segment maps at its
 # file offset in this static-pie), except the multiarch variants.
 readelf -sW "$tmp/probe" | awk '$4 == "FUNC" {print $2, $8}' | sort -u -k1,1 |
-	grep -Ev '_(evex|avx|avx2|avx512|erms|sse2|sse4|ssse3|sse42|rtm|movbe)' |
+	grep -Ev "$variant" |
 	awk -v f="$tmp/probe" '{printf "p:bpfdhot/f%d %s:0x%s\n", NR, f, $1; print "f" NR, $2 > "'"$tmp"'/names"}' \
 		>"$tmp/uprobes"
 drop_probes
@@ -89,7 +91,7 @@ awk 'NR == FNR {name[$1] = $2; next} {print name[$1]}' "$tmp/names" "$tmp/hit" >
 perf record -q -F 20000 -o "$tmp/perf.data" -- bash "$tmp/paths.sh" "$tmp/bd" 100 || true
 perf report -i "$tmp/perf.data" --comm bd --sort sym -F sym 2>/dev/null |
 	grep -o '\[\.\] \S*' | awk '{print $2}' |
-	grep -E '_(evex|avx|avx2|avx512|erms|sse2|sse4|ssse3|sse42|rtm|movbe)' >"$tmp/variants" || true
+	grep -E "$variant" >"$tmp/variants" || true
 
 # The string functions first (every command runs them), then the others.
 python3 - "$tmp/map" "$tmp/probe" "$tmp/variants" "$tmp/funcs" "$out" <<'EOF'
