@@ -146,6 +146,12 @@ void bpfd_oci_state_free(struct bpfd_oci_state *s);
  */
 int bpfd_oci_parse_config(const char *text, size_t len,
 			  struct bpfd_oci_config *out, struct bpfd_error *err);
+/* The same, with @whole: json-c parses all of @text, never only the
+ * members read (lib/jsonprune.h).  The same result either way
+ * (tests/fuzz/fuzz_oci.c compares them). */
+int bpfd_oci_parse_config_whole(const char *text, size_t len, bool whole,
+				struct bpfd_oci_config *out,
+				struct bpfd_error *err);
 void bpfd_oci_config_free(struct bpfd_oci_config *c);
 
 /*
