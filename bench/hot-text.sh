@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/hot-text.sh: regenerate cmd/static/hot.ld, the code the static
-# bpfdelegate runs on its fast paths (attach, run, check, oci-hook), which
-# its link places first (Makefile STATIC_EXE, docs/performance.md).
+# bpfdelegate runs on its fast paths (attach, run, check, oci-hook untouched
+# and delegating), which its link places first (Makefile STATIC_EXE,
+# docs/performance.md).
 # Maintainer tool, never run by the build or the tests: root, tracefs and
 # uprobes; run from the top of a built tree (`make`), then rebuild.
 #
@@ -23,6 +24,8 @@ T=/sys/kernel/tracing
 [ -x "$bin" ] || { echo "hot-text.sh: build first (make)" >&2; exit 1; }
 [ -d $T/events ] || mount -t tracefs nodev $T
 tmp=$(mktemp -d /tmp/bpfd-hot.XXXXXX)
+# the sleeper's root (host uid 100000) walks through it to the target
+chmod 0755 "$tmp"
 sleeper=
 # Our uprobes out again, one by one ("-:bpfdhot/*" removes nothing on
 # 6.18); a left one would pin the deleted copy's inode.
@@ -64,8 +67,14 @@ printf '{"ociVersion":"1.0.2","root":{"path":"rootfs"},"linux":{"namespaces":[{"
 printf '{"ociVersion":"1.0.2","id":"hot","status":"creating","pid":%d,"bundle":"%s"}\n' \
 	$$ "$tmp/bundle" >"$tmp/state.json"
 sleeper=$("$top/tests/oci/userns-sleeper.sh")
+# the delegating hook too: any x4, and names (which read the kernel's BTF)
+"$top/bench/hook-bundle.sh" "$tmp/hb" "$sleeper" "$tmp/at"
+"$top/bench/hook-bundle.sh" "$tmp/hn" "$sleeper" "$tmp/at" \
+	'{"bpfdelegate.io/cmds": "map_create", "bpfdelegate.io/maps": "array"}'
 # paths.sh BINARY [N]: the commands the static binary serves, N times each
+# (each must succeed: a path that fails early records less of its code)
 cat >"$tmp/paths.sh" <<EOS
+set -e
 for i in \$(seq \${2:-1}); do
 	"\$1" attach --pid $sleeper --target $tmp/at --cmds any --maps any --progs any --attachs any
 	nsenter -t $sleeper -m umount $tmp/at
@@ -75,6 +84,10 @@ for i in \$(seq \${2:-1}); do
 	"\$1" check
 	"\$1" check --cmds map_create --maps array
 	"\$1" oci-hook <$tmp/state.json
+	"\$1" oci-hook <$tmp/hb/state.json
+	nsenter -t $sleeper -m umount $tmp/at
+	"\$1" oci-hook <$tmp/hn/state.json
+	nsenter -t $sleeper -m umount $tmp/at
 done >/dev/null 2>&1
 EOS
 

@@ -39,34 +39,14 @@ if want run; then
 fi
 
 # The delegating hook is an attach too (issue 11: both within 1.2x of the
-# attach floor).  Its config is `runc spec`'s (3.7 KB: what the hook parses
-# for a real container; a minimal config measured ~4 % faster) with a user
-# namespace, CAP_BPF and "/" as the root, so the annotations' target is
-# the same directory in the sleeper's mount namespace.
-hook_bundle() { # DIR PID TARGET: config.json and state.json for oci-hook
-	local caps='["CAP_BPF","CAP_PERFMON","CAP_NET_ADMIN"]'
-	mkdir -p "$1"
-	(cd "$1" && runc spec 2>/dev/null) || echo '{"ociVersion": "1.0.2"}' >"$1/config.json"
-	jq --argjson c "$caps" --arg t "$3" '.root = {path: "/"}
-		| .process.capabilities = {bounding: $c, effective: $c, permitted: $c}
-		| .linux.namespaces = [{type: "user"}, {type: "mount"}]
-		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
-		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
-		| .annotations = {"bpfdelegate.io/cmds": "any", "bpfdelegate.io/maps": "any",
-			"bpfdelegate.io/progs": "any", "bpfdelegate.io/attachs": "any",
-			"bpfdelegate.io/target": $t}' "$1/config.json" >"$1/config.json.new"
-	mv "$1/config.json.new" "$1/config.json"
-	jq -cn --argjson p "$2" --arg b "$1" \
-		'{ociVersion: "1.0.2", id: "bench", status: "creating", pid: $p, bundle: $b}' \
-		>"$1/state.json"
-}
-
+# attach floor): bench/hook-bundle.sh makes its bundle, with runc spec's
+# config (a minimal config measured ~4 % faster).
 if want attach && [ "$(id -u)" = 0 ] && command -v nsenter >/dev/null; then
 	echo "== attach --pid (any x4) and the delegating oci-hook (annotations any x4) vs attach_floor (its syscalls + token + statmount read-back)"
 	pid=$("$here/../tests/oci/userns-sleeper.sh")
 	pids+=("$pid")
 	mkdir -p "$tmp/at"
-	hook_bundle "$tmp/hb" "$pid" "$tmp/at"
+	"$here/hook-bundle.sh" "$tmp/hb" "$pid" "$tmp/at"
 	BENCH_STDIN="$tmp/hb/state.json" BENCH_AFTER="nsenter -t $pid -m umount $tmp/at" "$B" "$runs" \
 		attach_floor "$here/build/attach_floor" "$pid" "$tmp/at" :: \
 		"bpfdelegate attach" "$bpfd" attach --pid "$pid" --target "$tmp/at" \

@@ -587,11 +587,11 @@ int bpfd_oci_parse_config_whole(const char *text, size_t len, bool whole,
 	 * json-c took ~60 us of a ~2.3 ms delegating hook for runc's default
 	 * 3.7 KB config (a tree of every mount, env entry and masked path),
 	 * ~20 us for the members read (docs/performance.md).  Anything the
-	 * pruning scan does not take (jsonprune.h), a NUL included, is
-	 * parsed whole, for json-c's own verdict.
+	 * pruning scan does not take (jsonprune.h), a NUL anywhere included
+	 * (raw or \u0000, in any string), is parsed whole, for json-c's own
+	 * verdict.
 	 */
-	if (!whole && len < INT32_MAX && !has_nul(text, len) &&
-	    (pruned = malloc(len + 16)))
+	if (!whole && len < INT32_MAX && (pruned = malloc(len + 16)))
 		n = bpfd_json_prune(text, len, config_keep,
 				    ARRAY_SIZE(config_keep), pruned, len + 16);
 	r = n >= 0 ? parse_object(&c, pruned, (size_t)n, &cfg)
