@@ -11,7 +11,10 @@
  * the mount's options by its id.  No
  * checks of the context, no names, no report.  Exit 0 on success.
  *
- * usage: attach_floor PID TARGET   (TARGET: an existing directory there)
+ * usage: attach_floor PID TARGET [CONFIG]   (TARGET: an existing directory
+ * there).  With CONFIG, the floor of the delegating oci-hook: first the
+ * reads the hook cannot do without, its state on stdin and the bundle's
+ * config.json, each to its end (not parsed: PID and TARGET are given).
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -76,13 +79,33 @@ static int child(int s, int pidfd, const char *target)
 	return syscall(457 /* statmount */, &req, sm, sizeof(sm), 0) < 0;
 }
 
+/* Read @fd to its end (at most 1 MiB, as the hook bounds its reads). */
+static void slurp(int fd)
+{
+	static char buf[1 << 20];
+	size_t n = 0;
+	ssize_t r;
+
+	while (n < sizeof(buf) && (r = read(fd, buf + n, sizeof(buf) - n)) > 0)
+		n += (size_t)r;
+}
+
 int main(int argc, char **argv)
 {
 	int sv[2], pidfd;
 	pid_t pid;
 
-	if (argc != 3)
+	if (argc != 3 && argc != 4)
 		return 2;
+	if (argc == 4) {
+		int fd = open(argv[3], O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0)
+			return 1;
+		slurp(0);
+		slurp(fd);
+		close(fd);
+	}
 	pidfd = syscall(__NR_pidfd_open, atoi(argv[1]), 0);
 	if (pidfd < 0)
 		return 1;

@@ -23,11 +23,9 @@ struct bpfd_json_keep {
  * @text; of duplicate keys the last, as json-c takes them.  A @key whose
  * value is not an object is kept whole when any @sub of it is asked for.
  *
- * Only a strict subset of what json-c accepts is taken: RFC 8259 grammar,
- * at most 24 levels deep, integers that fit 64 bits (no fraction or
- * exponent), no control character or surrogate escape in a string, no
- * escape in the keys that are compared.  So json-c parses the result into
- * exactly the values it would have read from @text, and accepts @text.
+ * Only the subset of jsonscan.h is taken, and no escape in the keys that
+ * are compared.  So json-c parses the result into exactly the values it
+ * would have read from @text, and accepts @text.
  * Returns the length written (NUL-terminated), or -1 for anything outside
  * that subset or longer than @outlen: the caller parses @text whole, and
  * json-c says what is wrong with it.

@@ -20,9 +20,6 @@
 #include "oci.h"
 #include "quote.h"
 
-/* Largest pid the kernel hands out (PID_MAX_LIMIT is 4M; leave room). */
-#define OCI_PID_MAX 0x3fffffff
-
 static const char *const key_names[BPFD_OCI_NKEYS] = {
     [BPFD_OCI_CMDS] = "cmds",	      [BPFD_OCI_MAPS] = "maps",
     [BPFD_OCI_PROGS] = "progs",	      [BPFD_OCI_ATTACHS] = "attachs",
@@ -259,7 +256,7 @@ static int take_pid(const struct oci_ctx *c, json_object *st, pid_t *pid)
 			    type_name(v));
 	n = json_object_get_int64(v);
 	/* json-c saturates larger numbers at INT64_MAX: out of range too. */
-	if (n <= 0 || n > OCI_PID_MAX)
+	if (n <= 0 || n > BPFD_OCI_PID_MAX)
 		return fail(c, EINVAL, "\"pid\" %lld is not a valid pid",
 			    (long long)n);
 	*pid = (pid_t)n;
@@ -300,13 +297,17 @@ static int state_fields(const struct oci_ctx *c, json_object *st,
 	return take_annotations(c, st, &out->ann);
 }
 
-int bpfd_oci_parse_state(const char *text, size_t len,
-			 struct bpfd_oci_state *out, struct bpfd_error *err)
+int bpfd_oci_parse_state_whole(const char *text, size_t len, bool whole,
+			       struct bpfd_oci_state *out,
+			       struct bpfd_error *err)
 {
 	const struct oci_ctx c = {.what = "the OCI state", .err = err};
 	json_object *st;
 	int r;
 
+	/* a runtime's plain state, read without json-c (lib/oci_fast.c) */
+	if (!whole && len <= INT32_MAX && bpfd_oci_fast_state(text, len, out))
+		return 0;
 	memset(out, 0, sizeof(*out));
 	r = parse_object(&c, text, len, &st);
 	if (r < 0)
@@ -314,6 +315,12 @@ int bpfd_oci_parse_state(const char *text, size_t len,
 	r = state_fields(&c, st, out);
 	json_object_put(st);
 	return r;
+}
+
+int bpfd_oci_parse_state(const char *text, size_t len,
+			 struct bpfd_oci_state *out, struct bpfd_error *err)
+{
+	return bpfd_oci_parse_state_whole(text, len, false, out, err);
 }
 
 void bpfd_oci_state_free(struct bpfd_oci_state *s)
@@ -582,14 +589,17 @@ int bpfd_oci_parse_config_whole(const char *text, size_t len, bool whole,
 	ssize_t n = -1;
 	int r;
 
+	/* a runtime's plain config, read without json-c (lib/oci_fast.c) */
+	if (!whole && len <= INT32_MAX && bpfd_oci_fast_config(text, len, out))
+		return 0;
 	memset(out, 0, sizeof(*out));
 	/*
-	 * json-c took ~60 us of a ~2.3 ms delegating hook for runc's default
-	 * 3.7 KB config (a tree of every mount, env entry and masked path),
-	 * ~20 us for the members read (docs/performance.md).  Anything the
-	 * pruning scan does not take (jsonprune.h), a NUL anywhere included
-	 * (raw or \u0000, in any string), is parsed whole, for json-c's own
-	 * verdict.
+	 * Else json-c: a tree of the members read only (a seccomp profile,
+	 * podman's, is most of it); of the whole document it took ~60 us for
+	 * runc's default 3.7 KB config (every mount, env entry and masked
+	 * path).  Anything the pruning scan does not take (jsonprune.h), a
+	 * NUL anywhere included (raw or \u0000, in any string), is parsed
+	 * whole, for json-c's own verdict.
 	 */
 	if (!whole && len < INT32_MAX && (pruned = malloc(len + 16)))
 		n = bpfd_json_prune(text, len, config_keep,

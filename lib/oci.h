@@ -24,6 +24,8 @@
 
 #define BPFD_OCI_ANNOTATION_PREFIX "bpfdelegate.io/"
 #define BPFD_OCI_PATH_MAX 4096 /* PATH_MAX, with the NUL */
+/* Largest pid the kernel hands out (PID_MAX_LIMIT is 4M; leave room). */
+#define BPFD_OCI_PID_MAX 0x3fffffff
 
 /* The bpfdelegate.io/ annotations, in the order of bpfd_oci_key_name(). */
 enum bpfd_oci_key {
@@ -146,12 +148,25 @@ void bpfd_oci_state_free(struct bpfd_oci_state *s);
  */
 int bpfd_oci_parse_config(const char *text, size_t len,
 			  struct bpfd_oci_config *out, struct bpfd_error *err);
-/* The same, with @whole: json-c parses all of @text, never only the
- * members read (lib/jsonprune.h).  The same result either way
- * (tests/fuzz/fuzz_oci.c compares them). */
+/*
+ * The same, with @whole: json-c parses all of @text, never the plain
+ * documents lib/oci_fast.c reads without it, nor only the members read
+ * (lib/jsonprune.h).  The same result either way (tests/fuzz/fuzz_oci.c
+ * compares them on every input).
+ */
 int bpfd_oci_parse_config_whole(const char *text, size_t len, bool whole,
 				struct bpfd_oci_config *out,
 				struct bpfd_error *err);
+int bpfd_oci_parse_state_whole(const char *text, size_t len, bool whole,
+			       struct bpfd_oci_state *out,
+			       struct bpfd_error *err);
+
+/* lib/oci_fast.c: the plain documents without json-c.  1 with @out
+ * filled, or 0 with @out zeroed: parse @text with json-c. */
+int bpfd_oci_fast_state(const char *text, size_t len,
+			struct bpfd_oci_state *out);
+int bpfd_oci_fast_config(const char *text, size_t len,
+			 struct bpfd_oci_config *out);
 void bpfd_oci_config_free(struct bpfd_oci_config *c);
 
 /*

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Did config.json parsed whole and parsed pruned (lib/jsonprune.h) give
- * the same answer?  tests/unit/test_jsonprune.c and tests/fuzz/fuzz_oci.c.
+ * Did config.json (and the state) parsed by json-c whole and parsed the
+ * fast ways (lib/oci_fast.c without json-c, or pruned for json-c:
+ * lib/jsonprune.h) give the same answer?  tests/unit/test_jsonprune.c
+ * and tests/fuzz/fuzz_oci.c.
  */
 #ifndef BPFD_TESTS_OCI_SAME_H
 #define BPFD_TESTS_OCI_SAME_H
@@ -43,6 +45,28 @@ static inline bool oci_config_same_both_ways(const char *text, size_t len)
 		bpfd_oci_config_free(&a);
 	if (rb == 0)
 		bpfd_oci_config_free(&b);
+	return same;
+}
+
+/* The same for the OCI state. */
+static inline bool oci_state_same_both_ways(const char *text, size_t len)
+{
+	struct bpfd_error ea = {0}, eb = {0};
+	struct bpfd_oci_state a, b;
+	int ra = bpfd_oci_parse_state_whole(text, len, false, &a, &ea);
+	int rb = bpfd_oci_parse_state_whole(text, len, true, &b, &eb);
+	bool same =
+	    ra == rb && ea.err == eb.err && strcmp(ea.detail, eb.detail) == 0;
+
+	if (same && ra == 0) {
+		same = oci_str_same(a.id, b.id) && a.pid == b.pid &&
+		       oci_str_same(a.bundle, b.bundle) &&
+		       a.ann.present == b.ann.present;
+		for (int k = 0; same && k < BPFD_OCI_NKEYS; k++)
+			same = oci_str_same(a.ann.value[k], b.ann.value[k]);
+	}
+	bpfd_oci_state_free(&a);
+	bpfd_oci_state_free(&b);
 	return same;
 }
 

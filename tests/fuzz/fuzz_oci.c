@@ -3,8 +3,8 @@
  * libFuzzer target: the OCI state and config.json parsers of lib/oci.c
  * (what oci-hook reads from the runtime and the bundle).  The same input
  * goes to both, then the rootfs path is composed from what was taken.
- * config.json is parsed both ways, pruned to the members read and whole
- * (lib/jsonprune.h): the answers must be the same.
+ * Both are parsed both ways, the fast ways (without json-c, or pruned for
+ * it) and by json-c whole: the answers must be the same.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -40,7 +40,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    &e) == 0 &&
 	    strlen(rootfs) >= sizeof(rootfs))
 		__builtin_trap();
-	if (!oci_config_same_both_ways((const char *)data, size))
+	if (!oci_config_same_both_ways((const char *)data, size) ||
+	    !oci_state_same_both_ways((const char *)data, size))
 		__builtin_trap();
 	for (int k = 0; rs == 0 && k < BPFD_OCI_NKEYS; k++)
 		if (st.ann.value[k])
