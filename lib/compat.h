@@ -151,6 +151,14 @@ struct bpfd_token_info {
 #ifndef __NR_statmount
 #define __NR_statmount 457
 #endif
+/* pidfs ioctls (6.11): an fd of a process's namespace without /proc.  Before
+ * 6.11 a pidfd answers ENOTTY (an anon inode before 6.9, pidfs after). */
+#ifndef PIDFD_GET_MNT_NAMESPACE
+#define PIDFD_GET_MNT_NAMESPACE _IO(0xFF, 3)
+#endif
+#ifndef PIDFD_GET_USER_NAMESPACE
+#define PIDFD_GET_USER_NAMESPACE _IO(0xFF, 9)
+#endif
 /* statx: the 64-bit mount id statmount() takes (6.8) */
 #define BPFD_STATX_MNT_ID_UNIQUE 0x4000U
 #define BPFD_STATMOUNT_SB_BASIC 0x1U

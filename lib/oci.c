@@ -20,18 +20,6 @@
 #include "oci.h"
 #include "quote.h"
 
-static const char *const key_names[BPFD_OCI_NKEYS] = {
-    [BPFD_OCI_CMDS] = "cmds",	      [BPFD_OCI_MAPS] = "maps",
-    [BPFD_OCI_PROGS] = "progs",	      [BPFD_OCI_ATTACHS] = "attachs",
-    [BPFD_OCI_PRESET] = "preset",     [BPFD_OCI_TARGET] = "target",
-    [BPFD_OCI_UNUSABLE] = "unusable",
-};
-
-const char *bpfd_oci_key_name(enum bpfd_oci_key k)
-{
-	return (unsigned)k < BPFD_OCI_NKEYS ? key_names[k] : NULL;
-}
-
 /* Which document is parsed, for the messages. */
 struct oci_ctx {
 	const char *what; /* "the OCI state", "config.json" */
@@ -187,7 +175,7 @@ static int take_annotation(const struct oci_ctx *c, const char *key,
 	int r;
 
 	for (int k = 0; k < BPFD_OCI_NKEYS; k++) {
-		if (strcmp(name, key_names[k]) != 0)
+		if (strcmp(name, bpfd_oci_key_name(k)) != 0)
 			continue;
 		bpfd_quote(q, sizeof(q), key);
 		r = take_string(
@@ -344,17 +332,6 @@ static bool has_string(json_object *arr, const char *s)
 			return true;
 	}
 	return false;
-}
-
-static const char *const cap_set_names[BPFD_OCI_NCAPSETS] = {
-    [BPFD_OCI_BOUNDING] = "bounding",	[BPFD_OCI_EFFECTIVE] = "effective",
-    [BPFD_OCI_PERMITTED] = "permitted", [BPFD_OCI_INHERITABLE] = "inheritable",
-    [BPFD_OCI_AMBIENT] = "ambient",
-};
-
-const char *bpfd_oci_cap_set_name(enum bpfd_oci_cap_set s)
-{
-	return (unsigned)s < BPFD_OCI_NCAPSETS ? cap_set_names[s] : NULL;
 }
 
 /*
@@ -541,7 +518,8 @@ static void take_linux_process(json_object *cfg, struct bpfd_oci_config *out)
 		for (int s = 0; s < BPFD_OCI_NCAPSETS; s++) {
 			json_object *set = NULL;
 
-			json_object_object_get_ex(caps, cap_set_names[s], &set);
+			json_object_object_get_ex(
+			    caps, bpfd_oci_cap_set_name(s), &set);
 			out->caps[s] = cap_bits(set, NULL);
 		}
 		out->has_cap_bpf =

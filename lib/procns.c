@@ -24,8 +24,10 @@ static int still_alive(int pidfd)
 	return pidfd_send_signal(pidfd, 0, NULL, 0) < 0 ? -ESRCH : 0;
 }
 
-/* Is @pid's namespace @ns ("user", "mnt") the same as ours?  1, 0, -errno. */
-static int same_ns_as_ours(pid_t pid, const char *ns, struct bpfd_error *err)
+/* Is the namespace @ns ("user", "mnt") of @pid (pinned by @pidfd) the
+ * same as ours?  1, 0, -errno. */
+static int same_ns_as_ours(pid_t pid, int pidfd, const char *ns,
+			   struct bpfd_error *err)
 {
 	struct stat self, other;
 	char path[64];
@@ -35,7 +37,8 @@ static int same_ns_as_ours(pid_t pid, const char *ns, struct bpfd_error *err)
 	if (r < 0)
 		return bpfd_error_set(err, BPFD_STEP_JOIN, -r,
 				      "/proc/self/ns/%s", ns);
-	if (stat(path, &other) < 0)
+	/* Before 6.11, or refused: /proc says why, as it always did. */
+	if (bpfd_pidfd_ns_stat(pidfd, ns, &other) < 0 && stat(path, &other) < 0)
 		return bpfd_error_set(err, BPFD_STEP_JOIN, errno, "%s", path);
 	return self.st_ino == other.st_ino && self.st_dev == other.st_dev;
 }
@@ -57,9 +60,9 @@ static int refuse(struct bpfd_error *err, pid_t pid, const char *what,
  * so ours are the host's.  A token needs a user namespace of its own; a
  * process that shares our mount namespace would get the bpffs on the host.
  */
-static int check_namespaces(pid_t pid, struct bpfd_error *err)
+static int check_namespaces(pid_t pid, int pidfd, struct bpfd_error *err)
 {
-	int r = same_ns_as_ours(pid, "user", err);
+	int r = same_ns_as_ours(pid, pidfd, "user", err);
 
 	if (r < 0)
 		return r;
@@ -67,7 +70,7 @@ static int check_namespaces(pid_t pid, struct bpfd_error *err)
 		return refuse(err, pid, "is in the initial user namespace",
 			      "a BPF token can never be created there: the "
 			      "process needs a user namespace of its own");
-	r = same_ns_as_ours(pid, "mnt", err);
+	r = same_ns_as_ours(pid, pidfd, "mnt", err);
 	if (r < 0)
 		return r;
 	if (r > 0)
@@ -92,7 +95,7 @@ int bpfd_proc_open(pid_t pid, struct bpfd_proc *p, struct bpfd_error *err)
 	if (pidfd < 0)
 		return bpfd_error_set(err, BPFD_STEP_JOIN, errno, "pid %d",
 				      (int)pid);
-	r = check_namespaces(pid, err);
+	r = check_namespaces(pid, pidfd, err);
 	if (r < 0)
 		return r;
 	snprintf(path, sizeof(path), "/proc/%d/root", (int)pid);

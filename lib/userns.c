@@ -6,10 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <bpfdelegate/userns.h>
 
+#include "compat.h"
 #include "internal.h"
 
 static unsigned long parse_id(const char *s, unsigned long fallback)
@@ -160,10 +164,29 @@ void bpfd_ns_fixed(void)
 	ns_fixed_pid = getpid();
 }
 
+int bpfd_pidfd_ns_stat(int pidfd, const char *ns, struct stat *st)
+{
+	unsigned long req = strcmp(ns, "user") == 0  ? PIDFD_GET_USER_NAMESPACE
+			    : strcmp(ns, "mnt") == 0 ? PIDFD_GET_MNT_NAMESPACE
+						     : 0;
+	int fd, r = 0;
+
+	if (!req)
+		return -EINVAL;
+	fd = ioctl(pidfd, req, 0);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, st) < 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
 int bpfd_self_ns_stat(const char *ns, struct stat *st)
 {
 	char path[64];
 	size_t i = 0;
+	int pidfd, r;
 
 	/* Only in the process that said so: a forked child (another pid)
 	 * may have joined or made other namespaces since. */
@@ -176,8 +199,14 @@ int bpfd_self_ns_stat(const char *ns, struct stat *st)
 		*st = ns_stats[i].st;
 		return 0;
 	}
+	/* Through a pidfd of our own where the kernel can (6.11+); its fds
+	 * live only here (at RLIMIT_NOFILE: /proc, which needs none). */
+	pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	r = pidfd >= 0 ? bpfd_pidfd_ns_stat(pidfd, ns, st) : -errno;
+	if (pidfd >= 0)
+		close(pidfd);
 	snprintf(path, sizeof(path), "/proc/self/ns/%s", ns);
-	if (stat(path, st) < 0)
+	if (r < 0 && stat(path, st) < 0)
 		return -errno;
 	if (i < ARRAY_SIZE(ns_stats)) {
 		ns_stats[i].st = *st;
@@ -212,14 +241,27 @@ int bpfd_caps_get(cap_flag_t set, uint64_t *mask)
 
 int bpfd_cap_has(cap_flag_t set, cap_value_t cap)
 {
-	_cleanup_cap_ cap_t caps = cap_get_proc();
-	cap_flag_value_t on = CAP_CLEAR;
+	/* capget(2) itself: libcap's cap_get_proc() is two capget calls and
+	 * a malloc, and an attach asks three times (issue 11). */
+	struct {
+		uint32_t version;
+		int pid;
+	} h = {0x20080522 /* _LINUX_CAPABILITY_VERSION_3 */, 0};
+	struct {
+		uint32_t effective, permitted, inheritable;
+	} d[2] = {{0}};
+	uint32_t w;
 
-	if (!caps)
+	if (cap < 0 || cap >= 64 ||
+	    (set != CAP_EFFECTIVE && set != CAP_PERMITTED &&
+	     set != CAP_INHERITABLE))
+		return -EINVAL;
+	if (syscall(SYS_capget, &h, d) < 0)
 		return -errno;
-	if (cap_get_flag(caps, cap, set, &on) < 0)
-		return -errno;
-	return on == CAP_SET;
+	w = set == CAP_EFFECTIVE   ? d[cap / 32].effective
+	    : set == CAP_PERMITTED ? d[cap / 32].permitted
+				   : d[cap / 32].inheritable;
+	return (w >> (cap % 32)) & 1;
 }
 
 bool bpfd_in_initial_userns(void)

@@ -89,16 +89,25 @@ bool bpfd_in_child_userns(void);
 /*
  * The calling process says it keeps its user and mount namespaces for
  * the rest of its life (the CLI's own process: only its forked children
- * join or make others).  From then on that process stats
- * /proc/self/ns/user and /proc/self/ns/mnt once each (a /proc path walk,
- * ~5 us; an attach asked seven times); any other process, a forked child
- * among them, still asks each time.
+ * join or make others).  From then on that process stats its user and
+ * mount namespaces once each (through a pidfd of its own, or a /proc walk
+ * before 6.11; an attach asked seven times); any other process, a forked
+ * child among them, still asks each time.
  */
 void bpfd_ns_fixed(void);
 
-/* stat(2) of /proc/self/ns/@ns ("user", "mnt", ...), from the once-made
- * stat where bpfd_ns_fixed() allows; 0 or -errno. */
+/* stat(2) of /proc/self/ns/@ns ("user" or "mnt"), as bpfd_pidfd_ns_stat()
+ * gives it where the kernel can, from the once-made stat where
+ * bpfd_ns_fixed() allows; 0 or -errno. */
 int bpfd_self_ns_stat(const char *ns, struct stat *st);
+
+/*
+ * The same of the process @pidfd pins, through the pidfd (6.11+:
+ * PIDFD_GET_USER/MNT_NAMESPACE, the access check of /proc/PID/ns/), with
+ * no /proc walk: a process's first one cost ~16 us here.  0 or -errno,
+ * -ENOTTY before 6.11: then the caller stats /proc/PID/ns/@ns.
+ */
+int bpfd_pidfd_ns_stat(int pidfd, const char *ns, struct stat *st);
 
 #ifdef __cplusplus
 }

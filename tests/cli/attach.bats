@@ -228,6 +228,39 @@ chroot_check() {
 	not_mountpoint "$T"
 }
 
+# Since 6.11 the namespace checks go through the pidfd (no /proc walk:
+# issue 11); before, every pidfd answers those ioctls ENOTTY and /proc
+# serves.  tests/helpers/no-pidfd makes this kernel answer so.
+# attach_nsioctl ARGS...: attach with those ioctls answering ENOTTY.
+attach_nsioctl() {
+	run --separate-stderr timeout 60 "$HELPERS/no-pidfd" nsioctl "$BPFD_ABS" attach "$@"
+	echo "# attach (no pidfs ioctls) $*: status $status"
+	echo "$stderr" | sed 's/^/# err: /'
+}
+
+@test "attach: without the pidfs namespace ioctls (before 6.11) the checks still hold, through /proc" {
+	need_attach
+	sleep 600 </dev/null >/dev/null 2>&1 3>&- &
+	PIDS+=("$!")
+	attach_nsioctl --pid "$!" -c map_create -m array
+	[ "$status" -ne 0 ]
+	[ "$status" -lt 126 ]
+	[[ "$stderr" == *"initial user namespace"* ]]
+	P=$(SLEEPER_NO_MNTNS=1 "$OCI/userns-sleeper.sh")
+	PIDS+=("$P")
+	mkdir "$T/bpf"
+	attach_nsioctl --pid "$P" -c map_create -m array --target "$T/bpf"
+	[ "$status" -ne 0 ]
+	[ "$status" -lt 126 ]
+	[[ "$stderr" == *"shares the host's mount namespace"* ]]
+	not_mountpoint "$T/bpf"
+	sleeper
+	attach_nsioctl --pid "$P" -c map_create -m array --target "$T/bpf"
+	[ "$status" -eq 0 ]
+	[ "$(ns_bpf_mounts "$P")" = "$T/bpf" ]
+	[ "$(bpf_mount_count)" -eq "$HOST_BPF" ]
+}
+
 @test "attach: a pid that does not exist: a clear error" {
 	need_attach
 	attach --pid 999999999 -c map_create -m array

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -164,6 +165,53 @@ static void test_proc_open(void **state)
 	end_child(pid, keep);
 }
 
+/* The pidfd's way (6.11+) names the very namespaces /proc does; before
+ * 6.11 it answers ENOTTY (and the callers use /proc). */
+static void ns_same_as_proc(int pidfd, pid_t pid, const char *ns)
+{
+	struct stat a, b;
+	char path[64];
+	int r = bpfd_pidfd_ns_stat(pidfd, ns, &a);
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, ns);
+	assert_int_equal(stat(path, &b), 0);
+	if (r == -ENOTTY)
+		return;
+	assert_int_equal(r, 0);
+	assert_true(a.st_ino == b.st_ino && a.st_dev == b.st_dev);
+}
+
+static void test_pidfd_ns_stat(void **state)
+{
+	(void)state;
+	bpfd_require_root_tokens();
+	struct stat st, self;
+	int keep, fds[2], me = pidfd_open(getpid(), 0), other;
+	pid_t pid;
+
+	assert_true(me >= 0);
+	ns_same_as_proc(me, getpid(), "user");
+	ns_same_as_proc(me, getpid(), "mnt");
+	assert_int_equal(bpfd_pidfd_ns_stat(me, "net", &st), -EINVAL);
+	pid = ns_child(CLONE_NEWUSER | CLONE_NEWNS, &keep);
+	other = pidfd_open(pid, 0);
+	assert_true(other >= 0);
+	ns_same_as_proc(other, pid, "user");
+	ns_same_as_proc(other, pid, "mnt");
+	if (bpfd_pidfd_ns_stat(other, "user", &st) == 0) {
+		assert_int_equal(bpfd_self_ns_stat("user", &self), 0);
+		assert_false(st.st_ino == self.st_ino);
+	}
+	close(other);
+	end_child(pid, keep);
+	/* not a pidfd: refused */
+	assert_int_equal(pipe(fds), 0);
+	assert_true(bpfd_pidfd_ns_stat(fds[0], "user", &st) < 0);
+	close(fds[0]);
+	close(fds[1]);
+	close(me);
+}
+
 /*
  * bpfd_ns_fixed(): the once-made stats serve only the process that said
  * so.  A forked child that makes its own user namespace must see it (the
@@ -212,6 +260,7 @@ int main(void)
 	    cmocka_unit_test(test_in_root_errors),
 	    cmocka_unit_test(test_proc_open),
 	    cmocka_unit_test(test_ns_fixed),
+	    cmocka_unit_test(test_pidfd_ns_stat),
 	};
 	return cmocka_run_group_tests_name("procns", tests, setup, teardown);
 }

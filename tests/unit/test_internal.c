@@ -87,6 +87,24 @@ static void test_caps(void **state)
 		assert_int_equal(bpfd_cap_has(CAP_EFFECTIVE, c),
 				 (eff >> c) & 1);
 	assert_int_equal(bpfd_cap_has(CAP_EFFECTIVE, 200), -EINVAL);
+	/* Each set read apart (capget itself): CAP_SYS_ADMIN out of the
+	 * effective set only, then back. */
+	if ((eff >> CAP_SYS_ADMIN) & 1) {
+		_cleanup_cap_ cap_t caps = cap_get_proc();
+		const cap_value_t admin = CAP_SYS_ADMIN;
+
+		assert_int_equal(
+		    cap_set_flag(caps, CAP_EFFECTIVE, 1, &admin, CAP_CLEAR), 0);
+		assert_int_equal(cap_set_proc(caps), 0);
+		assert_int_equal(bpfd_cap_has(CAP_EFFECTIVE, CAP_SYS_ADMIN), 0);
+		assert_int_equal(bpfd_cap_has(CAP_PERMITTED, CAP_SYS_ADMIN), 1);
+		assert_int_equal(bpfd_cap_has(CAP_EFFECTIVE, CAP_CHOWN),
+				 (int)(eff >> CAP_CHOWN & 1));
+		assert_int_equal(
+		    cap_set_flag(caps, CAP_EFFECTIVE, 1, &admin, CAP_SET), 0);
+		assert_int_equal(cap_set_proc(caps), 0);
+		assert_int_equal(bpfd_cap_has(CAP_EFFECTIVE, CAP_SYS_ADMIN), 1);
+	}
 }
 
 static void test_cleanup(void **state)
