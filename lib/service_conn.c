@@ -37,18 +37,13 @@
 
 #include <bpfdelegate/fdpass.h>
 
+#include "compat.h"
 #include "engine_proto.h"
 #include "fault.h"
 #include "internal.h"
 #include "nschild.h"
 #include "service.h"
 #include "service_proto.h"
-
-/* pidfs ioctls (6.11), absent from Debian 12's headers. */
-#ifndef PIDFD_GET_USER_NAMESPACE
-#define PIDFD_GET_NET_NAMESPACE _IO(0xFF, 4)
-#define PIDFD_GET_USER_NAMESPACE _IO(0xFF, 9)
-#endif
 
 /* The kernel nests at most 32 user namespaces. */
 #define USERNS_MAX_DEPTH 33
