@@ -223,12 +223,15 @@ endif
 TEST_POLICY_DIR := $(abspath $(BUILD))/tests/etc/bpfdelegate
 # ... and so is the socket of `bpfdelegate serve` (lib/service.h).
 TEST_SERVICE_SOCKET := $(abspath $(BUILD))/tests/run/bpfdelegate/socket
+# ... and keeps the kernel's names there (lib/btf_cache.c)
+TEST_CACHE_DIR := $(abspath $(BUILD))/tests/run/bpfdelegate
 # The test CLI re-executes a helper copy the rootless tests put here.
 TEST_HELPER_PATH := $(abspath $(BUILD))/tests/bpfdelegate-helper
 $(BUILD)/faults/%.o: %.c $(BUILD)/faults/%.d
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -DBPFD_TEST_FAULTS -DBPFD_POLICY_DIR='"$(TEST_POLICY_DIR)"' \
 		-DBPFD_SERVICE_SOCKET='"$(TEST_SERVICE_SOCKET)"' \
+		-DBPFD_CACHE_DIR='"$(TEST_CACHE_DIR)"' \
 		-DBPFD_TEST_HELPER_PATH='"$(TEST_HELPER_PATH)"' -c $< -o $@
 
 $(FAULT_LIB): $(FAULT_OBJ)

@@ -13,6 +13,7 @@
 
 #include <bpfdelegate/diag.h>
 
+#include "btf_cache.h"
 #include "cli.h"
 #include "diagfmt.h"
 #include "quote.h"
@@ -256,7 +257,7 @@ struct bpfd_names *cli_load_names(void)
 	struct bpfd_error e = {0};
 	char buf[512];
 
-	if (bpfd_names_load(&names, NULL, 0, &e) == 0)
+	if (bpfd_names_load_kept(&names, &e) == 0)
 		return names;
 	/* A corrupt BTF file should not stop us: use the built-in table. */
 	fprintf(stderr, PROG ": warning: %s; using the built-in names\n",

@@ -12,9 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include <bpfdelegate/delegation.h>
 
+#include "btf_cache.h"
 #include "btf_enums.h"
 #include "internal.h"
 
@@ -111,8 +113,27 @@ static void index_names(struct bpfd_names *n, const unsigned int *max)
 	}
 }
 
-int bpfd_names_load(struct bpfd_names **out, const char *btf_path,
-		    unsigned int flags, struct bpfd_error *err)
+/* The running kernel's enums: kept for the boot in @cache_dir (when
+ * given, for the default BTF file), else read and kept there. */
+static int read_enums_cached(const char *path, const char *cache_dir,
+			     struct bpfd_btf_enums *out)
+{
+	struct stat st;
+	int r;
+
+	if (!cache_dir || strcmp(path, DEFAULT_BTF) != 0 || stat(path, &st) < 0)
+		return bpfd_btf_read_enums(path, out);
+	if (bpfd_btf_cache_read(cache_dir, &st, out) == 0)
+		return 0;
+	r = bpfd_btf_read_enums(path, out);
+	if (r == 0)
+		bpfd_btf_cache_write(cache_dir, &st, out);
+	return r;
+}
+
+static int names_load(struct bpfd_names **out, const char *btf_path,
+		      unsigned int flags, const char *cache_dir,
+		      struct bpfd_error *err)
 {
 	const char *path = btf_path ? btf_path : DEFAULT_BTF;
 	_cleanup_free_ struct bpfd_names *n = NULL;
@@ -126,7 +147,7 @@ int bpfd_names_load(struct bpfd_names **out, const char *btf_path,
 	if (!n)
 		return bpfd_error_set(err, BPFD_STEP_BTF, ENOMEM, NULL);
 	if (!(flags & BPFD_NAMES_NO_BTF))
-		r = bpfd_btf_read_enums(path, &n->btf);
+		r = read_enums_cached(path, cache_dir, &n->btf);
 	if (r == 0) {
 		unsigned int max[BPFD_NKINDS];
 
@@ -148,6 +169,17 @@ int bpfd_names_load(struct bpfd_names **out, const char *btf_path,
 	}
 	*out = TAKE_PTR(n);
 	return 0;
+}
+
+int bpfd_names_load(struct bpfd_names **out, const char *btf_path,
+		    unsigned int flags, struct bpfd_error *err)
+{
+	return names_load(out, btf_path, flags, NULL, err);
+}
+
+int bpfd_names_load_kept(struct bpfd_names **out, struct bpfd_error *err)
+{
+	return names_load(out, NULL, 0, BPFD_CACHE_DIR, err);
 }
 
 void bpfd_names_free(struct bpfd_names *names)
