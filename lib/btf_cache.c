@@ -108,30 +108,31 @@ int bpfd_btf_cache_read(const char *dir, const struct stat *btf,
 	memcpy(want.max, h.max, sizeof(h.max));
 	want.n = h.n;
 	want.poollen = h.poollen;
-	if (memcmp(&h, &want, sizeof(h)) != 0 || h.n > BPFD_ENUM_MAX_ENTRIES ||
-	    h.poollen > CACHE_MAX ||
+	if (memcmp(&h, &want, sizeof(h)) != 0 || !h.n ||
+	    h.n > BPFD_ENUM_MAX_ENTRIES || h.poollen > CACHE_MAX ||
 	    len != sizeof(h) + h.n * sizeof(*ent) + h.poollen)
 		return -ENOENT;
 	ent = (const struct cache_entry *)(text + sizeof(h));
 	out->pool = malloc(h.poollen ? h.poollen : 1);
-	out->entries = calloc(h.n ? h.n : 1, sizeof(*out->entries));
+	out->entries = calloc(h.n, sizeof(*out->entries));
 	if (!out->pool || !out->entries) {
 		bpfd_btf_enums_free(out);
 		return -ENOMEM;
 	}
 	memcpy(out->pool, text + sizeof(h) + h.n * sizeof(*ent), h.poollen);
 	for (uint32_t i = 0; i < h.n; i++) {
-		const char *name = out->pool + ent[i].name_off;
-
 		/* each name a NUL-terminated string inside the pool */
 		if (ent[i].kind >= BPFD_NKINDS || ent[i].value >= 64 ||
 		    ent[i].name_off >= h.poollen ||
-		    !memchr(name, '\0', h.poollen - ent[i].name_off)) {
+		    !memchr(out->pool + ent[i].name_off, '\0',
+			    h.poollen - ent[i].name_off)) {
 			bpfd_btf_enums_free(out);
 			return -ENOENT;
 		}
 		out->entries[i] = (struct bpfd_enum_entry){
-		    .name = name, .kind = ent[i].kind, .value = ent[i].value};
+		    .name = out->pool + ent[i].name_off,
+		    .kind = ent[i].kind,
+		    .value = ent[i].value};
 	}
 	out->n = h.n;
 	for (int k = 0; k < BPFD_NKINDS; k++)
