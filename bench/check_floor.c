@@ -2,9 +2,10 @@
 /*
  * The floor for `bpfdelegate check`: bench/floor.c's syscalls (delegate
  * any x4, token) and then the very probes check runs, bpfd_probe_all()
- * of the library with the kernel's names from BTF (which decide the
- * probes), and nothing else: no read-back, no token info, no report, no
- * libraries but libc (static).  Exit 0 when every probe agrees.
+ * of the library with the kernel's names (which decide the probes), read
+ * as check reads them (kept for the boot by root: lib/btf_cache.c), and
+ * nothing else: no read-back, no token info, no report, no libraries but
+ * libc (static).  Exit 0 when every probe agrees.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -21,6 +22,7 @@
 #include <bpfdelegate/delegation.h>
 #include <bpfdelegate/probe.h>
 
+#include "btf_cache.h"
 #include "floor_util.h"
 
 static struct bpfd_probe_report rep;
@@ -45,7 +47,7 @@ int main(void)
 	int sv[2];
 	pid_t pid;
 
-	if (bpfd_names_load(&names, NULL, 0, NULL) < 0)
+	if (bpfd_names_load_kept(&names, NULL) < 0)
 		return 1;
 	socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv);
 	pid = fork();
