@@ -12,11 +12,16 @@ struct scan {
 	const char *p, *end;
 };
 
+static const char *skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
 static void ws(struct scan *s)
 {
-	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' ||
-				 *s->p == '\n' || *s->p == '\r'))
-		s->p++;
+	s->p = skip_ws(s->p, s->end);
 }
 
 static int hexval(char c)
@@ -184,13 +189,6 @@ static const char *skip_string(const char *p)
 		if (*p == '\\')
 			p++;
 	return p + 1;
-}
-
-static const char *skip_ws(const char *p, const char *end)
-{
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
-		p++;
-	return p;
 }
 
 /* Past the value at p. */
