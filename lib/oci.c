@@ -166,17 +166,15 @@ static int dup_string(const struct oci_ctx *c, const char *s, char **out)
 	return 0;
 }
 
-static int take_annotation(const struct oci_ctx *c, const char *key,
+/* The annotation @key, our @k (bpfd_oci_key_of(): -EINVAL unknown). */
+static int take_annotation(const struct oci_ctx *c, const char *key, int k,
 			   json_object *v, struct bpfd_oci_annotations *a)
 {
-	const char *name = key + strlen(BPFD_OCI_ANNOTATION_PREFIX);
 	const char *s;
 	char q[96];
 	int r;
 
-	for (int k = 0; k < BPFD_OCI_NKEYS; k++) {
-		if (strcmp(name, bpfd_oci_key_name(k)) != 0)
-			continue;
+	if (k >= 0) {
 		bpfd_quote(q, sizeof(q), key);
 		r = take_string(
 		    c, v, q, k == BPFD_OCI_TARGET ? BPFD_OCI_PATH_MAX : 0, &s);
@@ -211,12 +209,11 @@ static int take_annotations(const struct oci_ctx *c, json_object *doc,
 	a->present = true;
 	json_object_object_foreach(ann, key, v)
 	{
-		int r;
+		int r, k = bpfd_oci_key_of(key, strlen(key));
 
-		if (strncmp(key, BPFD_OCI_ANNOTATION_PREFIX,
-			    strlen(BPFD_OCI_ANNOTATION_PREFIX)) != 0)
+		if (k == -ENOENT)
 			continue;
-		r = take_annotation(c, key, v, a);
+		r = take_annotation(c, key, k, v, a);
 		if (r < 0)
 			return r;
 	}

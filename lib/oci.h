@@ -41,6 +41,10 @@ enum bpfd_oci_key {
 
 /* The key without the prefix ("maps"), or NULL. */
 const char *bpfd_oci_key_name(enum bpfd_oci_key k);
+/* The annotation key of the @n bytes at @key (no NUL needed): its enum
+ * bpfd_oci_key, -ENOENT when it does not start with bpfdelegate.io/, or
+ * -EINVAL for a name after that prefix which is none of ours. */
+int bpfd_oci_key_of(const char *key, size_t n);
 
 /* The annotations object of the state or of config.json. */
 struct bpfd_oci_annotations {

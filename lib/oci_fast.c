@@ -10,6 +10,7 @@
  * this takes the document it must give json-c's result field for field
  * (tests/fuzz/fuzz_oci.c, tests/unit/test_jsonprune.c).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
@@ -36,7 +37,6 @@ static char *plain_dup(struct bpfd_jspan v, size_t max)
 static bool fast_annotations(struct bpfd_jspan v,
 			     struct bpfd_oci_annotations *a)
 {
-	const size_t plen = strlen(BPFD_OCI_ANNOTATION_PREFIX);
 	struct bpfd_jsit it;
 	struct bpfd_jspan k, val;
 	bool plain;
@@ -47,21 +47,12 @@ static bool fast_annotations(struct bpfd_jspan v,
 		return false;
 	a->present = true;
 	while (bpfd_js_obj_next(&it, &k, &plain, &val)) {
-		size_t klen = (size_t)(k.e - k.b);
-		int kind = -1;
+		int kind = bpfd_oci_key_of(k.b, (size_t)(k.e - k.b));
 
 		if (!plain)
 			return false;
-		if (klen < plen ||
-		    memcmp(k.b, BPFD_OCI_ANNOTATION_PREFIX, plen) != 0)
+		if (kind == -ENOENT)
 			continue;
-		for (int i = 0; i < BPFD_OCI_NKEYS; i++) {
-			const char *name = bpfd_oci_key_name(i);
-
-			if (klen - plen == strlen(name) &&
-			    memcmp(k.b + plen, name, klen - plen) == 0)
-				kind = i;
-		}
 		if (kind < 0)
 			return false;
 		free(a->value[kind]);

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* The names lib/oci.c and lib/oci_fast.c look for: the bpfdelegate.io/
  * annotation keys and process.capabilities' sets. */
+#include <errno.h>
+#include <string.h>
+
 #include "oci.h"
 
 static const char *const key_names[BPFD_OCI_NKEYS] = {
@@ -13,6 +16,19 @@ static const char *const key_names[BPFD_OCI_NKEYS] = {
 const char *bpfd_oci_key_name(enum bpfd_oci_key k)
 {
 	return (unsigned)k < BPFD_OCI_NKEYS ? key_names[k] : NULL;
+}
+
+int bpfd_oci_key_of(const char *key, size_t n)
+{
+	const size_t plen = strlen(BPFD_OCI_ANNOTATION_PREFIX);
+
+	if (n < plen || memcmp(key, BPFD_OCI_ANNOTATION_PREFIX, plen) != 0)
+		return -ENOENT;
+	for (int k = 0; k < BPFD_OCI_NKEYS; k++)
+		if (n - plen == strlen(key_names[k]) &&
+		    memcmp(key + plen, key_names[k], n - plen) == 0)
+			return k;
+	return -EINVAL;
 }
 
 static const char *const cap_set_names[BPFD_OCI_NCAPSETS] = {
