@@ -62,17 +62,28 @@ static bool root_only(const struct stat *st)
 	return st->st_uid == 0 && !(st->st_mode & (S_IWGRP | S_IWOTH));
 }
 
+/* @dir, when it is a directory of root's only (no link followed): an fd,
+ * else -1. */
+static int open_root_dir(const char *dir)
+{
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+
+	if (dfd >= 0 && (fstat(dfd, &st) < 0 || !root_only(&st)))
+		bpfd_closep(&dfd);
+	return dfd;
+}
+
 /* The cache file's whole text, or NULL. */
 static char *read_cache(const char *dir, size_t *len)
 {
-	_cleanup_close_ int dfd =
-	    open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int dfd = open_root_dir(dir);
 	_cleanup_close_ int fd = BPFD_NO_FD;
 	struct stat st;
 	char *buf;
 	ssize_t r;
 
-	if (dfd < 0 || fstat(dfd, &st) < 0 || !root_only(&st))
+	if (dfd < 0)
 		return NULL;
 	fd = openat(dfd, CACHE_FILE,
 		    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
@@ -145,7 +156,6 @@ void bpfd_btf_cache_write(const char *dir, const struct stat *btf,
 {
 	struct cache_head h;
 	struct cache_entry *ent = NULL;
-	struct stat st;
 	char tmp[64];
 	size_t poollen = 0;
 	int dfd, fd = BPFD_NO_FD;
@@ -175,9 +185,9 @@ void bpfd_btf_cache_write(const char *dir, const struct stat *btf,
 	/* best effort: into a directory of root's only (made 0755 when
 	 * missing), a new file renamed into place */
 	(void)mkdir(dir, 0755);
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	dfd = open_root_dir(dir);
 	snprintf(tmp, sizeof(tmp), "." CACHE_FILE ".%d", (int)getpid());
-	if (dfd >= 0 && fstat(dfd, &st) == 0 && root_only(&st))
+	if (dfd >= 0)
 		fd = openat(
 		    dfd, tmp,
 		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
